@@ -1,0 +1,74 @@
+import type { AppInfo } from '@wms/shared/ipc/contract'
+import { createDispatcher, type Dispatch } from './ipc/dispatch.js'
+import { EventHub } from './ipc/event-hub.js'
+import { createAppServices, type AppServices } from './services/app-services.js'
+import { resolveWorkspace, type ResolvedWorkspace } from './workspace/resolve-workspace.js'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** Everything a host needs: the workspace, the services, the dispatcher and the event hub. */
+export interface BootedApp {
+  workspace: ResolvedWorkspace
+  services: AppServices
+  dispatch: Dispatch
+  events: EventHub
+}
+
+/** Inputs of {@link bootApp}. */
+export interface BootOptions {
+  host: AppInfo['host']
+  workspaceFlag: string | undefined
+  userDataDir: string
+  versions: AppInfo['versions']
+  /** Where progress and unexpected errors are reported (the terminal for the web host, a log in Electron). */
+  log: (message: string) => void
+}
+
+/** The app's version: the nearest package.json named wms-studio above this module (bundled or not). */
+export function appVersion(from: string = import.meta.url): string {
+  let dir = path.dirname(fileURLToPath(from))
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+      if (manifest.name === 'wms-studio' && manifest.version !== undefined) return manifest.version
+    } catch {
+      // No manifest here; keep walking up.
+    }
+    const parent = path.dirname(dir)
+    if (parent === dir) return '0.0.0-dev'
+    dir = parent
+  }
+}
+
+/**
+ * Shared start-up of both hosts: find (or create) the workspace, compose the services, and build the one
+ * dispatcher both transports call.
+ */
+export async function bootApp(options: BootOptions): Promise<BootedApp> {
+  const workspace = await resolveWorkspace({
+    flag: options.workspaceFlag,
+    env: process.env,
+    userDataDir: options.userDataDir,
+    cwd: process.cwd(),
+    events: {
+      emit: (event) => {
+        if (event.type === 'step-start') options.log(event.title)
+      },
+    },
+  })
+  const events = new EventHub()
+  const services = createAppServices({
+    workspaceRoot: workspace.root,
+    host: options.host,
+    version: appVersion(),
+    versions: options.versions,
+    events,
+  })
+  const dispatch = createDispatcher(services.handlers, {
+    onUnexpectedError: (channel, thrown) => {
+      options.log(`Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`)
+    },
+  })
+  return { workspace, services, dispatch, events }
+}

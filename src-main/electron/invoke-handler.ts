@@ -1,0 +1,24 @@
+import { err, type Result } from '@wms/shared/result'
+import type { Dispatch } from '../ipc/dispatch.js'
+
+/** The part of Electron's IpcMainInvokeEvent the handler reads (so it is testable without Electron). */
+export interface InvokeEventLike {
+  senderFrame: { url: string } | null
+}
+
+/**
+ * The `ipcMain.handle` callback: only our own page may call main (a navigated-away or injected frame gets
+ * nothing), then the shared dispatcher validates channel and payload exactly as for the web host.
+ */
+export function createElectronInvokeHandler(
+  dispatch: Dispatch,
+  rendererUrl: string,
+): (event: InvokeEventLike, channel: unknown, payload: unknown) => Promise<Result<unknown>> {
+  return async (event, channel, payload) => {
+    const frameUrl = event.senderFrame?.url
+    if (frameUrl?.split('#')[0] !== rendererUrl) {
+      return err({ code: 'ipc/forbidden', message: 'Calls are accepted only from the WMS Studio window.' })
+    }
+    return dispatch(channel, payload)
+  }
+}

@@ -1,0 +1,80 @@
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL } from '@wms/shared/ipc/contract'
+import { bootApp, type BootedApp } from '../boot.js'
+import { createElectronInvokeHandler } from './invoke-handler.js'
+import { ELECTRON_CSP, isSafeExternalUrl, secureWebPreferences } from './window-security.js'
+
+/**
+ * Entry of the Electron host. Main owns the services; the renderer reaches them only through the preload's
+ * allow-listed `invoke`/`on`, and every call is checked for its sender before the shared dispatcher validates it.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url))
+const rendererIndex = path.resolve(here, '../renderer/index.html')
+const rendererUrl = pathToFileURL(rendererIndex).href
+
+function workspaceFlag(argv: string[]): string | undefined {
+  const index = argv.indexOf('--workspace')
+  if (index >= 0) return argv[index + 1]
+  const inline = argv.find((arg) => arg.startsWith('--workspace='))
+  return inline?.slice('--workspace='.length)
+}
+
+async function createWindow(booted: BootedApp): Promise<BrowserWindow> {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 840,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'WMS Studio',
+    show: false,
+    webPreferences: secureWebPreferences(path.resolve(here, '../preload/preload.cjs')),
+  })
+  window.once('ready-to-show', () => window.show())
+  window.webContents.on('will-navigate', (event) => event.preventDefault())
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  const unsubscribe = booted.events.subscribe((channel, payload) => {
+    if (!window.isDestroyed()) window.webContents.send(ELECTRON_EVENT_CHANNEL, channel, payload)
+  })
+  window.on('closed', unsubscribe)
+  await window.loadFile(rendererIndex)
+  return window
+}
+
+async function start(): Promise<void> {
+  await app.whenReady()
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } })
+  })
+  const booted = await bootApp({
+    host: 'electron',
+    workspaceFlag: workspaceFlag(process.argv),
+    userDataDir: app.getPath('userData'),
+    versions: {
+      node: process.versions.node,
+      electron: process.versions.electron,
+      chrome: process.versions.chrome,
+    },
+    log: (message) => console.log(message),
+  })
+  ipcMain.handle(ELECTRON_INVOKE_CHANNEL, createElectronInvokeHandler(booted.dispatch, rendererUrl))
+  await createWindow(booted)
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(booted)
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', () => {
+    void booted.services.dispose()
+  })
+}
+
+start().catch((thrown: unknown) => {
+  console.error('WMS Studio could not start:', thrown)
+  app.exit(1)
+})

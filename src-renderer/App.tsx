@@ -1,0 +1,45 @@
+import { useEffect, type ReactElement } from 'react'
+import { AddDataArea } from './areas/AddDataArea.js'
+import { ModelsArea } from './areas/ModelsArea.js'
+import { PipelineArea } from './areas/PipelineArea.js'
+import { SettingsArea } from './areas/SettingsArea.js'
+import { Sidebar } from './components/Sidebar.js'
+import { WorkspaceHeader } from './components/WorkspaceHeader.js'
+import { useAppStore } from './store/app-store.js'
+import { assertNever } from '@wms/shared/util/assert-never'
+import type { AreaId } from './store/navigation-slice.js'
+
+function AreaView({ area }: { area: AreaId }): ReactElement {
+  switch (area) {
+    case 'add-data':
+      return <AddDataArea />
+    case 'pipeline':
+      return <PipelineArea />
+    case 'models':
+      return <ModelsArea />
+    case 'settings':
+      return <SettingsArea />
+    default:
+      return assertNever(area, 'area')
+  }
+}
+
+/** The window: navigation, the workspace header, and the current area. */
+export function App(): ReactElement {
+  const area = useAppStore((state) => state.area)
+  const loadWorkspace = useAppStore((state) => state.loadWorkspace)
+  useEffect(() => {
+    void loadWorkspace()
+  }, [loadWorkspace])
+  return (
+    <div className="app">
+      <Sidebar />
+      <div className="app__main">
+        <WorkspaceHeader />
+        <main className="app__area" data-area={area}>
+          <AreaView area={area} />
+        </main>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,38 @@
+import { InvalidArgumentError, type Command } from 'commander'
+import type { CommandContext, CommandOutcome } from './context.js'
+
+/**
+ * The command table. Each action lazy-imports its implementation, so `qa` never loads TensorFlow and
+ * `--help` loads nothing at all.
+ */
+export function registerCommands(
+  program: Command,
+  context: () => CommandContext,
+  done: (outcome: CommandOutcome) => void,
+): void {
+  program
+    .command('demo')
+    .description('create the demo workspace (git repo + bare origin, DVC remote, mlruns, synthetic dataset) in <dir>')
+    .argument('<dir>', 'folder to create it in (must be empty or absent)')
+    .option('--pairs <n>', 'synthetic pairs in the initial dataset', parseCount, 20)
+    .option('--incoming <n>', 'synthetic pairs in the incoming/ folder for the annotator to add', parseCount, 12)
+    .action(async (dir: string, options: { pairs: number; incoming: number }) => {
+      const { demoCommand } = await import('./commands/demo.js')
+      done(await demoCommand(dir, options, context()))
+    })
+
+  program
+    .command('info')
+    .description('describe a workspace: repository, branch, remotes, DVC remote, tracking')
+    .option('-w, --workspace <dir>', 'workspace root', '.')
+    .action(async (options: { workspace: string }) => {
+      const { infoCommand } = await import('./commands/info.js')
+      done(await infoCommand(options, context()))
+    })
+}
+
+function parseCount(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`)
+  return n
+}

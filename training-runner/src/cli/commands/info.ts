@@ -1,0 +1,22 @@
+import path from 'node:path'
+import { readWorkspaceInfo } from '../../workspace/workspace-info.js'
+import type { CommandContext, CommandOutcome } from '../context.js'
+
+/** `training-runner info`: what the app's workspace header shows, for scripts and support. */
+export async function infoCommand(options: { workspace: string }, context: CommandContext): Promise<CommandOutcome> {
+  const info = await readWorkspaceInfo(path.resolve(context.io.cwd, options.workspace))
+  const remotes = info.git.remotes.map((remote) => `${remote.name} ${remote.url}`).join(', ') || 'none'
+  return {
+    exitCode: 0,
+    result: info,
+    human: [
+      `${info.name}${info.isDemo ? ' (demo)' : ''}  ${info.root}`,
+      `  branch      ${info.git.branch ?? '(detached)'}${info.git.dirty ? ' (uncommitted changes)' : ''}`,
+      `  git remotes ${remotes}`,
+      `  DVC remote  ${info.dataRemote.kind}: ${info.dataRemote.display}`,
+      `  tracking    ${info.tracking.kind}: ${info.tracking.display}`,
+      `  pipeline    ${info.pipelineRunner}`,
+      `  dataset     ${info.dataset.root}${info.dataset.trackedImages === null ? ' (no version yet)' : `, ${String(info.dataset.trackedImages)} pairs`}`,
+    ].join('\n'),
+  }
+}

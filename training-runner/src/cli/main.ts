@@ -1,0 +1,120 @@
+import { Command, CommanderError, Option } from 'commander'
+import { toAppError, WmsError } from '@wms/shared/errors'
+import { nullSink, ndjsonSink, stamp, type EventSink } from '../events/event-sink.js'
+import { ttySink } from '../events/tty-sink.js'
+import { toNdjsonLine } from '@wms/shared/pipeline/events'
+import { RUNNER_VERSION } from '../version.js'
+import type { CliIo, CommandContext, CommandOutcome } from './context.js'
+import { registerCommands } from './commands.js'
+
+/** Exit codes: 0 success, 1 a check or operation failed, 2 usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+interface GlobalOptions {
+  json?: boolean
+  events?: 'ndjson' | 'tty' | 'none'
+}
+
+function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }
+}
+
+/**
+ * Runs the CLI and returns its exit code. This is the only place that decides exit codes and prints errors;
+ * the bin script sets `process.exitCode` from it.
+ */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let outcome: CommandOutcome | undefined
+  let context: CommandContext | undefined
+  const program = new Command('training-runner')
+    .description(
+      'WMS Studio runner: dataset QA, DVC-compatible versioning, U-Net training, tracking, gate and promotion.',
+    )
+    .version(RUNNER_VERSION, '-v, --version', 'print the version')
+    .addOption(new Option('--json', 'print the result as JSON on stdout'))
+    .addOption(
+      new Option('--events <format>', 'progress events: ndjson on stdout, a progress line (tty), or none').choices([
+        'ndjson',
+        'tty',
+        'none',
+      ]),
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+
+  const makeContext = (): CommandContext => {
+    const globals = program.opts<GlobalOptions>()
+    const eventsFormat = chooseFormat(globals)
+    context = { io, json: globals.json === true, events: sinkFor(eventsFormat, io), eventsFormat }
+    return context
+  }
+  registerCommands(program, makeContext, (result) => {
+    outcome = result
+  })
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      // Help and version print and end with 0; everything else commander throws is a usage error.
+      return thrown.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    return reportFailure(thrown, io, context)
+  }
+  if (outcome === undefined) {
+    // No subcommand: show help rather than doing nothing silently.
+    io.stderr.write(program.helpInformation())
+    return EXIT.usage
+  }
+  printOutcome(outcome, io, context)
+  return outcome.exitCode
+}
+
+function chooseFormat(globals: GlobalOptions): CommandContext['eventsFormat'] {
+  return globals.events ?? (globals.json === true ? 'none' : 'tty')
+}
+
+function sinkFor(format: CommandContext['eventsFormat'], io: CliIo): EventSink {
+  if (format === 'ndjson') return ndjsonSink(io.stdout)
+  if (format === 'tty') return ttySink(io.stderr)
+  return nullSink
+}
+
+const isNdjson = (context: CommandContext | undefined): boolean => context?.eventsFormat === 'ndjson'
+
+function printOutcome(outcome: CommandOutcome, io: CliIo, context: CommandContext | undefined): void {
+  if (isNdjson(context)) {
+    io.stdout.write(
+      toNdjsonLine(stamp({ type: 'done', status: outcome.exitCode === 0 ? 'ok' : 'failed', seconds: 0, result: outcome.result })),
+    )
+    return
+  }
+  if (context?.json === true) {
+    io.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`)
+    return
+  }
+  if (outcome.human !== '') io.stdout.write(outcome.human.endsWith('\n') ? outcome.human : `${outcome.human}\n`)
+}
+
+function reportFailure(thrown: unknown, io: CliIo, context: CommandContext | undefined): number {
+  const error = toAppError(thrown)
+  const usage = error.code === 'usage/invalid-arguments'
+  if (isNdjson(context)) {
+    io.stdout.write(toNdjsonLine(stamp({ type: 'error', error })))
+    io.stdout.write(toNdjsonLine(stamp({ type: 'done', status: 'failed', seconds: 0 })))
+  } else if (context?.json === true) {
+    io.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`)
+  } else {
+    io.stderr.write(`error: ${error.message}\n`)
+    if (error.hint !== undefined) io.stderr.write(`  → ${error.hint}\n`)
+    if (error.code === 'internal' && thrown instanceof Error && thrown.stack !== undefined) {
+      io.stderr.write(`${thrown.stack}\n`)
+    }
+  }
+  if (!(thrown instanceof WmsError) && error.code === 'internal') return EXIT.failed
+  return usage ? EXIT.usage : EXIT.failed
+}

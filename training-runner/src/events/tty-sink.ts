@@ -1,0 +1,115 @@
+import type { Writable } from 'node:stream'
+import type { PipelineEventInput } from '@wms/shared/pipeline/events'
+import type { EventSink } from './event-sink.js'
+
+/**
+ * Renders events for a person at a terminal: a progress line redrawn in place (TTY) or plain log lines (pipes),
+ * step headers, warnings and per-epoch summaries.
+ */
+export function ttySink(stream: Writable & { isTTY?: boolean; columns?: number }): EventSink {
+  const interactive = stream.isTTY === true
+  let lastLineLength = 0
+  let lastPlainProgress = 0
+
+  const clearLine = (): void => {
+    if (interactive && lastLineLength > 0) {
+      stream.write(`\r${' '.repeat(lastLineLength)}\r`)
+      lastLineLength = 0
+    }
+  }
+  const line = (text: string): void => {
+    clearLine()
+    stream.write(`${text}\n`)
+  }
+
+  return {
+    emit(event) {
+      switch (event.type) {
+        case 'step-start':
+          line(`▶ ${event.title}`)
+          return
+        case 'progress': {
+          const text = formatProgress(event, stream.columns ?? 80)
+          if (interactive) {
+            clearLine()
+            stream.write(text)
+            lastLineLength = text.length
+          } else if (Date.now() - lastPlainProgress > 2000 || event.done === event.total) {
+            // Pipes (CI logs) get an occasional line, not a redraw per item.
+            lastPlainProgress = Date.now()
+            line(text)
+          }
+          return
+        }
+        case 'epoch-end': {
+          const metrics = Object.entries(event.metrics)
+            .map(([key, value]) => `${key} ${value.toFixed(4)}`)
+            .join('  ')
+          line(
+            `  epoch ${String(event.epoch)}/${String(event.epochs)}  ${metrics}  lr ${event.learningRate.toExponential(1)}  ${event.seconds.toFixed(1)} s`,
+          )
+          return
+        }
+        case 'metric':
+          line(`  ${event.key} = ${String(event.value)}`)
+          return
+        case 'gate':
+          line(`${event.pass ? '✔' : '✖'} ${event.headline}`)
+          for (const reason of event.reasons) line(`    ${reason}`)
+          return
+        case 'step-end':
+          line(
+            `${event.status === 'ok' ? '✔' : event.status === 'skipped' ? '·' : '✖'} ${event.step} ${event.status} in ${event.seconds.toFixed(1)} s${event.summary === undefined ? '' : ` — ${event.summary}`}`,
+          )
+          return
+        case 'log':
+          line(event.level === 'warn' ? `⚠ ${event.message}` : `  ${event.message}`)
+          return
+        case 'error':
+          line(`✖ ${event.error.message}${event.error.hint === undefined ? '' : `\n  → ${event.error.hint}`}`)
+          return
+        case 'done':
+          clearLine()
+          return
+      }
+    },
+  }
+}
+
+function formatProgress(event: Extract<PipelineEventInput, { type: 'progress' }>, columns: number): string {
+  const total = event.total
+  const count =
+    event.unit === 'bytes'
+      ? `${formatBytes(event.done)}${total === undefined ? '' : ` / ${formatBytes(total)}`}`
+      : `${String(event.done)}${total === undefined ? '' : `/${String(total)}`} ${event.unit}`
+  const eta = event.etaSeconds === undefined ? '' : `  ETA ${formatDuration(event.etaSeconds)}`
+  const message = event.message === undefined ? '' : `  ${event.message}`
+  let bar = ''
+  if (total !== undefined && total > 0) {
+    const width = Math.max(10, Math.min(30, columns - 60))
+    const filled = Math.round((Math.min(event.done, total) / total) * width)
+    bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] `
+  }
+  return `  ${bar}${count}${eta}${message}`.slice(0, Math.max(20, columns - 1))
+}
+
+/** `1.5 MB`-style sizes. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${String(bytes)} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? 'TB'}`
+}
+
+/** `1 h 02 min`, `3 min 05 s`, `12 s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds)
+  if (s < 60) return `${String(s)} s`
+  if (s < 3600) return `${String(Math.floor(s / 60))} min ${String(s % 60).padStart(2, '0')} s`
+  return `${String(Math.floor(s / 3600))} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`
+}

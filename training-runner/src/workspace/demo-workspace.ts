@@ -1,0 +1,178 @@
+import { mkdir, readdir, rename, rm, writeFile, access } from 'node:fs/promises'
+import path from 'node:path'
+import type { WorkspaceConfigInput } from '@wms/shared/config/workspace-config'
+import { openRepo, runGit } from '../adapters/git/run-git.js'
+import { writeSyntheticDataset } from '../demo/synthetic-dataset.js'
+import { nullSink, type EventSink } from '../events/event-sink.js'
+import { DEMO_MARKER_FILE } from './workspace-info.js'
+import { writeWorkspaceConfig } from './workspace-config-file.js'
+import { WmsError } from '@wms/shared/errors'
+
+/**
+ * The embedded demo (PRODUCT.md §4): everything a real deployment has, but local and offline —
+ *
+ *   <base>/workspace     git repository (branch main) with wms.config.json, origin = ../origin.git
+ *   <base>/origin.git    bare repository standing in for GitHub
+ *   <base>/dvc-remote    DVC remote directory standing in for S3
+ *   <base>/mlruns        MLflow FileStore standing in for the tracking server
+ *   <base>/incoming      synthetic new pairs for the annotator to add in the app
+ */
+export interface DemoLayout {
+  base: string
+  workspace: string
+  origin: string
+  dvcRemote: string
+  mlruns: string
+  incoming: string
+}
+
+/** Where each part of the demo lives under `base`. */
+export function demoLayout(base: string): DemoLayout {
+  return {
+    base,
+    workspace: path.join(base, 'workspace'),
+    origin: path.join(base, 'origin.git'),
+    dvcRemote: path.join(base, 'dvc-remote'),
+    mlruns: path.join(base, 'mlruns'),
+    incoming: path.join(base, 'incoming'),
+  }
+}
+
+/** Options of {@link createDemoWorkspace}. */
+export interface DemoOptions {
+  /** Pairs in the initial dataset. */
+  pairs?: number
+  /** Pairs in `incoming/` for the annotator to add. */
+  incoming?: number
+  events?: EventSink
+}
+
+/** The demo's project config: local remotes, and training small enough to finish in minutes on a laptop. */
+export function demoConfig(): WorkspaceConfigInput {
+  return {
+    version: 1,
+    name: 'Demo water meters',
+    dataset: { root: 'data/training', remote: { type: 'local', path: '../dvc-remote' } },
+    tracking: {
+      uri: 'file:../mlruns',
+      experiment: 'water-meter-segmentation',
+      registeredModel: 'water-meter-segmentation',
+    },
+    github: null,
+    pipeline: { runner: 'local' },
+    training: { imageSize: 64, epochs: 6, batchSize: 4 },
+  }
+}
+
+const GITIGNORE = `# Raw training files live in the DVC remote; git tracks only the .dvc pointer files.
+/data/training/images/
+/data/training/masks/
+# App state (staging area, caches) stays on this machine.
+/.wms/
+`
+
+const README = `# Demo water meters
+
+A WMS Studio workspace created for you to try the whole loop offline: add pairs from \`../incoming\` in the app,
+push them as a data branch, and watch the local pipeline merge, check, train, gate and promote.
+
+- \`wms.config.json\`: the project config (remotes, QA policy, training, gate)
+- \`data/training/\`: the dataset (raw files in \`../dvc-remote\`, tracked by DVC pointer files)
+- \`../origin.git\`: the git remote, \`../mlruns\`: the MLflow FileStore
+`
+
+/** True when `base` already holds a complete demo workspace. */
+export async function demoExists(base: string): Promise<boolean> {
+  try {
+    await access(path.join(demoLayout(base).workspace, 'wms.config.json'))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Creates the demo under `base`. It is built in a sibling temporary folder and renamed into place at the end,
+ * so a crash half-way never leaves a half-made demo that the app would then try to open.
+ */
+export async function createDemoWorkspace(base: string, options: DemoOptions = {}): Promise<DemoLayout> {
+  const events = options.events ?? nullSink
+  if (await isNonEmptyDir(base)) {
+    throw new WmsError('usage/invalid-arguments', `${base} is not empty; the demo needs an empty or new folder.`, {
+      hint: 'Choose another folder, or remove this one first.',
+    })
+  }
+  const started = Date.now()
+  events.emit({ type: 'step-start', step: 'demo', title: `Creating the demo workspace in ${base}` })
+  const staging = `${base}.partial-${String(process.pid)}`
+  await rm(staging, { recursive: true, force: true })
+  const layout = demoLayout(staging)
+  try {
+    await mkdir(layout.workspace, { recursive: true })
+    await mkdir(layout.dvcRemote, { recursive: true })
+    await mkdir(layout.mlruns, { recursive: true })
+
+    await runGit('init --bare', () => openRepo(staging).raw(['init', '--bare', '--initial-branch=main', layout.origin]))
+    const git = openRepo(layout.workspace)
+    await runGit('init', () => git.raw(['init', '--initial-branch=main']))
+    await ensureIdentity(git)
+
+    await writeWorkspaceConfig(layout.workspace, demoConfig())
+    await writeFile(path.join(layout.workspace, '.gitignore'), GITIGNORE)
+    await writeFile(path.join(layout.workspace, 'README.md'), README)
+    await writeFile(path.join(layout.workspace, DEMO_MARKER_FILE), 'Created by WMS Studio as the demo workspace.\n')
+
+    const pairs = options.pairs ?? 20
+    events.emit({ type: 'progress', step: 'demo', done: 0, total: pairs, unit: 'pairs', message: 'initial dataset' })
+    await writeSyntheticDataset(path.join(layout.workspace, 'data/training'), {
+      count: pairs,
+      seed: 2026,
+      exifRotatedEvery: 5,
+    })
+    events.emit({ type: 'progress', step: 'demo', done: pairs, total: pairs, unit: 'pairs', message: 'initial dataset' })
+    await writeSyntheticDataset(layout.incoming, {
+      count: options.incoming ?? 12,
+      seed: 7,
+      startId: pairs + 1,
+      maskFormat: 'jpeg',
+      exifRotatedEvery: 3,
+      gpsEvery: 4,
+    })
+
+    await runGit('add', () => git.add(['.']))
+    await runGit('commit', () => git.commit('Create the WMS Studio demo workspace'))
+    await runGit('remote add', () => git.addRemote('origin', '../origin.git'))
+    await runGit('push', () => git.push(['--set-upstream', 'origin', 'main']))
+
+    await mkdir(path.dirname(base), { recursive: true })
+    await rm(base, { recursive: true, force: true })
+    await rename(staging, base)
+  } catch (thrown) {
+    await rm(staging, { recursive: true, force: true })
+    throw thrown
+  }
+  events.emit({ type: 'step-end', step: 'demo', status: 'ok', seconds: (Date.now() - started) / 1000 })
+  return demoLayout(base)
+}
+
+/** Creates the demo under `base` unless it is already there; returns its layout either way. */
+export async function ensureDemoWorkspace(base: string, options: DemoOptions = {}): Promise<DemoLayout> {
+  if (await demoExists(base)) return demoLayout(base)
+  return createDemoWorkspace(base, options)
+}
+
+// Commits need an identity; give the demo repository one only if the user has none configured.
+async function ensureIdentity(git: ReturnType<typeof openRepo>): Promise<void> {
+  const email = await git.raw(['config', '--get', 'user.email']).catch(() => '')
+  if (email.trim() !== '') return
+  await runGit('config', () => git.addConfig('user.name', 'WMS Studio demo'))
+  await runGit('config', () => git.addConfig('user.email', 'demo@wms-studio.invalid'))
+}
+
+async function isNonEmptyDir(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length > 0
+  } catch {
+    return false
+  }
+}
