@@ -12,9 +12,10 @@ const runnerManifest = JSON.parse(readFileSync(resolve(root, 'training-runner/pa
   dependencies?: Record<string, string>
   optionalDependencies?: Record<string, string>
 }
-const runnerDependencies = Object.keys({ ...runnerManifest.dependencies, ...runnerManifest.optionalDependencies }).filter(
-  (name) => !name.startsWith('@wms/'),
-)
+const runnerDependencies = Object.keys({
+  ...runnerManifest.dependencies,
+  ...runnerManifest.optionalDependencies,
+}).filter((name) => !name.startsWith('@wms/'))
 
 export default defineConfig({
   main: {

@@ -15,11 +15,33 @@ const layer = ({ names = [], patterns = [] }, message) => ({
   ],
 })
 
-const NODE_BUILTINS = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'crypto', 'http', 'stream', 'url', 'util', 'buffer', 'process']
+const NODE_BUILTINS = [
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'stream',
+  'url',
+  'util',
+  'buffer',
+  'process',
+]
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'out/**', 'coverage/**', 'test-results/**', 'playwright-report/**', '.scratch/**', 'bench/results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'out/**',
+      'coverage/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.scratch/**',
+      'bench/results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -39,7 +61,10 @@ export default tseslint.config(
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (default exports only in tool config files).' },
+        {
+          selector: 'ExportDefaultDeclaration',
+          message: 'Use named exports (default exports only in tool config files).',
+        },
       ],
     },
   },
@@ -62,7 +87,15 @@ export default tseslint.config(
     rules: layer(
       {
         names: [...NODE_BUILTINS, 'electron', 'react', 'react-dom', 'training-runner', 'sharp', 'simple-git'],
-        patterns: ['node:*', 'training-runner/*', '@aws-sdk/*', '@tensorflow/*', '**/src-main/**', '**/src-renderer/**', '**/training-runner/**'],
+        patterns: [
+          'node:*',
+          'training-runner/*',
+          '@aws-sdk/*',
+          '@tensorflow/*',
+          '**/src-main/**',
+          '**/src-renderer/**',
+          '**/training-runner/**',
+        ],
       },
       'src-shared is pure domain code: no Node, DOM, Electron, SDKs or other layers.',
     ),

@@ -30,7 +30,10 @@ export function appVersion(from: string = import.meta.url): string {
   let dir = path.dirname(fileURLToPath(from))
   for (;;) {
     try {
-      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string
+        version?: string
+      }
       if (manifest.name === 'wms-studio' && manifest.version !== undefined) return manifest.version
     } catch {
       // No manifest here; keep walking up.
@@ -67,7 +70,9 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
   })
   const dispatch = createDispatcher(services.handlers, {
     onUnexpectedError: (channel, thrown) => {
-      options.log(`Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`)
+      options.log(
+        `Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`,
+      )
     },
   })
   return { workspace, services, dispatch, events }

@@ -13,7 +13,10 @@ import {
 const bridge = {
   invoke(channel: string, payload: unknown): Promise<unknown> {
     if (!isInvokeChannel(channel)) {
-      return Promise.resolve({ ok: false, error: { code: 'ipc/unknown-channel', message: `Unknown channel ${channel}` } })
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'ipc/unknown-channel', message: `Unknown channel ${channel}` },
+      })
     }
     return ipcRenderer.invoke(ELECTRON_INVOKE_CHANNEL, channel, payload)
   },

@@ -27,7 +27,11 @@ describe('the IPC contract, served by both hosts', () => {
   let staticDir: string
 
   const viaElectron = (channel: unknown, payload: unknown) =>
-    createElectronInvokeHandler(dispatch, RENDERER_URL)({ senderFrame: { url: `${RENDERER_URL}#/pipeline` } }, channel, payload)
+    createElectronInvokeHandler(dispatch, RENDERER_URL)(
+      { senderFrame: { url: `${RENDERER_URL}#/pipeline` } },
+      channel,
+      payload,
+    )
 
   const viaWeb = async (channel: string, payload: unknown) => {
     const response = await fetch(`http://127.0.0.1:${String(host.port)}/api/invoke/${channel}`, {
@@ -66,13 +70,16 @@ describe('the IPC contract, served by both hosts', () => {
     expect(Object.keys(VALID_REQUESTS).sort()).toEqual([...INVOKE_CHANNELS].sort())
   })
 
-  it.each(INVOKE_CHANNELS)('%s answers the same, valid response over Electron IPC and the web host', async (channel) => {
-    const electron = await viaElectron(channel, VALID_REQUESTS[channel])
-    const web = await viaWeb(channel, VALID_REQUESTS[channel])
-    expect(web).toEqual(electron)
-    expect(electron.ok).toBe(true)
-    if (electron.ok) expect(invokeChannels[channel].response.safeParse(electron.value).success).toBe(true)
-  })
+  it.each(INVOKE_CHANNELS)(
+    '%s answers the same, valid response over Electron IPC and the web host',
+    async (channel) => {
+      const electron = await viaElectron(channel, VALID_REQUESTS[channel])
+      const web = await viaWeb(channel, VALID_REQUESTS[channel])
+      expect(web).toEqual(electron)
+      expect(electron.ok).toBe(true)
+      if (electron.ok) expect(invokeChannels[channel].response.safeParse(electron.value).success).toBe(true)
+    },
+  )
 
   it('returns the same typed error for an invalid payload on both transports', async () => {
     const electron = await viaElectron('app:get-info', { unexpected: true })

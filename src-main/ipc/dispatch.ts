@@ -1,9 +1,4 @@
-import {
-  invokeChannels,
-  isInvokeChannel,
-  type InvokeChannel,
-  type InvokeHandlers,
-} from '@wms/shared/ipc/contract'
+import { invokeChannels, isInvokeChannel, type InvokeChannel, type InvokeHandlers } from '@wms/shared/ipc/contract'
 import { toAppError } from '@wms/shared/errors'
 import { err, type Result } from '@wms/shared/result'
 import { formatSchemaIssues } from '@wms/shared/util/schema-issues'

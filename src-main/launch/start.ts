@@ -11,12 +11,21 @@ import { isBuildStale } from './staleness.js'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const args = process.argv.slice(2)
 
-const sources = ['src-main', 'src-renderer', 'src-shared', 'training-runner/src', 'electron.vite.config.ts', 'package.json'].map(
-  (entry) => path.join(root, entry),
-)
-const outputs = ['out/main/electron-main.js', 'out/main/web-host.js', 'out/preload/preload.cjs', 'out/renderer/index.html', 'training-runner/dist/cli/main.js'].map(
-  (entry) => path.join(root, entry),
-)
+const sources = [
+  'src-main',
+  'src-renderer',
+  'src-shared',
+  'training-runner/src',
+  'electron.vite.config.ts',
+  'package.json',
+].map((entry) => path.join(root, entry))
+const outputs = [
+  'out/main/electron-main.js',
+  'out/main/web-host.js',
+  'out/preload/preload.cjs',
+  'out/renderer/index.html',
+  'training-runner/dist/cli/main.js',
+].map((entry) => path.join(root, entry))
 
 if (isBuildStale(sources, outputs)) {
   process.stdout.write('Building WMS Studio…\n')

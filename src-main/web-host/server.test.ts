@@ -13,7 +13,15 @@ import { startWebHost, type WebHost } from './server.js'
 // Minimal handlers: these tests are about the transport, not the services.
 const handlers = {
   'app:get-info': () =>
-    Promise.resolve(ok({ name: 'WMS Studio', version: '0', host: 'web' as const, platform: 'linux', versions: { node: '20', electron: null, chrome: null } })),
+    Promise.resolve(
+      ok({
+        name: 'WMS Studio',
+        version: '0',
+        host: 'web' as const,
+        platform: 'linux',
+        versions: { node: '20', electron: null, chrome: null },
+      }),
+    ),
   'workspace:get-info': () => Promise.reject(new Error('not used')),
   'workspace:get-config': () => Promise.reject(new Error('not used')),
 } satisfies InvokeHandlers
@@ -25,13 +33,21 @@ interface RawResponse {
 }
 
 /** A raw HTTP request (fetch cannot forge Host or omit Origin the way an attacker's client can). */
-function raw(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<RawResponse> {
+function raw(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-    })
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        )
+      },
+    )
     req.on('error', reject)
     req.end(options.body)
   })
@@ -136,11 +152,18 @@ describe('web host security', () => {
     const foreign = new WebSocket(url, ['wms.v1', `wms.token.${host.token}`], { origin: 'https://evil.example' })
     await new Promise<void>((resolve) => foreign.on('error', () => resolve()))
 
-    const client = new WebSocket(url, ['wms.v1', `wms.token.${host.token}`], { origin: `http://127.0.0.1:${String(host.port)}` })
+    const client = new WebSocket(url, ['wms.v1', `wms.token.${host.token}`], {
+      origin: `http://127.0.0.1:${String(host.port)}`,
+    })
     await new Promise<void>((resolve, reject) => client.on('open', resolve).on('error', reject))
-    const received = new Promise<unknown>((resolve) => client.on('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))))
+    const received = new Promise<unknown>((resolve) =>
+      client.on('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))),
+    )
     events.emit('pipeline:event', { type: 'log', at: 1, level: 'info', message: 'hello' })
-    expect(await received).toEqual({ channel: 'pipeline:event', payload: { type: 'log', at: 1, level: 'info', message: 'hello' } })
+    expect(await received).toEqual({
+      channel: 'pipeline:event',
+      payload: { type: 'log', at: 1, level: 'info', message: 'hello' },
+    })
     client.close()
   })
 })

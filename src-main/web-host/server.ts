@@ -84,11 +84,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   async function handleApi(request: IncomingMessage, response: ServerResponse, url: string): Promise<void> {
     if (!tokensMatch(token, bearerToken(request))) {
-      sendJson(response, 401, err({ code: 'ipc/forbidden', message: 'Missing or wrong launch token.', hint: 'Open the URL the web host printed at start-up.' }))
+      sendJson(
+        response,
+        401,
+        err({
+          code: 'ipc/forbidden',
+          message: 'Missing or wrong launch token.',
+          hint: 'Open the URL the web host printed at start-up.',
+        }),
+      )
       return
     }
     if (!url.startsWith(INVOKE_PREFIX) || request.method !== 'POST') {
-      sendJson(response, 404, err({ code: 'ipc/unknown-channel', message: `No API at ${request.method ?? ''} ${url}.` }))
+      sendJson(
+        response,
+        404,
+        err({ code: 'ipc/unknown-channel', message: `No API at ${request.method ?? ''} ${url}.` }),
+      )
       return
     }
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -97,7 +109,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const body = await readBody(request, maxBody)
     if (body === undefined) {
-      sendJson(response, 413, err({ code: 'ipc/invalid-payload', message: `Request body over ${String(maxBody)} bytes.` }))
+      sendJson(
+        response,
+        413,
+        err({ code: 'ipc/invalid-payload', message: `Request body over ${String(maxBody)} bytes.` }),
+      )
       return
     }
     let payload: unknown
@@ -120,7 +136,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   })
   server.on('upgrade', (request, socket, head) => {
     const protocols = new Set(
-      (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim()).filter(Boolean),
+      (request.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((value) => value.trim())
+        .filter(Boolean),
     )
     const refused = checkHostAndOrigin(request, port) ?? (request.url === EVENTS_PATH ? undefined : 'unknown path')
     if (refused !== undefined || !tokensMatch(token, websocketToken(protocols))) {

@@ -19,8 +19,8 @@ export function SettingsArea(): ReactElement {
     <section className="settings" aria-label="Settings">
       <h2>Settings</h2>
       <p className="muted">
-        Read from <code>{root}/wms.config.json</code> (format version {value.version}). Edit that file to change
-        them; secrets such as tokens and keys are never stored there.
+        Read from <code>{root}/wms.config.json</code> (format version {value.version}). Edit that file to change them;
+        secrets such as tokens and keys are never stored there.
       </p>
       <dl className="settings__grid">
         <dt>Workspace name</dt>
@@ -44,8 +44,8 @@ export function SettingsArea(): ReactElement {
         <dd>{value.github === null ? 'not connected (local pipeline runner)' : value.github.repo}</dd>
         <dt>Training</dt>
         <dd>
-          {value.training.imageSize}² px, batch {value.training.batchSize}, up to {value.training.epochs} epochs, backend{' '}
-          {value.training.backend}
+          {value.training.imageSize}² px, batch {value.training.batchSize}, up to {value.training.epochs} epochs,
+          backend {value.training.backend}
         </dd>
         <dt>Quality gate</dt>
         <dd>

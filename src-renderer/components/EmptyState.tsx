@@ -2,7 +2,15 @@ import type { ReactElement, ReactNode } from 'react'
 import { Icon, type IconName } from './icons.js'
 
 /** An honest empty state: what will appear here, and how it gets here. */
-export function EmptyState({ icon, title, children }: { icon: IconName; title: string; children: ReactNode }): ReactElement {
+export function EmptyState({
+  icon,
+  title,
+  children,
+}: {
+  icon: IconName
+  title: string
+  children: ReactNode
+}): ReactElement {
   return (
     <section className="empty-state" aria-label={title}>
       <div className="empty-state__icon">

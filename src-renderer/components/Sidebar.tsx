@@ -36,7 +36,9 @@ export function Sidebar(): ReactElement {
         ))}
       </ul>
       <div className="sidebar__footer">
-        {appInfo.status === 'ready' ? `v${appInfo.value.version} · ${appInfo.value.host === 'web' ? 'web host' : 'desktop'}` : ''}
+        {appInfo.status === 'ready'
+          ? `v${appInfo.value.version} · ${appInfo.value.host === 'web' ? 'web host' : 'desktop'}`
+          : ''}
       </div>
     </nav>
   )

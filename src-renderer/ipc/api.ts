@@ -44,5 +44,8 @@ export function createApi(transport: IpcTransport): Api {
 export function detectTransport(): IpcTransport {
   const bridge = (window as unknown as { wms?: PreloadBridge }).wms
   if (bridge !== undefined) return createElectronTransport(bridge)
-  return createWebTransport(takeLaunchToken(window.location, window.sessionStorage, window.history), window.location.origin)
+  return createWebTransport(
+    takeLaunchToken(window.location, window.sessionStorage, window.history),
+    window.location.origin,
+  )
 }

@@ -23,7 +23,11 @@ export function createElectronTransport(bridge: PreloadBridge): IpcTransport {
       } catch (thrown) {
         return {
           ok: false,
-          error: { code: 'ipc/disconnected', message: `The main process did not answer: ${String(thrown)}`, retryable: true },
+          error: {
+            code: 'ipc/disconnected',
+            message: `The main process did not answer: ${String(thrown)}`,
+            retryable: true,
+          },
         }
       }
     },

@@ -3,10 +3,7 @@ import type { Result } from '@wms/shared/result'
 
 /** Data the UI fetches: not asked yet, on its way, here, or failed with a reason. */
 export type Loadable<T> =
-  | { status: 'idle' }
-  | { status: 'loading' }
-  | { status: 'ready'; value: T }
-  | { status: 'error'; error: AppError }
+  { status: 'idle' } | { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; error: AppError }
 
 /** Turns a Result into a settled Loadable. */
 export function fromResult<T>(result: Result<T>): Loadable<T> {

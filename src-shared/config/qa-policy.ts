@@ -8,7 +8,11 @@ export const QaPolicySchema = z.object({
   /** Images with more pixels than this are refused before decoding (decompression bombs). */
   maxPixels: z.number().int().positive().default(40_000_000),
   /** Files larger than this are refused as absurd. */
-  maxFileBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   /** Shortest side, in pixels, below which an image is too small to train on. */
   minSide: z.number().int().positive().default(128),
   /** Masks with fewer foreground pixels than this are near-empty (the old system's MIN_MASK_PIXELS). */

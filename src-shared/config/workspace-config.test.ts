@@ -26,11 +26,23 @@ describe('parseWorkspaceConfig', () => {
   it('accepts an S3 remote and an MLflow server', () => {
     const parsed = parseWorkspaceConfig({
       ...minimal,
-      dataset: { remote: { type: 's3', bucket: 'wms-data', prefix: 'dvc', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true } },
+      dataset: {
+        remote: {
+          type: 's3',
+          bucket: 'wms-data',
+          prefix: 'dvc',
+          endpoint: 'http://127.0.0.1:9000',
+          forcePathStyle: true,
+        },
+      },
       tracking: { uri: 'https://mlflow.example.com' },
       github: { repo: 'acme/meters' },
     })
-    expect(parsed.ok && parsed.value.dataset.remote).toMatchObject({ type: 's3', region: 'us-east-1', forcePathStyle: true })
+    expect(parsed.ok && parsed.value.dataset.remote).toMatchObject({
+      type: 's3',
+      region: 'us-east-1',
+      forcePathStyle: true,
+    })
   })
 
   it.each([

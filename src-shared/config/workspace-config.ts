@@ -58,9 +58,7 @@ export const WorkspaceConfigSchema = z.object({
     .object({ repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/name') })
     .nullable()
     .default(null),
-  pipeline: z
-    .object({ runner: z.enum(['local', 'github-actions']).default('local') })
-    .prefault({}),
+  pipeline: z.object({ runner: z.enum(['local', 'github-actions']).default('local') }).prefault({}),
   qa: QaPolicySchema.prefault({}),
   training: TrainingConfigSchema.prefault({}),
   gate: GatePolicySchema.prefault({}),
@@ -75,7 +73,7 @@ export type WorkspaceConfigInput = z.input<typeof WorkspaceConfigSchema>
 /** Validates a parsed `wms.config.json`; the error lists every problem with its JSON path. */
 export function parseWorkspaceConfig(json: unknown): Result<WorkspaceConfig> {
   if (typeof json === 'object' && json !== null && 'version' in json) {
-    const version = (json).version
+    const version = json.version
     if (typeof version === 'number' && version > WORKSPACE_CONFIG_VERSION) {
       return err({
         code: 'workspace/invalid-config',

@@ -5,7 +5,15 @@ describe('pipeline events as NDJSON', () => {
   const events: PipelineEvent[] = [
     { type: 'step-start', at: 1, step: 'qa', title: 'Checking 20 pairs' },
     { type: 'progress', at: 2, step: 'push', done: 512, total: 1024, unit: 'bytes', etaSeconds: 3 },
-    { type: 'epoch-end', at: 3, epoch: 1, epochs: 5, metrics: { loss: 0.5, val_dice: 0.2 }, learningRate: 1e-4, seconds: 12 },
+    {
+      type: 'epoch-end',
+      at: 3,
+      epoch: 1,
+      epochs: 5,
+      metrics: { loss: 0.5, val_dice: 0.2 },
+      learningRate: 1e-4,
+      seconds: 12,
+    },
     { type: 'gate', at: 4, pass: false, headline: 'Not promoted', reasons: ['Dice 0.80 ≤ 0.81'] },
     { type: 'error', at: 5, step: 'train', error: { code: 'training/failed', message: 'boom' } },
     { type: 'done', at: 6, status: 'failed', seconds: 40, result: { exitCode: 1 } },

@@ -57,10 +57,18 @@ describe('training-runner CLI', () => {
     const cwd = await tempDir()
     const run = capture(cwd)
     expect(await runCli(['--events', 'ndjson', 'demo', 'demo', '--pairs', '1', '--incoming', '0'], run.io)).toBe(0)
-    const events = run.out().trim().split('\n').map((line) => parseNdjsonLine(line))
+    const events = run
+      .out()
+      .trim()
+      .split('\n')
+      .map((line) => parseNdjsonLine(line))
     expect(events.every((event) => event !== undefined)).toBe(true)
     expect(events.map((event) => event?.type)).toEqual(['step-start', 'progress', 'progress', 'step-end', 'done'])
-    expect(events.at(-1)).toMatchObject({ type: 'done', status: 'ok', result: { workspace: path.join(cwd, 'demo', 'workspace') } })
+    expect(events.at(-1)).toMatchObject({
+      type: 'done',
+      status: 'ok',
+      result: { workspace: path.join(cwd, 'demo', 'workspace') },
+    })
   })
 
   it('reports a failure with the reason and a hint, exit code 1', async () => {

@@ -89,7 +89,9 @@ const isNdjson = (context: CommandContext | undefined): boolean => context?.even
 function printOutcome(outcome: CommandOutcome, io: CliIo, context: CommandContext | undefined): void {
   if (isNdjson(context)) {
     io.stdout.write(
-      toNdjsonLine(stamp({ type: 'done', status: outcome.exitCode === 0 ? 'ok' : 'failed', seconds: 0, result: outcome.result })),
+      toNdjsonLine(
+        stamp({ type: 'done', status: outcome.exitCode === 0 ? 'ok' : 'failed', seconds: 0, result: outcome.result }),
+      ),
     )
     return
   }

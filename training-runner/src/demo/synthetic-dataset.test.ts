@@ -25,7 +25,10 @@ describe('writeSyntheticDataset', () => {
       const image = await sharp(path.join(dir, pair.image)).metadata()
       expect((await sharp(path.join(dir, pair.mask)).metadata()).channels).toBe(1)
       // sharp converts to sRGB on output unless told otherwise.
-      const mask = await sharp(path.join(dir, pair.mask)).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true })
+      const mask = await sharp(path.join(dir, pair.mask))
+        .toColourspace('b-w')
+        .raw()
+        .toBuffer({ resolveWithObject: true })
       expect(image.autoOrient).toEqual({ width: mask.info.width, height: mask.info.height })
       expect(new Set(mask.data)).toEqual(new Set([0, 255]))
       expect(image.orientation ?? 1).toBe(pair.orientation)

@@ -75,7 +75,10 @@ export async function writeSyntheticDataset(
     for (let d = 0; d < 8; d += 1) digits += String(prng.int(0, 9))
     const pair = renderSyntheticPair({ width, height, digits }, prng)
     const stem = syntheticStem(id, digits)
-    const rotated = options.exifRotatedEvery !== undefined && options.exifRotatedEvery > 0 && n % options.exifRotatedEvery === options.exifRotatedEvery - 1
+    const rotated =
+      options.exifRotatedEvery !== undefined &&
+      options.exifRotatedEvery > 0 &&
+      n % options.exifRotatedEvery === options.exifRotatedEvery - 1
     const hasGps = options.gpsEvery !== undefined && options.gpsEvery > 0 && n % options.gpsEvery === 0
 
     let image = sharp(Buffer.from(pair.rgb), { raw: { width, height, channels: 3 } })

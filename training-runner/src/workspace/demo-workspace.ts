@@ -129,7 +129,14 @@ export async function createDemoWorkspace(base: string, options: DemoOptions = {
       seed: 2026,
       exifRotatedEvery: 5,
     })
-    events.emit({ type: 'progress', step: 'demo', done: pairs, total: pairs, unit: 'pairs', message: 'initial dataset' })
+    events.emit({
+      type: 'progress',
+      step: 'demo',
+      done: pairs,
+      total: pairs,
+      unit: 'pairs',
+      message: 'initial dataset',
+    })
     await writeSyntheticDataset(layout.incoming, {
       count: options.incoming ?? 12,
       seed: 7,

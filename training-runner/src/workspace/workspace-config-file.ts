@@ -16,9 +16,13 @@ export async function readWorkspaceConfig(root: string): Promise<WorkspaceConfig
     text = await readFile(file, 'utf8')
   } catch (thrown) {
     if ((thrown as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new WmsError('workspace/not-found', `${root} is not a WMS Studio workspace: ${WORKSPACE_CONFIG_FILE} is missing.`, {
-        hint: 'Open a workspace folder, or create one with `training-runner demo <dir>`.',
-      })
+      throw new WmsError(
+        'workspace/not-found',
+        `${root} is not a WMS Studio workspace: ${WORKSPACE_CONFIG_FILE} is missing.`,
+        {
+          hint: 'Open a workspace folder, or create one with `training-runner demo <dir>`.',
+        },
+      )
     }
     throw new WmsError('fs/io', `Cannot read ${file}: ${(thrown as Error).message}`, { cause: thrown })
   }

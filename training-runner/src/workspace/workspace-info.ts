@@ -50,7 +50,12 @@ function describeDataRemote(root: string, config: WorkspaceConfig): WorkspaceInf
 function describeTracking(root: string, config: WorkspaceConfig): WorkspaceInfo['tracking'] {
   const { uri, experiment, registeredModel } = config.tracking
   if (uri.startsWith('file:')) {
-    return { kind: 'filestore', display: resolveWorkspacePath(root, uri.slice('file:'.length)), experiment, registeredModel }
+    return {
+      kind: 'filestore',
+      display: resolveWorkspacePath(root, uri.slice('file:'.length)),
+      experiment,
+      registeredModel,
+    }
   }
   return { kind: 'server', display: uri, experiment, registeredModel }
 }

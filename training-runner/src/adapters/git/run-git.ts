@@ -23,7 +23,8 @@ export function openRepo(dir: string, options: OpenRepoOptions = {}): SimpleGit 
 
 // What git needs to find its config, credentials and network: no GIT_* (a hook's GIT_DIR must never leak into
 // another repository) and nothing simple-git's guard refuses (EDITOR, PAGER, …).
-const GIT_ENV_ALLOWED = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TEMP|TMP|SSH_AUTH_SOCK|SSH_AGENT_PID|DISPLAY|XDG_\w+|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|ALL_PROXY|all_proxy|APPDATA|LOCALAPPDATA|USERPROFILE|HOMEDRIVE|HOMEPATH|SYSTEMROOT|SystemRoot|COMSPEC|PATHEXT|WINDIR|ProgramData|ProgramFiles)$/
+const GIT_ENV_ALLOWED =
+  /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TEMP|TMP|SSH_AUTH_SOCK|SSH_AGENT_PID|DISPLAY|XDG_\w+|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|ALL_PROXY|all_proxy|APPDATA|LOCALAPPDATA|USERPROFILE|HOMEDRIVE|HOMEPATH|SYSTEMROOT|SystemRoot|COMSPEC|PATHEXT|WINDIR|ProgramData|ProgramFiles)$/
 
 /** The environment git commands run with: an allow-list of the variables git needs. */
 export function cleanGitEnv(env: NodeJS.ProcessEnv): Record<string, string> {

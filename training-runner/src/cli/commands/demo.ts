@@ -9,7 +9,11 @@ export async function demoCommand(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const base = path.resolve(context.io.cwd, dir)
-  const layout = await createDemoWorkspace(base, { pairs: options.pairs, incoming: options.incoming, events: context.events })
+  const layout = await createDemoWorkspace(base, {
+    pairs: options.pairs,
+    incoming: options.incoming,
+    events: context.events,
+  })
   return {
     exitCode: 0,
     result: layout,
