@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
 import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL } from '@wms/shared/ipc/contract'
 import { bootApp, type BootedApp } from '../boot.js'
+import { USER_DATA_ENV } from '../workspace/resolve-workspace.js'
 import { createElectronInvokeHandler } from './invoke-handler.js'
 import { ELECTRON_CSP, isSafeExternalUrl, secureWebPreferences } from './window-security.js'
 
@@ -46,6 +47,9 @@ async function createWindow(booted: BootedApp): Promise<BrowserWindow> {
 }
 
 async function start(): Promise<void> {
+  // Tests and portable installs point the app at another user data folder (the web host reads the same variable).
+  const userDataOverride = process.env[USER_DATA_ENV]
+  if (userDataOverride !== undefined && userDataOverride !== '') app.setPath('userData', path.resolve(userDataOverride))
   await app.whenReady()
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } })

@@ -1,0 +1,40 @@
+import type { InvokeChannel, IpcTransport, ResponseOf } from '@wms/shared/ipc/contract'
+import type { Result } from '@wms/shared/result'
+import type { WorkspaceInfo } from '@wms/shared/workspace/workspace-info'
+import { createApi, type Api } from '../ipc/api.js'
+
+/** A workspace summary for renderer tests. */
+export const SAMPLE_WORKSPACE: WorkspaceInfo = {
+  root: '/home/ann/WMS Studio/demo/workspace',
+  name: 'Demo water meters',
+  isDemo: true,
+  git: { branch: 'main', head: 'abc123', dirty: false, remotes: [{ name: 'origin', url: '../origin.git' }] },
+  dataRemote: { kind: 'local', display: '/home/ann/WMS Studio/demo/dvc-remote' },
+  tracking: {
+    kind: 'filestore',
+    display: '/home/ann/WMS Studio/demo/mlruns',
+    experiment: 'wms',
+    registeredModel: 'wms-model',
+  },
+  github: null,
+  pipelineRunner: 'local',
+  dataset: { root: 'data/training', trackedImages: 20 },
+}
+
+type Responder = { [C in InvokeChannel]?: () => Result<ResponseOf<C>> }
+
+/** An API over an in-memory transport: each channel answers what `responders` say, and records calls. */
+export function fakeApi(responders: Responder): { api: Api; calls: InvokeChannel[] } {
+  const calls: InvokeChannel[] = []
+  const transport: IpcTransport = {
+    invoke: (channel) => {
+      calls.push(channel)
+      const respond = responders[channel] as (() => Result<unknown>) | undefined
+      return Promise.resolve(
+        (respond?.() ?? { ok: false, error: { code: 'internal', message: `no fake for ${channel}` } }) as never,
+      )
+    },
+    on: () => () => undefined,
+  }
+  return { api: createApi(transport), calls }
+}
