@@ -31,11 +31,29 @@ function vitest(file: string): Counts | undefined {
   }
 }
 
+interface PlaywrightSuite {
+  specs?: { title: string; tests: { status: string; annotations: { type: string; description?: string }[] }[] }[]
+  suites?: PlaywrightSuite[]
+}
+
+// Skipped specs say why (e.g. no Electron binary on this machine), so the reason shows in the CI log.
+function printSkipReasons(suite: PlaywrightSuite): void {
+  for (const spec of suite.specs ?? []) {
+    for (const result of spec.tests) {
+      const reason = result.annotations.find((annotation) => annotation.type === 'skip')?.description
+      if (result.status === 'skipped') console.log(`  skipped: ${spec.title} — ${reason ?? 'no reason given'}`)
+    }
+  }
+  for (const child of suite.suites ?? []) printSkipReasons(child)
+}
+
 function playwright(file: string): Counts | undefined {
   if (!existsSync(file)) return undefined
   const report = JSON.parse(readFileSync(file, 'utf8')) as {
     stats: { expected: number; unexpected: number; flaky: number; skipped: number }
+    suites: PlaywrightSuite[]
   }
+  for (const suite of report.suites) printSkipReasons(suite)
   return {
     passed: report.stats.expected + report.stats.flaky,
     failed: report.stats.unexpected,
