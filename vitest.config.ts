@@ -30,7 +30,12 @@ export default defineConfig({
         extends: true,
         plugins: [react()],
         resolve: { conditions: ['source', 'browser', 'import', 'module', 'default'] },
-        test: { name: 'renderer', include: ['src-renderer/**/*.test.{ts,tsx}'], environment: 'jsdom' },
+        test: {
+          name: 'renderer',
+          include: ['src-renderer/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['src-renderer/test-support/setup.ts'],
+        },
       },
     ],
   },

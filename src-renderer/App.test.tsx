@@ -2,7 +2,13 @@ import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { App } from './App.js'
 import { AppStoreContext, createAppStore } from './store/app-store.js'
+import { summarizeStaging } from '@wms/shared/staging/summarize-staging'
 import { SAMPLE_WORKSPACE, fakeApi } from './test-support/fake-api.js'
+
+const emptyStaging = () => ({
+  ok: true as const,
+  value: { pairs: [], problems: [], summary: summarizeStaging([]), submission: null },
+})
 
 const appInfo = {
   name: 'WMS Studio',
@@ -28,6 +34,7 @@ describe('App', () => {
   it('shows the workspace in the header and the four areas in the navigation', async () => {
     const { api } = fakeApi({
       'app:get-info': () => ({ ok: true, value: appInfo }),
+      'staging:get-state': emptyStaging,
       'workspace:get-info': () => ({ ok: true, value: SAMPLE_WORKSPACE }),
     })
     renderApp(api)
@@ -47,6 +54,7 @@ describe('App', () => {
   it('switches areas and marks the current one', async () => {
     const { api } = fakeApi({
       'app:get-info': () => ({ ok: true, value: appInfo }),
+      'staging:get-state': emptyStaging,
       'workspace:get-info': () => ({ ok: true, value: SAMPLE_WORKSPACE }),
     })
     const store = renderApp(api)
@@ -61,6 +69,7 @@ describe('App', () => {
     let attempts = 0
     const { api } = fakeApi({
       'app:get-info': () => ({ ok: true, value: appInfo }),
+      'staging:get-state': emptyStaging,
       'workspace:get-info': () => {
         attempts += 1
         return attempts === 1

@@ -1,5 +1,5 @@
 import { useEffect, type ReactElement } from 'react'
-import { AddDataArea } from './areas/AddDataArea.js'
+import { AddDataArea } from './areas/add-data/AddDataArea.js'
 import { ModelsArea } from './areas/ModelsArea.js'
 import { PipelineArea } from './areas/PipelineArea.js'
 import { SettingsArea } from './areas/SettingsArea.js'

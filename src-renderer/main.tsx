@@ -6,7 +6,11 @@ import { AppStoreContext, createAppStore } from './store/app-store.js'
 import { areaFromHash } from './store/navigation-slice.js'
 import './styles.css'
 
-const store = createAppStore(createApi(detectTransport()))
+const api = createApi(detectTransport())
+const store = createAppStore(api)
+
+// Events are subscribed once, for the app's lifetime, and land in the store.
+api.on('staging:updated', (update) => store.getState().applyStagingUpdate(update))
 
 // The URL hash is the source of truth for the area, so links, back/forward and reloads all work.
 const syncArea = (): void => store.getState().showArea(areaFromHash(window.location.hash))

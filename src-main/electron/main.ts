@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
-import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL } from '@wms/shared/ipc/contract'
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron'
+import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL, ELECTRON_MEDIA_SCHEME } from '@wms/shared/ipc/contract'
 import { bootApp, type BootedApp } from '../boot.js'
 import { USER_DATA_ENV } from '../workspace/resolve-workspace.js'
 import { createElectronInvokeHandler } from './invoke-handler.js'
@@ -46,6 +46,11 @@ async function createWindow(booted: BootedApp): Promise<BrowserWindow> {
   return window
 }
 
+// Pictures of staged pairs come from main over a privileged scheme (registered before the app is ready).
+protocol.registerSchemesAsPrivileged([
+  { scheme: ELECTRON_MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+])
+
 async function start(): Promise<void> {
   // Tests and portable installs point the app at another user data folder (the web host reads the same variable).
   const userDataOverride = process.env[USER_DATA_ENV]
@@ -66,6 +71,13 @@ async function start(): Promise<void> {
     log: (message) => console.log(message),
   })
   ipcMain.handle(ELECTRON_INVOKE_CHANNEL, createElectronInvokeHandler(booted.dispatch, rendererUrl))
+  protocol.handle(ELECTRON_MEDIA_SCHEME, async (request) => {
+    const media = await booted.services.media(new URL(request.url).pathname.slice(1))
+    return new Response(new Uint8Array(media.body), {
+      status: media.status,
+      headers: { 'Content-Type': media.contentType },
+    })
+  })
   await createWindow(booted)
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow(booted)

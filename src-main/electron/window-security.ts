@@ -22,7 +22,7 @@ export const ELECTRON_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: wms-media:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -1,9 +1,17 @@
+import path from 'node:path'
 import type { AppInfo, InvokeHandlers } from '@wms/shared/ipc/contract'
 import { attempt } from '@wms/shared/result'
 import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
 import { readWorkspaceInfo } from 'training-runner/workspace/workspace-info'
 import type { EventHub } from '../ipc/event-hub.js'
 import { DisposableStore, type Disposable } from './disposables.js'
+import { MediaService, type MediaResponse } from './media/media-service.js'
+import type { StagingServiceOptions } from './staging/staging-service.js'
+import { StagingService } from './staging/staging-service.js'
+import { SubmitService } from './staging/submit-service.js'
+
+/** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
+export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
 
 /** What the services need to know about where they run. */
 export interface AppServicesOptions {
@@ -12,20 +20,47 @@ export interface AppServicesOptions {
   version: string
   versions: AppInfo['versions']
   events: EventHub
+  staging: StagingDeps
+  /** The demo's `incoming/` folder, when the workspace is the demo. */
+  demoIncoming?: string
+  /** Delays of automatic push retries (tests shorten them). */
+  retryDelaysMs?: readonly number[]
 }
 
-/** The main-process services: one handler per contract channel, plus everything they own. */
+/** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
 export interface AppServices extends Disposable {
   handlers: InvokeHandlers
+  media: (mediaPath: string) => Promise<MediaResponse>
+  staging: StagingService
 }
 
 /**
  * Composes the runner's library into the handlers both hosts serve. Handlers stay thin: gather inputs, call the
  * library, return a Result. No domain logic lives here.
  */
-export function createAppServices(options: AppServicesOptions): AppServices {
+export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const store = new DisposableStore()
   const root = options.workspaceRoot
+  const config = await readWorkspaceConfig(root)
+  const appData = path.join(root, '.wms')
+  const staging = store.add(
+    await StagingService.open({
+      dir: path.join(appData, 'staging'),
+      events: options.events,
+      ...options.staging,
+      ...(options.demoIncoming === undefined ? {} : { demoIncoming: options.demoIncoming }),
+    }),
+  )
+  const submit = store.add(
+    new SubmitService(staging, {
+      workspaceRoot: root,
+      datasetRoot: config.dataset.root,
+      ...(options.retryDelaysMs === undefined ? {} : { retryDelaysMs: options.retryDelaysMs }),
+    }),
+  )
+  await submit.resume()
+  const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'))
+
   const handlers: InvokeHandlers = {
     'app:get-info': () =>
       attempt(() =>
@@ -39,6 +74,31 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       ),
     'workspace:get-info': () => attempt(() => readWorkspaceInfo(root)),
     'workspace:get-config': () => attempt(() => readWorkspaceConfig(root)),
+    'staging:get-state': () => attempt(() => Promise.resolve(staging.snapshot())),
+    'staging:add-files': (request) => attempt(() => staging.addFiles(request.files)),
+    'staging:add-demo-samples': () => attempt(() => staging.addDemoSamples()),
+    'staging:remove-pairs': (request) => attempt(() => staging.removePairs(request.ids)),
+    'staging:replace-file': (request) => attempt(() => staging.replaceFile(request.id, request.role, request.file)),
+    'staging:apply-fixes': (request) => attempt(() => staging.applyFixes(request.ids)),
+    'staging:set-replacement': (request) =>
+      attempt(async () => {
+        await staging.setReplacement(request.id, request.replacement)
+        return {}
+      }),
+    'staging:clear': () => attempt(() => staging.clear()),
+    'submit:preview': () => attempt(() => submit.preview()),
+    'submit:start': (request) => attempt(() => submit.start(request.message)),
+    'submit:retry': () => attempt(() => submit.retry()),
+    'submit:dismiss': () =>
+      attempt(async () => {
+        await submit.dismiss()
+        return {}
+      }),
   }
-  return { handlers, dispose: () => store.dispose() }
+  return {
+    handlers,
+    media: (mediaPath) => media.get(mediaPath),
+    staging,
+    dispose: () => store.dispose(),
+  }
 }

@@ -7,11 +7,15 @@ import { WebSocket } from 'ws'
 import { ok } from '@wms/shared/result'
 import { createDispatcher } from '../ipc/dispatch.js'
 import { EventHub } from '../ipc/event-hub.js'
-import type { InvokeHandlers } from '@wms/shared/ipc/contract'
+import { INVOKE_CHANNELS, type InvokeHandlers } from '@wms/shared/ipc/contract'
 import { startWebHost, type WebHost } from './server.js'
 
 // Minimal handlers: these tests are about the transport, not the services.
-const handlers = {
+const notUsed = Object.fromEntries(
+  INVOKE_CHANNELS.map((channel) => [channel, () => Promise.reject(new Error(`${channel} is not used here`))]),
+) as unknown as InvokeHandlers
+const handlers: InvokeHandlers = {
+  ...notUsed,
   'app:get-info': () =>
     Promise.resolve(
       ok({
@@ -22,9 +26,7 @@ const handlers = {
         versions: { node: '20', electron: null, chrome: null },
       }),
     ),
-  'workspace:get-info': () => Promise.reject(new Error('not used')),
-  'workspace:get-config': () => Promise.reject(new Error('not used')),
-} satisfies InvokeHandlers
+}
 
 interface RawResponse {
   status: number

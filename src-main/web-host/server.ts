@@ -14,6 +14,7 @@ import {
   websocketToken,
 } from './security.js'
 import { serveStatic } from './static-files.js'
+import type { MediaResponse } from '../services/media/media-service.js'
 
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
@@ -27,6 +28,8 @@ export interface WebHostOptions {
   token?: string
   /** Largest accepted request body. */
   maxBodyBytes?: number
+  /** Serves `/media/<path>` (thumbnails, full-size pictures) to the app's pages. */
+  media?: (mediaPath: string) => Promise<MediaResponse>
 }
 
 /** A running web host. */
@@ -40,6 +43,9 @@ export interface WebHost {
 
 const INVOKE_PREFIX = '/api/invoke/'
 const EVENTS_PATH = '/api/events'
+const SESSION_PATH = '/api/session'
+const MEDIA_PREFIX = '/media/'
+const MEDIA_COOKIE = 'wms_media'
 
 /**
  * Serves the main-process services over HTTP (calls: `POST /api/invoke/<channel>`) and WebSocket (events:
@@ -69,6 +75,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       await handleApi(request, response, url)
       return
     }
+    if (url.startsWith(MEDIA_PREFIX)) {
+      await handleMedia(request, response, url)
+      return
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end()
       return
@@ -93,6 +103,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           hint: 'Open the URL the web host printed at start-up.',
         }),
       )
+      return
+    }
+    if (url === SESSION_PATH && request.method === 'POST') {
+      // <img> tags cannot send the bearer token, so the page trades it for an HttpOnly, same-site cookie that only
+      // unlocks pictures.
+      response.setHeader('Set-Cookie', `${MEDIA_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=${MEDIA_PREFIX}`)
+      sendJson(response, 200, { ok: true, value: {} })
       return
     }
     if (!url.startsWith(INVOKE_PREFIX) || request.method !== 'POST') {
@@ -126,6 +143,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const channel = decodeURIComponent(url.slice(INVOKE_PREFIX.length))
     const result = await options.dispatch(channel, payload)
     sendJson(response, statusFor(result), result)
+  }
+
+  async function handleMedia(request: IncomingMessage, response: ServerResponse, url: string): Promise<void> {
+    if (!tokensMatch(token, readCookie(request, MEDIA_COOKIE)) || options.media === undefined) {
+      response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Unauthorized')
+      return
+    }
+    const mediaPath = url.slice(MEDIA_PREFIX.length).split('?')[0] ?? ''
+    const media = await options.media(mediaPath)
+    response.writeHead(media.status, {
+      'Content-Type': media.contentType,
+      'Content-Length': String(media.body.length),
+      // Media URLs carry the file's revision, so a cached copy is never stale.
+      'Cache-Control': media.status === 200 ? 'private, max-age=31536000, immutable' : 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    response.end(media.body)
   }
 
   const sockets = new Set<WebSocket>()
@@ -184,6 +218,14 @@ function statusFor(result: Result<unknown>): number {
   if (result.error.code === 'ipc/unknown-channel') return 404
   if (result.error.code === 'ipc/invalid-payload') return 400
   return 200
+}
+
+function readCookie(request: IncomingMessage, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, value] = part.trim().split('=')
+    if (key === name) return value
+  }
+  return undefined
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -25,6 +25,8 @@ export type Api = {
 } & {
   /** Subscribes to an event channel; returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void
+  /** URL of a media path for an `<img>` (thumbnails and full-size pictures of staged pairs). */
+  mediaUrl(mediaPath: string): string
 }
 
 const camel = (verb: string): string => verb.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
@@ -37,7 +39,10 @@ export function createApi(transport: IpcTransport): Api {
     api[domain] ??= {}
     api[domain][camel(verb)] = (request: RequestOf<InvokeChannel>) => transport.invoke(channel, request)
   }
-  return Object.assign(api, { on: transport.on.bind(transport) }) as unknown as Api
+  return Object.assign(api, {
+    on: transport.on.bind(transport),
+    mediaUrl: transport.mediaUrl.bind(transport),
+  }) as unknown as Api
 }
 
 /** Picks the transport of the host that served this page: the Electron preload, or the web host. */

@@ -1,10 +1,11 @@
-import type {
-  EventChannel,
-  EventPayloadOf,
-  InvokeChannel,
-  IpcTransport,
-  RequestOf,
-  ResponseOf,
+import {
+  ELECTRON_MEDIA_SCHEME,
+  type EventChannel,
+  type EventPayloadOf,
+  type InvokeChannel,
+  type IpcTransport,
+  type RequestOf,
+  type ResponseOf,
 } from '@wms/shared/ipc/contract'
 import type { Result } from '@wms/shared/result'
 
@@ -34,5 +35,6 @@ export function createElectronTransport(bridge: PreloadBridge): IpcTransport {
     on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void {
       return bridge.on(channel, listener as (payload: unknown) => void)
     },
+    mediaUrl: (mediaPath) => `${ELECTRON_MEDIA_SCHEME}://app/${mediaPath}`,
   }
 }

@@ -33,6 +33,14 @@ export function createWebTransport(token: string | undefined, origin: string): I
   const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>()
   let socket: WebSocket | undefined
   let retryMs = 500
+  // Trade the token for the media cookie before the first call, so every <img> rendered from a response loads.
+  const session =
+    token === undefined
+      ? Promise.resolve()
+      : fetch(`${origin}/api/session`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).then(
+          () => undefined,
+          () => undefined,
+        )
 
   const connect = (): void => {
     if (token === undefined) return
@@ -66,6 +74,7 @@ export function createWebTransport(token: string | undefined, origin: string): I
         }
       }
       try {
+        await session
         const response = await fetch(`${origin}/api/invoke/${encodeURIComponent(channel)}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
@@ -84,6 +93,7 @@ export function createWebTransport(token: string | undefined, origin: string): I
         }
       }
     },
+    mediaUrl: (mediaPath) => `${origin}/media/${mediaPath}`,
     on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void {
       const set = listeners.get(channel) ?? new Set()
       const wrapped = listener as (payload: unknown) => void

@@ -2,10 +2,11 @@ import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import type { Api } from '../ipc/api.js'
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice.js'
+import { createStagingSlice, type StagingSlice } from './staging-slice.js'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice.js'
 
 /** The whole renderer state: one store built from typed slices. */
-export type AppState = { api: Api } & NavigationSlice & WorkspaceSlice
+export type AppState = { api: Api } & NavigationSlice & WorkspaceSlice & StagingSlice
 
 /** Creates the store over an API (the real transport in the app, a fake one in tests). */
 export function createAppStore(api: Api): StoreApi<AppState> {
@@ -13,6 +14,7 @@ export function createAppStore(api: Api): StoreApi<AppState> {
     api,
     ...createNavigationSlice(...args),
     ...createWorkspaceSlice(...args),
+    ...createStagingSlice(...args),
   }))
 }
 

@@ -35,6 +35,7 @@ export function fakeApi(responders: Responder): { api: Api; calls: InvokeChannel
       )
     },
     on: () => () => undefined,
+    mediaUrl: (mediaPath) => `/media/${mediaPath}`,
   }
   return { api: createApi(transport), calls }
 }

@@ -3,6 +3,15 @@ import { WorkspaceConfigSchema } from '../config/workspace-config.js'
 import { PipelineEventSchema } from '../pipeline/events.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
+import {
+  StagedPairSchema,
+  StagedProblemSchema,
+  StagingSnapshotSchema,
+  StagingSummarySchema,
+  SubmissionStateSchema,
+  SubmitPreviewSchema,
+  UploadFileSchema,
+} from '../staging/staging-types.js'
 
 /**
  * The one IPC contract between the renderer and the main-process services.
@@ -47,12 +56,67 @@ export const invokeChannels = {
   'workspace:get-info': channel(NoRequest, WorkspaceInfoSchema),
   /** The workspace's parsed `wms.config.json`, defaults applied. */
   'workspace:get-config': channel(NoRequest, WorkspaceConfigSchema),
+
+  /** Everything staged: pairs with their QA status and issues, unpaired files, the summary and the submission. */
+  'staging:get-state': channel(NoRequest, StagingSnapshotSchema),
+  /**
+   * Stages dropped or picked files (bytes as base64). Each is placed in the dataset layout by its path; files
+   * that cannot be placed come back as rejected with the reason. QA results follow as `staging:updated` events.
+   */
+  'staging:add-files': channel(
+    z.object({ files: z.array(UploadFileSchema).min(1).max(256) }).strict(),
+    z.object({
+      added: z.array(z.object({ path: z.string(), relpath: z.string(), id: z.string(), replaced: z.boolean() })),
+      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+    }),
+  ),
+  /** Stages the demo's `incoming/` pairs (only in the demo workspace): a one-click way to try the app. */
+  'staging:add-demo-samples': channel(NoRequest, z.object({ added: z.number().int().nonnegative() })),
+  /** Removes pairs (both files) from the staging area. */
+  'staging:remove-pairs': channel(
+    z.object({ ids: z.array(z.string()).min(1) }).strict(),
+    z.object({ removed: z.number() }),
+  ),
+  /** Replaces a pair's mask (or image) with another file; the dataset name stays. */
+  'staging:replace-file': channel(
+    z.object({ id: z.string(), role: z.enum(['image', 'mask']), file: UploadFileSchema }).strict(),
+    z.object({ relpath: z.string() }),
+  ),
+  /** Applies the safe fixes (bake orientation, strip metadata, binarise masks as PNG) to pairs; originals are kept. */
+  'staging:apply-fixes': channel(
+    z.object({ ids: z.array(z.string()).min(1) }).strict(),
+    z.object({ fixed: z.number().int().nonnegative(), unchanged: z.number().int().nonnegative() }),
+  ),
+  /** Declares (or undeclares) a pair as a deliberate replacement of the dataset's pair with the same name. */
+  'staging:set-replacement': channel(z.object({ id: z.string(), replacement: z.boolean() }).strict(), z.object({})),
+  /** Empties the staging area. */
+  'staging:clear': channel(NoRequest, z.object({ removed: z.number() })),
+
+  /** What a submit would push (branch, commit message, files, bytes) and what blocks it. */
+  'submit:preview': channel(NoRequest, SubmitPreviewSchema),
+  /** Commits the staged pairs on a new data branch and pushes it; progress follows as `staging:updated` events. */
+  'submit:start': channel(
+    z.object({ message: z.string().min(1).max(10_000).optional() }).strict(),
+    SubmissionStateSchema,
+  ),
+  /** Retries a queued or failed push now. */
+  'submit:retry': channel(NoRequest, SubmissionStateSchema),
+  /** Forgets a finished or failed submission (the data branch stays). */
+  'submit:dismiss': channel(NoRequest, z.object({})),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** Main → renderer event channels and their payload schemas. */
 export const eventChannels = {
   /** A pipeline event (QA, merge, training, gate, …) from the runner or the local pipeline. */
   'pipeline:event': PipelineEventSchema,
+  /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
+  'staging:updated': z.object({
+    pairs: z.array(StagedPairSchema),
+    removed: z.array(z.string()),
+    problems: z.array(StagedProblemSchema),
+    summary: StagingSummarySchema,
+    submission: SubmissionStateSchema.nullable(),
+  }),
 } as const satisfies Record<string, z.ZodType>
 
 /** A request/response channel name. */
@@ -102,7 +166,12 @@ export type InvokeHandlers = {
 export interface IpcTransport {
   invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void
+  /** URL of a media path (`pairs/<id>/image-thumb`) for an `<img>`: HTTP on the web host, a custom scheme in Electron. */
+  mediaUrl(mediaPath: string): string
 }
+
+/** The custom scheme Electron serves media on (the web host uses `/media/`). */
+export const ELECTRON_MEDIA_SCHEME = 'wms-media'
 
 /** Name of the single Electron IPC channel used for invocations (the contract channel travels in the payload). */
 export const ELECTRON_INVOKE_CHANNEL = 'wms:invoke'

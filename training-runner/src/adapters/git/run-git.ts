@@ -1,4 +1,4 @@
-import { simpleGit, type SimpleGit } from 'simple-git'
+import { simpleGit, type SimpleGit, type SimpleGitProgressEvent } from 'simple-git'
 import { WmsError, type ErrorCode } from '@wms/shared/errors'
 
 /**
@@ -10,6 +10,8 @@ import { WmsError, type ErrorCode } from '@wms/shared/errors'
 export interface OpenRepoOptions {
   /** Abort a single git command after this long (pushes over slow networks need more). */
   timeoutMs?: number
+  /** Receives git's progress counters (clone, fetch, push). */
+  progress?: (event: SimpleGitProgressEvent) => void
 }
 
 /** A simple-git instance bound to `dir`, with a timeout and a sanitised environment. */
@@ -17,6 +19,7 @@ export function openRepo(dir: string, options: OpenRepoOptions = {}): SimpleGit 
   const git = simpleGit({
     baseDir: dir,
     timeout: { block: options.timeoutMs ?? 120_000 },
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
   })
   return git.env(cleanGitEnv(process.env))
 }

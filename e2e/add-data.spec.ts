@@ -1,0 +1,167 @@
+import { copyFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import sharp from 'sharp'
+import { simpleGit } from 'simple-git'
+import { writeSyntheticDataset } from '../training-runner/src/demo/synthetic-dataset.js'
+import { expect, test } from './fixtures.js'
+import { startWebHostProcess } from './web-host-process.js'
+
+/**
+ * A generated set with one of each known problem, as loose `<stem>_image.*` / `<stem>_mask.*` files (a drop of
+ * plain files carries no folder paths):
+ *   good-1, good-2        clean pairs (PNG masks)
+ *   rotated               photo stored rotated with EXIF orientation 6 (matches its mask only after rotation)
+ *   lossy                 JPEG mask (not strictly 0/255)
+ *   copy-of-good-1        the same photo as good-1 under another name (duplicate)
+ *   broken                truncated photo (corrupt)
+ *   orphan                a photo without a mask
+ */
+async function makeProblemSet(dir: string): Promise<string[]> {
+  const source = path.join(dir, 'source')
+  const clean = await writeSyntheticDataset(source, { count: 4, seed: 11 })
+  const rotated = await writeSyntheticDataset(path.join(source, 'rot'), {
+    count: 1,
+    seed: 12,
+    exifRotatedEvery: 1,
+    startId: 90,
+  })
+  const lossy = await writeSyntheticDataset(path.join(source, 'lossy'), {
+    count: 1,
+    seed: 13,
+    maskFormat: 'jpeg',
+    startId: 91,
+  })
+  const drop = path.join(dir, 'drop')
+  await mkdir(drop, { recursive: true })
+  const put = async (from: string, name: string): Promise<void> => copyFile(from, path.join(drop, name))
+  const [a, b, c, d] = clean
+  if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('generator')
+  await put(path.join(source, a.image), 'good-1_image.jpg')
+  await put(path.join(source, a.mask), 'good-1_mask.png')
+  await put(path.join(source, b.image), 'good-2_image.jpg')
+  await put(path.join(source, b.mask), 'good-2_mask.png')
+  await put(path.join(source, 'rot', rotated[0]!.image), 'rotated_image.jpg')
+  await put(path.join(source, 'rot', rotated[0]!.mask), 'rotated_mask.png')
+  await put(path.join(source, 'lossy', lossy[0]!.image), 'lossy_image.jpg')
+  await put(path.join(source, 'lossy', lossy[0]!.mask), 'lossy_mask.jpg')
+  await put(path.join(source, a.image), 'copy-of-good-1_image.jpg')
+  await put(path.join(source, a.mask), 'copy-of-good-1_mask.png')
+  await put(path.join(source, c.image), 'broken_image.jpg')
+  await truncate(path.join(drop, 'broken_image.jpg'), 600)
+  await put(path.join(source, c.mask), 'broken_mask.png')
+  await put(path.join(source, d.image), 'orphan_image.jpg')
+  // Sanity: the rotated photo really is stored sideways.
+  expect((await sharp(path.join(drop, 'rotated_image.jpg')).metadata()).orientation).toBe(6)
+  return [
+    'good-1_image.jpg',
+    'good-1_mask.png',
+    'good-2_image.jpg',
+    'good-2_mask.png',
+    'rotated_image.jpg',
+    'rotated_mask.png',
+    'lossy_image.jpg',
+    'lossy_mask.jpg',
+    'copy-of-good-1_image.jpg',
+    'copy-of-good-1_mask.png',
+    'broken_image.jpg',
+    'broken_mask.png',
+    'orphan_image.jpg',
+  ].map((name) => path.join(drop, name))
+}
+
+test('drop a set with known problems, fix, submit a data branch; the staged set survives a restart', async ({
+  page,
+  webHost,
+  userData,
+}, testInfo) => {
+  const files = await makeProblemSet(testInfo.outputPath('set'))
+  await page.goto(webHost.url)
+  await expect(page.getByRole('heading', { name: 'No pairs staged' })).toBeVisible()
+
+  // Drop the files onto the area, as a user drags them from a file manager.
+  const payload = await Promise.all(
+    files.map(async (file) => ({ name: path.basename(file), data: (await readFile(file)).toString('base64') })),
+  )
+  const transfer = await page.evaluateHandle((items) => {
+    const data = new DataTransfer()
+    for (const item of items) {
+      const bytes = Uint8Array.from(atob(item.data), (char) => char.charCodeAt(0))
+      data.items.add(new File([bytes], item.name))
+    }
+    return data
+  }, payload)
+  await page.getByTestId('drop-zone').dispatchEvent('dragover', { dataTransfer: transfer })
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer })
+
+  const card = (id: string) => page.locator(`[data-pair-id="${id}"]`)
+  await expect(card('good-1')).toHaveAttribute('data-status', 'ok', { timeout: 20_000 })
+  await expect(card('good-2')).toHaveAttribute('data-status', 'ok')
+  await expect(card('broken')).toHaveAttribute('data-status', 'error')
+  await expect(card('lossy')).toHaveAttribute('data-status', 'warning')
+  await expect(card('copy-of-good-1')).toHaveAttribute('data-status', /warning|error/)
+  await expect(card('rotated')).toHaveAttribute('data-status', /ok|warning/)
+  await expect(page.getByTestId('problems')).toContainText('orphan_image.jpg')
+  await expect(page.getByTestId('summary-pairs')).toHaveText('6')
+  await page.screenshot({ path: testInfo.outputPath('staged.png') })
+
+  // Open the lossy pair, read what QA says, apply the safe fixes.
+  await card('lossy').dblclick()
+  const dialog = page.getByRole('dialog', { name: 'Pair lossy' })
+  await expect(dialog).toContainText('127')
+  await dialog.getByRole('button', { name: 'Side by side' }).click()
+  await page.screenshot({ path: testInfo.outputPath('detail.png') })
+  await dialog.getByRole('button', { name: 'Apply safe fixes' }).click()
+  await expect(dialog.getByText('Fixed:')).toBeVisible()
+  await expect(card('lossy')).toHaveAttribute('data-status', 'ok')
+  await dialog.getByRole('button', { name: 'Close' }).click()
+
+  // Remove what cannot be fixed: the broken photo and the duplicate.
+  await card('broken').click()
+  await page.keyboard.press('Delete')
+  await card('copy-of-good-1').click()
+  await page.keyboard.press('Delete')
+  await page.getByRole('button', { name: /Fix all fixable/ }).click()
+  await expect(page.getByTestId('summary-errors')).toHaveText('0')
+
+  // Kill the host mid-way: the staged set is still there after a restart.
+  await webHost.stop('SIGKILL')
+  const restarted = await startWebHostProcess({ userData })
+  try {
+    await page.goto(restarted.url)
+    await expect(card('good-1')).toBeVisible()
+    await expect(page.getByTestId('summary-pairs')).toHaveText('4')
+    await expect(card('lossy')).toHaveAttribute('data-status', 'ok', { timeout: 20_000 })
+
+    // Review and submit.
+    await page.getByRole('button', { name: 'Review & submit…' }).click()
+    const review = page.getByRole('dialog', { name: 'Review the submission' })
+    await expect(review.getByTestId('review-pairs')).toHaveText('4')
+    const branch = (await review.getByTestId('review-branch').textContent()) ?? ''
+    expect(branch).toMatch(/^data\/\d{8}-\d{6}$/)
+    await page.screenshot({ path: testInfo.outputPath('review.png') })
+    await review.getByRole('button', { name: 'Push 4 pairs' }).click()
+    await expect(page.getByTestId('submission')).toHaveAttribute('data-phase', 'pushed', { timeout: 30_000 })
+    const pushed = (await page.getByTestId('pushed-branch').textContent()) ?? ''
+    await page.screenshot({ path: testInfo.outputPath('pushed.png') })
+    await expect(page.getByRole('heading', { name: 'No pairs staged' })).toBeVisible()
+
+    // The data branch on the demo origin holds exactly the submitted files.
+    const origin = simpleGit(path.join(userData, 'demo', 'origin.git'))
+    const changed = (await origin.raw(['diff', '--name-only', 'main', pushed])).trim().split('\n').sort()
+    expect(changed).toEqual(
+      [
+        'images/good-1.jpg',
+        'images/good-2.jpg',
+        'images/lossy.jpg',
+        'images/rotated.jpg',
+        'masks/good-1.png',
+        'masks/good-2.png',
+        'masks/lossy.png',
+        'masks/rotated.png',
+      ].map((file) => `data/training/${file}`),
+    )
+  } finally {
+    await restarted.stop()
+  }
+  await writeFile(testInfo.outputPath('done.txt'), 'ok')
+})

@@ -1,0 +1,43 @@
+import type { StagedIssue } from '@wms/shared/staging/staging-types'
+
+/** One staged pair handed to QA: the files' current bytes on disk and their dataset paths. */
+export interface QaPairInput {
+  id: string
+  image: { path: string; relpath: string } | null
+  mask: { path: string; relpath: string } | null
+}
+
+/** QA's findings on one pair, plus the probed facts the grid shows. */
+export interface QaPairVerdict {
+  id: string
+  issues: StagedIssue[]
+  width?: number
+  height?: number
+  foreground?: number
+}
+
+/**
+ * How the staging service runs QA. The implementation runs the runner's QA engine off the main thread; the
+ * service only sees verdicts. `onPair` streams per-pair verdicts as they finish; the resolved value is final
+ * (dataset-level rules such as duplicates and outliers included).
+ */
+export interface QaChecker {
+  run(
+    input: { pairs: QaPairInput[]; replacements: string[] },
+    options: { signal: AbortSignal; onPair: (verdict: QaPairVerdict) => void },
+  ): Promise<QaPairVerdict[]>
+  dispose(): Promise<void>
+}
+
+/** What a fix wrote for one file of a pair. */
+export interface FixedFile {
+  /** The file's dataset path before the fix. */
+  relpath: string
+  /** Its dataset path after (a JPEG mask becomes `.png`). */
+  newRelpath: string
+  bytes: Uint8Array
+  fixes: string[]
+}
+
+/** Applies the safe fixes to one pair's files and returns the normalised copies (nothing when already clean). */
+export type PairFixer = (pair: QaPairInput) => Promise<FixedFile[]>

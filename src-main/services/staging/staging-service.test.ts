@@ -1,0 +1,251 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { simpleGit } from 'simple-git'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { EventPayloadOf } from '@wms/shared/ipc/contract'
+import type { StagedProblem } from '@wms/shared/staging/staging-types'
+import { createDemoWorkspace } from 'training-runner/workspace/demo-workspace'
+import { EventHub } from '../../ipc/event-hub.js'
+import type { QaChecker, QaPairVerdict } from './qa-checker.js'
+import { StagingService } from './staging-service.js'
+import { SubmitService } from './submit-service.js'
+
+// A QA stand-in for these service tests: pairs whose id contains "bad" get an error, "warn" a warning.
+function fakeQa(): QaChecker & { runs: number } {
+  const checker = {
+    runs: 0,
+    run: async (
+      { pairs }: { pairs: { id: string }[] },
+      { signal, onPair }: { signal: AbortSignal; onPair: (v: QaPairVerdict) => void },
+    ) => {
+      checker.runs += 1
+      const verdicts: QaPairVerdict[] = []
+      for (const pair of pairs) {
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        if (signal.aborted) throw new Error('aborted')
+        const severity = pair.id.includes('bad') ? 'error' : pair.id.includes('warn') ? 'warning' : undefined
+        const verdict: QaPairVerdict = {
+          id: pair.id,
+          issues:
+            severity === undefined
+              ? []
+              : [
+                  {
+                    ruleId: `test/${severity}`,
+                    severity,
+                    sampleId: pair.id,
+                    message: 'm',
+                    details: {},
+                    fixable: severity === 'warning',
+                  },
+                ],
+          width: 4,
+          height: 3,
+          foreground: 0.02,
+        }
+        onPair(verdict)
+        verdicts.push(verdict)
+      }
+      return verdicts
+    },
+    dispose: () => Promise.resolve(),
+  }
+  return checker
+}
+
+const describeProblem = (problem: { stem: string; files: string[]; kind: string }): StagedProblem => ({
+  id: problem.stem,
+  files: problem.files,
+  issue: {
+    ruleId: `pairing/${problem.kind}`,
+    severity: 'error',
+    sampleId: problem.stem,
+    message: problem.kind,
+    details: {},
+    fixable: false,
+  },
+})
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64')
+
+describe('StagingService', () => {
+  const dirs: string[] = []
+  const services: { dispose(): unknown }[] = []
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.dispose()
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+  const tempDir = async (): Promise<string> => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wms-staging-'))
+    dirs.push(dir)
+    return dir
+  }
+  const open = async (dir: string, qa = fakeQa()) => {
+    const events = new EventHub()
+    const updates: EventPayloadOf<'staging:updated'>[] = []
+    events.subscribe((channel, payload) => {
+      if (channel === 'staging:updated') updates.push(payload as EventPayloadOf<'staging:updated'>)
+    })
+    const service = await StagingService.open({
+      dir,
+      events,
+      qa,
+      fix: (pair) =>
+        Promise.resolve(
+          pair.mask === null || !pair.id.includes('warn')
+            ? []
+            : [
+                {
+                  relpath: pair.mask.relpath,
+                  newRelpath: pair.mask.relpath.replace(/\.jpg$/, '.png'),
+                  bytes: Buffer.from('fixed'),
+                  fixes: ['binarise-mask'],
+                },
+              ],
+        ),
+      describePairingProblem: describeProblem,
+    })
+    services.push(service)
+    return { service, updates, qa }
+  }
+
+  it('stages files, streams QA verdicts and summarises them', async () => {
+    const { service, updates } = await open(await tempDir())
+    const result = await service.addFiles([
+      { path: 'set/images/good.jpg', data: b64('g') },
+      { path: 'set/masks/good.png', data: b64('G') },
+      { path: 'set/images/bad.jpg', data: b64('b') },
+      { path: 'set/masks/bad.png', data: b64('B') },
+      { path: 'lonely_image.jpg', data: b64('l') },
+      { path: 'mystery.jpg', data: b64('?') },
+    ])
+    expect(result.added).toHaveLength(5)
+    expect(result.rejected.map((file) => file.path)).toEqual(['mystery.jpg'])
+    await service.whenIdle()
+    const snapshot = service.snapshot()
+    expect(snapshot.pairs.map((pair) => [pair.id, pair.status])).toEqual([
+      ['bad', 'error'],
+      ['good', 'ok'],
+    ])
+    expect(snapshot.problems.map((problem) => problem.issue.ruleId)).toEqual(['pairing/orphan-image'])
+    expect(snapshot.summary).toMatchObject({ pairs: 2, checked: 2, byStatus: { ok: 1, error: 1 } })
+    // Renderers heard about both pairs and their final status.
+    const seen = new Map(updates.flatMap((update) => update.pairs).map((pair) => [pair.id, pair.status]))
+    expect(Object.fromEntries(seen)).toEqual({ bad: 'error', good: 'ok' })
+  })
+
+  it('cancels a QA run that new files made stale and checks everything again', async () => {
+    const { service, qa } = await open(await tempDir())
+    await service.addFiles([
+      { path: 'images/a.jpg', data: b64('a') },
+      { path: 'masks/a.png', data: b64('A') },
+    ])
+    await new Promise((resolve) => setTimeout(resolve, 35))
+    await service.addFiles([
+      { path: 'images/b-warn.jpg', data: b64('b') },
+      { path: 'masks/b-warn.jpg', data: b64('B') },
+    ])
+    await service.whenIdle()
+    expect(qa.runs).toBeGreaterThanOrEqual(2)
+    expect(service.snapshot().pairs.map((pair) => pair.status)).toEqual(['ok', 'warning'])
+  })
+
+  it('applies fixes as new revisions and re-checks, keeping the staged set across restarts', async () => {
+    const dir = await tempDir()
+    const { service } = await open(dir)
+    await service.addFiles([
+      { path: 'images/m-warn.jpg', data: b64('i') },
+      { path: 'masks/m-warn.jpg', data: b64('m') },
+    ])
+    await service.whenIdle()
+    expect(await service.applyFixes(['m-warn'])).toEqual({ fixed: 1, unchanged: 0 })
+    await service.whenIdle()
+    const pair = service.snapshot().pairs[0]
+    expect(pair).toMatchObject({
+      id: 'm-warn',
+      fixes: ['binarise-mask'],
+      mask: { relpath: 'masks/m-warn.png', fixed: true },
+    })
+
+    await service.dispose()
+    services.splice(0)
+    const reopened = await open(dir)
+    await reopened.service.whenIdle()
+    expect(reopened.service.snapshot().pairs).toMatchObject([{ id: 'm-warn', fixes: ['binarise-mask'] }])
+  })
+
+  it('submits: refuses while errors remain, then pushes a data branch and empties the staging area', async () => {
+    const base = await tempDir()
+    const layout = await createDemoWorkspace(path.join(base, 'demo'), { pairs: 1, incoming: 0 })
+    const { service } = await open(path.join(layout.workspace, '.wms', 'staging'))
+    const submit = new SubmitService(service, { workspaceRoot: layout.workspace, datasetRoot: 'data/training' })
+    services.push(submit)
+    await service.addFiles([
+      { path: 'images/ok1.jpg', data: b64('1') },
+      { path: 'masks/ok1.png', data: b64('1m') },
+      { path: 'images/bad1.jpg', data: b64('2') },
+      { path: 'masks/bad1.png', data: b64('2m') },
+    ])
+    await service.whenIdle()
+    const blocked = await submit.preview()
+    expect(blocked.blockers.join(' ')).toMatch(/1 pair has QA errors/)
+    await expect(submit.start()).rejects.toMatchObject({ code: 'usage/invalid-arguments' })
+
+    await service.removePairs(['bad1'])
+    const preview = await submit.preview()
+    expect(preview).toMatchObject({
+      pairs: 1,
+      blockers: [],
+      bytes: 3,
+      remote: { name: 'origin', url: '../origin.git' },
+    })
+    expect(preview.files.map((file) => file.relpath)).toEqual(['images/ok1.jpg', 'masks/ok1.png'])
+    const state = await submit.start('data: add 1 new training pair')
+    expect(state).toMatchObject({ phase: 'pushed', pairIds: ['ok1'] })
+    expect(service.snapshot().pairs).toEqual([])
+    const onOrigin = await simpleGit(layout.origin).raw(['ls-tree', '-r', '--name-only', state.branch])
+    expect(onOrigin).toContain('data/training/images/ok1.jpg')
+  })
+
+  it('queues a push that cannot reach the remote, keeps the pairs, and finishes it after a restart', async () => {
+    const base = await tempDir()
+    const layout = await createDemoWorkspace(path.join(base, 'demo'), { pairs: 1, incoming: 0 })
+    const git = simpleGit(layout.workspace)
+    // An unreachable remote, the way a laptop offline sees GitHub.
+    await git.remote(['set-url', 'origin', 'http://127.0.0.1:9/unreachable.git'])
+    const stagingDir = path.join(layout.workspace, '.wms', 'staging')
+    const first = await open(stagingDir)
+    const submit = new SubmitService(first.service, {
+      workspaceRoot: layout.workspace,
+      datasetRoot: 'data/training',
+      retryDelaysMs: [60_000],
+    })
+    services.push(submit)
+    await first.service.addFiles([
+      { path: 'images/p.jpg', data: b64('p') },
+      { path: 'masks/p.png', data: b64('P') },
+    ])
+    await first.service.whenIdle()
+    const queued = await submit.start()
+    expect(queued).toMatchObject({ phase: 'queued', attempts: 1, error: { code: 'git/offline', retryable: true } })
+    expect(first.service.snapshot().pairs).toHaveLength(1)
+
+    // The app restarts while offline; later the network is back.
+    submit.dispose()
+    await first.service.dispose()
+    services.splice(0)
+    await git.remote(['set-url', 'origin', '../origin.git'])
+    const second = await open(stagingDir)
+    const resumed = new SubmitService(second.service, {
+      workspaceRoot: layout.workspace,
+      datasetRoot: 'data/training',
+      retryDelaysMs: [10],
+    })
+    services.push(resumed)
+    expect(second.service.snapshot().submission).toMatchObject({ phase: 'queued', branch: queued.branch })
+    expect((await resumed.retry()).phase).toBe('pushed')
+    expect(second.service.snapshot().pairs).toEqual([])
+    expect(await simpleGit(layout.origin).raw(['branch', '--list', queued.branch])).toContain(queued.branch)
+  })
+})

@@ -1,0 +1,81 @@
+import { parentPort } from 'node:worker_threads'
+import { orientedSize, foregroundFraction } from '@wms/shared/qa/probe'
+import type { QaIssue } from '@wms/shared/qa/issue'
+import { runQa } from 'training-runner/qa/run-qa'
+import type { QaPairInput as RunnerPairInput } from 'training-runner/qa/discover-pairs'
+import type { QaPairVerdict } from '../services/staging/qa-checker.js'
+import type { FromQaWorker, ToQaWorker } from './worker-protocol.js'
+
+/**
+ * The QA worker thread: runs the runner's QA engine on staged pairs, off the main thread (sharp decodes on
+ * libvips' threads, but mask statistics and perceptual hashes are JavaScript loops that would stall IPC).
+ * One job at a time; a newer job cancels the older one.
+ */
+if (parentPort === null) throw new Error('qa-worker must run in a worker thread')
+const port = parentPort
+const jobs = new Map<number, AbortController>()
+
+const send = (message: FromQaWorker): void => port.postMessage(message)
+
+function verdictOf(
+  id: string,
+  issues: readonly QaIssue[],
+  sample?: Parameters<NonNullable<Parameters<typeof runQa>[0]['onPairResult']>>[0]['sample'],
+): QaPairVerdict {
+  const verdict: QaPairVerdict = { id, issues: issues.map((issue) => ({ ...issue })) }
+  if (sample?.image.ok === true) Object.assign(verdict, orientedSize(sample.image.header))
+  if (sample?.mask.ok === true && sample.mask.maskStats !== undefined)
+    verdict.foreground = foregroundFraction(sample.mask.maskStats)
+  return verdict
+}
+
+port.on('message', (message: ToQaWorker) => {
+  if (message.type === 'cancel') {
+    jobs.get(message.jobId)?.abort()
+    return
+  }
+  for (const controller of jobs.values()) controller.abort()
+  const controller = new AbortController()
+  jobs.set(message.jobId, controller)
+  const pairs: RunnerPairInput[] = message.pairs.flatMap((pair) =>
+    pair.image === null || pair.mask === null
+      ? []
+      : [
+          {
+            sampleId: pair.id,
+            image: { path: pair.image.path, relpath: pair.image.relpath, root: message.root },
+            mask: { path: pair.mask.path, relpath: pair.mask.relpath, root: message.root },
+          },
+        ],
+  )
+  const samples = new Map<string, Parameters<typeof verdictOf>[2]>()
+  runQa({
+    pairs,
+    policy: message.policy,
+    replacements: message.replacements,
+    cacheDir: message.cacheDir,
+    signal: controller.signal,
+    onPairResult: ({ sample, issues }) => {
+      samples.set(sample.sampleId, sample)
+      send({ type: 'pair', jobId: message.jobId, verdict: verdictOf(sample.sampleId, issues, sample) })
+    },
+  }).then(
+    (report) => {
+      jobs.delete(message.jobId)
+      if (controller.signal.aborted) return
+      const bySample = new Map<string, QaIssue[]>()
+      for (const issue of report.issues) bySample.set(issue.sampleId, [...(bySample.get(issue.sampleId) ?? []), issue])
+      send({
+        type: 'done',
+        jobId: message.jobId,
+        verdicts: pairs.map((pair) =>
+          verdictOf(pair.sampleId, bySample.get(pair.sampleId) ?? [], samples.get(pair.sampleId)),
+        ),
+      })
+    },
+    (thrown: unknown) => {
+      jobs.delete(message.jobId)
+      send({ type: 'failed', jobId: message.jobId, message: thrown instanceof Error ? thrown.message : String(thrown) })
+    },
+  )
+})

@@ -1,0 +1,28 @@
+import type { QaPairInput, QaPairVerdict } from '../services/staging/qa-checker.js'
+
+/** A QA job sent to the worker thread. */
+export interface QaJobRequest {
+  type: 'run'
+  jobId: number
+  pairs: QaPairInput[]
+  replacements: string[]
+  /** Folder the staged files live in (QA refuses files outside it). */
+  root: string
+  cacheDir: string
+  policy: Record<string, unknown>
+}
+
+/** Cancels a running job. */
+export interface QaJobCancel {
+  type: 'cancel'
+  jobId: number
+}
+
+/** Messages from the main thread to the worker. */
+export type ToQaWorker = QaJobRequest | QaJobCancel
+
+/** Messages from the worker: a pair's verdict as it finishes, the final verdicts, or a failure. */
+export type FromQaWorker =
+  | { type: 'pair'; jobId: number; verdict: QaPairVerdict }
+  | { type: 'done'; jobId: number; verdicts: QaPairVerdict[] }
+  | { type: 'failed'; jobId: number; message: string }

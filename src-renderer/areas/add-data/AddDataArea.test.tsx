@@ -1,0 +1,159 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StagedPair, StagingSnapshot } from '@wms/shared/staging/staging-types'
+import { summarizeStaging } from '@wms/shared/staging/summarize-staging'
+import { AppStoreContext, createAppStore } from '../../store/app-store.js'
+import { fakeApi, SAMPLE_WORKSPACE } from '../../test-support/fake-api.js'
+import { AddDataArea } from './AddDataArea.js'
+
+function pair(id: string, status: StagedPair['status'], ruleId?: string): StagedPair {
+  const severity = status === 'error' ? 'error' : 'warning'
+  return {
+    id,
+    image: { relpath: `images/${id}.jpg`, originalName: `${id}.jpg`, md5: 'a'.repeat(32), bytes: 1000, fixed: false },
+    mask: { relpath: `masks/${id}.png`, originalName: `${id}.png`, md5: 'b'.repeat(32), bytes: 100, fixed: false },
+    status,
+    issues:
+      ruleId === undefined
+        ? []
+        : [
+            {
+              ruleId,
+              severity,
+              sampleId: id,
+              message: `${id} has a ${ruleId} problem. Do this.`,
+              details: {},
+              fixable: severity === 'warning',
+            },
+          ],
+    fixes: [],
+    replacement: false,
+    revision: 1,
+    width: 400,
+    height: 300,
+    foreground: 0.03,
+  }
+}
+
+const PAIRS = [
+  pair('a-ok', 'ok'),
+  pair('b-warn', 'warning', 'mask/lossy'),
+  pair('c-err', 'error', 'geometry/size-mismatch'),
+]
+const SNAPSHOT: StagingSnapshot = { pairs: PAIRS, problems: [], summary: summarizeStaging(PAIRS), submission: null }
+
+function setup(snapshot: StagingSnapshot = SNAPSHOT) {
+  const { api, calls } = fakeApi({
+    'staging:get-state': () => ({ ok: true, value: snapshot }),
+    'staging:remove-pairs': () => ({ ok: true, value: { removed: 1 } }),
+    'staging:apply-fixes': () => ({ ok: true, value: { fixed: 1, unchanged: 0 } }),
+    'submit:preview': () => ({
+      ok: true,
+      value: {
+        branch: 'data/20260101-000000',
+        message: 'data: add 3 new training pairs',
+        pairs: 3,
+        files: [{ relpath: 'images/a-ok.jpg', bytes: 1000 }],
+        bytes: 3300,
+        remote: { name: 'origin', url: '../origin.git' },
+        blockers: ['1 pair has QA errors: fix or remove it first.'],
+        warnings: 1,
+      },
+    }),
+  })
+  const store = createAppStore(api)
+  store.setState({ workspace: { status: 'ready', value: SAMPLE_WORKSPACE } })
+  render(
+    <AppStoreContext.Provider value={store}>
+      <AddDataArea />
+    </AppStoreContext.Provider>,
+  )
+  return { store, calls }
+}
+
+describe('Add data', () => {
+  afterEach(cleanup)
+
+  it('shows every staged pair with its status, and the summary', async () => {
+    setup()
+    const grid = await screen.findByTestId('pair-grid')
+    const cards = within(grid).getAllByRole('button')
+    expect(cards.map((card) => card.getAttribute('aria-label'))).toEqual([
+      'a-ok: OK',
+      'b-warn: Warning, 1 finding',
+      'c-err: Error, 1 finding',
+    ])
+    expect(screen.getByTestId('summary-pairs').textContent).toBe('3')
+    expect(screen.getByTestId('summary-errors').textContent).toBe('1')
+    expect(screen.getByTestId('summary-warnings').textContent).toBe('1')
+  })
+
+  it('filters by status and by rule', async () => {
+    setup()
+    await screen.findByTestId('pair-grid')
+    fireEvent.click(screen.getByRole('button', { name: /Needs attention/ }))
+    expect(within(screen.getByTestId('pair-grid')).getAllByRole('button')).toHaveLength(2)
+    fireEvent.change(screen.getByRole('combobox'), { target: { value: 'mask/lossy' } })
+    expect(
+      within(screen.getByTestId('pair-grid'))
+        .getAllByRole('button')
+        .map((card) => card.dataset.pairId),
+    ).toEqual(['b-warn'])
+  })
+
+  it('moves with the arrow keys, fixes with f, removes with Delete and opens with Enter', async () => {
+    const { calls } = setup()
+    const grid = await screen.findByTestId('pair-grid')
+    fireEvent.keyDown(grid, { key: 'ArrowRight' })
+    fireEvent.keyDown(grid, { key: 'ArrowRight' })
+    expect(screen.getByRole('button', { name: /b-warn/ }).getAttribute('aria-pressed')).toBe('true')
+    fireEvent.keyDown(grid, { key: 'f' })
+    fireEvent.keyDown(grid, { key: 'Delete' })
+    await waitFor(() => expect(calls).toContain('staging:remove-pairs'))
+    expect(calls).toContain('staging:apply-fixes')
+    // Deleting moved the selection on to the next pair; Enter opens it with its findings.
+    fireEvent.keyDown(grid, { key: 'Enter' })
+    const dialog = await screen.findByRole('dialog', { name: 'Pair c-err' })
+    expect(dialog.textContent).toContain('c-err has a geometry/size-mismatch problem. Do this.')
+    fireEvent.keyDown(dialog, { key: 'Escape' })
+    expect(screen.queryByRole('dialog')).toBeNull()
+  })
+
+  it('reviews before submitting and says what blocks it', async () => {
+    setup()
+    await screen.findByTestId('pair-grid')
+    fireEvent.click(screen.getByRole('button', { name: 'Review & submit…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Review the submission' })
+    expect(within(dialog).getByTestId('review-branch').textContent).toBe('data/20260101-000000')
+    expect(within(dialog).getByRole('alert').textContent).toContain('1 pair has QA errors')
+    expect((within(dialog).getByRole('button', { name: 'Push 3 pairs' }) as HTMLButtonElement).disabled).toBe(true)
+  })
+
+  it('merges streamed updates: changed pairs replace old ones, removed ones disappear', async () => {
+    const { store } = setup()
+    await screen.findByTestId('pair-grid')
+    const fixed = { ...pair('b-warn', 'ok'), revision: 2, fixes: ['binarise-mask'] }
+    act(() =>
+      store.getState().applyStagingUpdate({
+        pairs: [fixed],
+        removed: ['c-err'],
+        problems: [],
+        summary: summarizeStaging([PAIRS[0]!, fixed]),
+        submission: { branch: 'data/x', message: 'm', phase: 'pushed', pairIds: ['a'], attempts: 1 },
+      }),
+    )
+    expect(
+      within(screen.getByTestId('pair-grid'))
+        .getAllByRole('button')
+        .map((card) => card.getAttribute('aria-label')),
+    ).toEqual(['a-ok: OK', 'b-warn: OK'])
+    expect(screen.getByTestId('submission').dataset.phase).toBe('pushed')
+    expect(screen.getByTestId('pushed-branch').textContent).toBe('data/x')
+  })
+
+  it('offers a clear empty state, with the demo samples in the demo workspace', async () => {
+    setup({ pairs: [], problems: [], summary: summarizeStaging([]), submission: null })
+    expect(await screen.findByRole('heading', { name: 'No pairs staged' })).toBeTruthy()
+    expect(screen.getByRole('button', { name: "Add the demo's new pairs" })).toBeTruthy()
+  })
+})

@@ -1,0 +1,37 @@
+import type { StagedPair } from '@wms/shared/staging/staging-types'
+import type { ReactElement } from 'react'
+import { useAppStore } from '../../store/app-store.js'
+import { pairMediaPath } from './PairThumbnail.js'
+
+const SEVERITY_WORDS = { error: 'Error', warning: 'Warning', info: 'Note' } as const
+
+/** What QA found on a pair, worst first, each with its rule and what to do; duplicates show the other picture. */
+export function IssueList({ pair }: { pair: StagedPair }): ReactElement {
+  const pairs = useAppStore((state) => state.staging.pairs)
+  const mediaUrl = useAppStore((state) => state.api.mediaUrl)
+  if (pair.status === 'pending' || pair.status === 'checking') return <p className="muted">QA is checking this pair…</p>
+  if (pair.issues.length === 0) return <p className="issue-list__clean">No findings: this pair is ready.</p>
+  return (
+    <ul className="issue-list">
+      {pair.issues.map((issue, index) => {
+        const other = typeof issue.details.otherId === 'string' ? pairs.get(issue.details.otherId) : undefined
+        return (
+          <li key={`${issue.ruleId}-${String(index)}`} className={`issue issue--${issue.severity}`}>
+            <div className="issue__head">
+              <span className="issue__severity">{SEVERITY_WORDS[issue.severity]}</span>
+              <code>{issue.ruleId}</code>
+              {issue.fixable ? <span className="issue__fixable">fixable</span> : null}
+            </div>
+            <p>{issue.message}</p>
+            {other !== undefined ? (
+              <figure className="issue__other">
+                <img src={mediaUrl(pairMediaPath(other, 'image-thumb'))} alt={`The pair it duplicates: ${other.id}`} />
+                <figcaption>{other.id}</figcaption>
+              </figure>
+            ) : null}
+          </li>
+        )
+      })}
+    </ul>
+  )
+}

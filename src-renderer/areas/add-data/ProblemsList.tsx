@@ -1,0 +1,46 @@
+import type { ReactElement } from 'react'
+import { useAppStore } from '../../store/app-store.js'
+
+/** Files that are staged but not paired, and files that could not be placed: what is wrong and what to do. */
+export function ProblemsList(): ReactElement | null {
+  const problems = useAppStore((state) => state.staging.problems)
+  const rejected = useAppStore((state) => state.staging.rejected)
+  const dismissRejected = useAppStore((state) => state.dismissRejected)
+  if (problems.length === 0 && rejected.length === 0) return null
+  return (
+    <section className="problems" aria-label="Files that are not pairs" data-testid="problems">
+      {problems.length > 0 ? (
+        <>
+          <h3>
+            {problems.length} file{problems.length === 1 ? '' : 's'} without a partner (not submitted)
+          </h3>
+          <ul>
+            {problems.slice(0, 50).map((problem) => (
+              <li key={problem.id} className={`issue issue--${problem.issue.severity}`}>
+                <code>{problem.files.join(', ')}</code>: {problem.issue.message}
+              </li>
+            ))}
+            {problems.length > 50 ? <li className="muted">… and {problems.length - 50} more</li> : null}
+          </ul>
+        </>
+      ) : null}
+      {rejected.length > 0 ? (
+        <>
+          <h3>
+            {rejected.length} file{rejected.length === 1 ? '' : 's'} not added{' '}
+            <button type="button" className="link-button" onClick={dismissRejected}>
+              dismiss
+            </button>
+          </h3>
+          <ul>
+            {rejected.slice(0, 20).map((file) => (
+              <li key={file.path} className="issue issue--error">
+                {file.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  )
+}

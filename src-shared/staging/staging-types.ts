@@ -1,0 +1,157 @@
+import { z } from 'zod'
+
+/**
+ * The staging area: pairs an annotator has added in the app but not yet submitted. It lives in the workspace's
+ * app data (`.wms/staging/`), so it survives restarts and crashes until it is pushed.
+ */
+
+/** One QA finding as the app shows it (the QA engine's issue, validated at the boundary). */
+export const StagedIssueSchema = z.object({
+  ruleId: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  sampleId: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  fixable: z.boolean(),
+})
+
+/** A QA finding on a staged pair. */
+export type StagedIssue = z.infer<typeof StagedIssueSchema>
+
+/** A staged file: where it will land in the dataset, and which bytes. */
+export const StagedFileSchema = z.object({
+  /** Path inside the dataset folder (`images/<name>` or `masks/<name>`). */
+  relpath: z.string(),
+  /** The name it had when it was added. */
+  originalName: z.string(),
+  md5: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** True when this is a normalised copy written by a fix (the original is kept too). */
+  fixed: z.boolean(),
+})
+
+/** A staged file. */
+export type StagedFile = z.infer<typeof StagedFileSchema>
+
+/** Where a pair stands: waiting for QA, being checked, or checked with its worst finding. */
+export const PAIR_STATUSES = ['pending', 'checking', 'ok', 'warning', 'error'] as const
+
+/** A staged pair's status. */
+export type PairStatus = (typeof PAIR_STATUSES)[number]
+
+/** One staged sample: its image, its mask, its QA findings and what was done to it. */
+export const StagedPairSchema = z.object({
+  /** Stable id (the stem), unique in the staging area. */
+  id: z.string(),
+  image: StagedFileSchema.nullable(),
+  mask: StagedFileSchema.nullable(),
+  status: z.enum(PAIR_STATUSES),
+  issues: z.array(StagedIssueSchema),
+  /** Fixes applied, in order (`bake-orientation`, `strip-metadata`, `binarise-mask`). */
+  fixes: z.array(z.string()),
+  /** Declared as a replacement of the dataset's pair with the same name (not a collision). */
+  replacement: z.boolean(),
+  /** Size after EXIF orientation, once probed. */
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  /** Share of mask pixels that are foreground, once probed. */
+  foreground: z.number().min(0).max(1).optional(),
+  /** Bumped whenever a file of the pair changes, so thumbnails are never stale. */
+  revision: z.number().int().nonnegative(),
+})
+
+/** A staged pair. */
+export type StagedPair = z.infer<typeof StagedPairSchema>
+
+/** Files that are staged but do not form a pair (an image without a mask, an unsupported file). */
+export const StagedProblemSchema = z.object({
+  id: z.string(),
+  files: z.array(z.string()),
+  issue: StagedIssueSchema,
+})
+
+/** A staged file that is not part of a pair. */
+export type StagedProblem = z.infer<typeof StagedProblemSchema>
+
+/** Dataset-level QA summary of the staged set. */
+export const StagingSummarySchema = z.object({
+  pairs: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  byStatus: z.record(z.enum(PAIR_STATUSES), z.number().int().nonnegative()),
+  byRule: z.array(z.object({ ruleId: z.string(), severity: z.enum(['error', 'warning', 'info']), count: z.number() })),
+  /** Foreground coverage percentiles (0–1) over checked pairs. */
+  coverage: z.object({ p10: z.number(), median: z.number(), p90: z.number() }).nullable(),
+  /** `WxH` → count. */
+  resolutions: z.record(z.string(), z.number()),
+  /** QA progress: checked pairs out of all pairs. */
+  checked: z.number().int().nonnegative(),
+})
+
+/** Summary of the staged set. */
+export type StagingSummary = z.infer<typeof StagingSummarySchema>
+
+/** What a submit will push: shown on the review screen before anything leaves the machine. */
+export const SubmitPreviewSchema = z.object({
+  branch: z.string(),
+  message: z.string(),
+  pairs: z.number().int().nonnegative(),
+  files: z.array(z.object({ relpath: z.string(), bytes: z.number().int().nonnegative() })),
+  bytes: z.number().int().nonnegative(),
+  remote: z.object({ name: z.string(), url: z.string() }),
+  /** Reasons the submit is refused (errors left, nothing staged, no remote); empty when it may go. */
+  blockers: z.array(z.string()),
+  /** Pairs with warnings that will be pushed anyway. */
+  warnings: z.number().int().nonnegative(),
+})
+
+/** The review screen's content. */
+export type SubmitPreview = z.infer<typeof SubmitPreviewSchema>
+
+/** Where a submission stands. */
+export const SubmissionStateSchema = z.object({
+  branch: z.string(),
+  message: z.string(),
+  phase: z.enum(['committing', 'pushing', 'queued', 'pushed', 'failed']),
+  /** Ids of the pairs in this submission (they leave the staging area once pushed). */
+  pairIds: z.array(z.string()),
+  /** Push progress, 0–1, when known, and git's stage (`Writing objects`). */
+  progress: z.number().min(0).max(1).optional(),
+  stage: z.string().optional(),
+  commit: z.string().optional(),
+  /** The error of the last attempt (queued = will retry; failed = needs the user). */
+  error: z
+    .object({ code: z.string(), message: z.string(), hint: z.string().optional(), retryable: z.boolean().optional() })
+    .optional(),
+  nextRetryAt: z.number().int().optional(),
+  attempts: z.number().int().nonnegative(),
+})
+
+/** A submission's state. */
+export type SubmissionState = z.infer<typeof SubmissionStateSchema>
+
+/** The whole staging area as the renderer sees it. */
+export const StagingSnapshotSchema = z.object({
+  pairs: z.array(StagedPairSchema),
+  problems: z.array(StagedProblemSchema),
+  summary: StagingSummarySchema,
+  /** Present while a submission is queued or running, or after it failed. */
+  submission: SubmissionStateSchema.nullable(),
+})
+
+/** The staging area. */
+export type StagingSnapshot = z.infer<typeof StagingSnapshotSchema>
+
+/** A file the renderer sends to be staged (bytes as base64, so both transports carry it as JSON). */
+export const UploadFileSchema = z.object({
+  /** The path as dropped or picked, relative to what the user chose (`incoming/images/a.jpg`, `a_mask.png`). */
+  path: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((value) => !value.split(/[\\/]/).includes('..'), 'must not contain ".."'),
+  /** Base64 of the file's bytes. */
+  data: z.string().max(80 * 1024 * 1024),
+})
+
+/** A file to stage. */
+export type UploadFile = z.infer<typeof UploadFileSchema>

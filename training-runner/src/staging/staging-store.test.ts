@@ -1,0 +1,81 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { useTempDirs } from '../../test/helpers/temp-dir.js'
+import { StagingStore } from './staging-store.js'
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+describe('StagingStore', () => {
+  const tempDir = useTempDirs()
+
+  it('places dropped files in the dataset layout and pairs them', async () => {
+    const store = await StagingStore.open(await tempDir())
+    expect(await store.addFile('incoming/images/a.jpg', bytes('A'))).toMatchObject({
+      ok: true,
+      relpath: 'images/a.jpg',
+      stem: 'a',
+    })
+    await store.addFile('incoming/masks/a.png', bytes('a-mask'))
+    await store.addFile('b_image.jpg', bytes('B'))
+    const rejected = await store.addFile('unknown.jpg', bytes('?'))
+    expect(rejected).toMatchObject({ ok: false, name: 'unknown.jpg' })
+    const pairing = store.pairing()
+    expect(pairing.pairs).toEqual([{ stem: 'a', image: 'images/a.jpg', mask: 'masks/a.png' }])
+    expect(pairing.problems.map((problem) => [problem.kind, problem.stem])).toEqual([['orphan-image', 'b']])
+  })
+
+  it('survives a restart with everything it had, and sweeps what a crash left behind', async () => {
+    const dir = await tempDir()
+    const store = await StagingStore.open(dir)
+    await store.addFile('images/a.jpg', bytes('A'))
+    await store.addFile('masks/a.png', bytes('M'))
+    await store.setReplacement('a', true)
+    // A crash mid-write leaves a temp file and an unreferenced blob.
+    await writeFile(path.join(dir, 'staging.json.999.tmp'), '{')
+    await writeFile(path.join(dir, 'blobs', 'deadbeef.jpg'), 'orphan')
+
+    const reopened = await StagingStore.open(dir)
+    expect(Object.keys(reopened.files).sort()).toEqual(['images/a.jpg', 'masks/a.png'])
+    expect(reopened.meta('a').replacement).toBe(true)
+    expect(await readFile(reopened.blobPath('images/a.jpg'), 'utf8')).toBe('A')
+    expect((await readdir(path.join(dir, 'blobs'))).sort()).toHaveLength(2)
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('keeps the original bytes when a fix writes a normalised copy, and records the fixes', async () => {
+    const dir = await tempDir()
+    const store = await StagingStore.open(dir)
+    await store.addFile('masks/a.jpg', bytes('lossy'))
+    const before = store.meta('a').revision
+    await store.recordFix('masks/a.jpg', bytes('binary png'), ['binarise-mask'], 'masks/a.png')
+    expect(Object.keys(store.files)).toEqual(['masks/a.png'])
+    const fixed = store.files['masks/a.png']
+    expect(fixed).toMatchObject({ fixed: true, originalName: 'a.jpg', original: { bytes: 5 } })
+    expect(store.meta('a')).toMatchObject({ fixes: ['binarise-mask'] })
+    expect(store.meta('a').revision).toBeGreaterThan(before)
+    expect(await readFile(store.blobPath('masks/a.png'), 'utf8')).toBe('binary png')
+    // Original blob kept for undo/audit.
+    expect(await readdir(path.join(dir, 'blobs'))).toHaveLength(2)
+  })
+
+  it('removes pairs with both their files, and deduplicates identical bytes', async () => {
+    const dir = await tempDir()
+    const store = await StagingStore.open(dir)
+    await store.addFile('images/a.jpg', bytes('same'))
+    await store.addFile('images/b.jpg', bytes('same'))
+    await store.addFile('masks/a.png', bytes('M'))
+    expect(await readdir(path.join(dir, 'blobs'))).toHaveLength(2)
+    await store.removePairs(['a'])
+    expect(Object.keys(store.files)).toEqual(['images/b.jpg'])
+    expect(await readdir(path.join(dir, 'blobs'))).toHaveLength(1)
+  })
+
+  it('serialises concurrent additions without losing any', async () => {
+    const store = await StagingStore.open(await tempDir())
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.addFile(`images/p${String(i)}.jpg`, bytes(String(i)))))
+    expect(Object.keys(store.files)).toHaveLength(40)
+    const reopened = await StagingStore.open(store.dir)
+    expect(Object.keys(reopened.files)).toHaveLength(40)
+  })
+})

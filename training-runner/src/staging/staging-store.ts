@@ -1,0 +1,270 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import { pairDatasetFiles, parseDatasetPath, type PairingResult } from '@wms/shared/dataset/pairing'
+import { placeDroppedFile } from '@wms/shared/staging/dataset-layout'
+import { SubmissionStateSchema, type SubmissionState } from '@wms/shared/staging/staging-types'
+import { WmsError } from '@wms/shared/errors'
+import { md5Bytes } from '../fs/hash-file.js'
+
+/**
+ * The staging area on disk (`<workspace>/.wms/staging/`): content-addressed copies of every added file plus a
+ * manifest. Writes are atomic (temp file + rename) and serialised, so a crash at any moment leaves either the old
+ * or the new manifest — never a half-written one — and blobs no manifest names are swept on the next open.
+ *
+ *   staging.json           the manifest (which files, their hashes, fixes applied, the submission)
+ *   blobs/<md5><ext>       file contents, deduplicated by hash
+ */
+
+const StoredFileSchema = z.object({
+  originalName: z.string(),
+  md5: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** Blob file name inside `blobs/`. */
+  blob: z.string(),
+  /** Written by a fix (a normalised copy); `original` keeps what the user added. */
+  fixed: z.boolean().default(false),
+  original: z.object({ originalName: z.string(), md5: z.string(), bytes: z.number(), blob: z.string() }).optional(),
+})
+
+/** A file in the staging area. */
+export type StoredFile = z.infer<typeof StoredFileSchema>
+
+const PairMetaSchema = z.object({
+  fixes: z.array(z.string()).default([]),
+  replacement: z.boolean().default(false),
+  revision: z.number().int().nonnegative().default(0),
+})
+
+/** What the manifest records per pair (by stem). */
+export type PairMeta = z.infer<typeof PairMetaSchema>
+
+const ManifestSchema = z.object({
+  version: z.literal(1),
+  /** Dataset relpath (`images/x.jpg`) → stored file. */
+  files: z.record(z.string(), StoredFileSchema),
+  pairs: z.record(z.string(), PairMetaSchema).default({}),
+  submission: SubmissionStateSchema.nullable().default(null),
+})
+
+type Manifest = z.infer<typeof ManifestSchema>
+
+const emptyManifest = (): Manifest => ({ version: 1, files: {}, pairs: {}, submission: null })
+
+/** The outcome of adding one file. */
+export type AddFileResult =
+  { ok: true; relpath: string; stem: string; replaced: boolean } | { ok: false; name: string; reason: string }
+
+/** The staging area of one workspace. */
+export class StagingStore {
+  private manifest: Manifest
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    readonly dir: string,
+    manifest: Manifest,
+  ) {
+    this.manifest = manifest
+  }
+
+  /** Opens (or creates) the staging area in `dir`, sweeping blobs and temp files a crash left behind. */
+  static async open(dir: string): Promise<StagingStore> {
+    await mkdir(path.join(dir, 'blobs'), { recursive: true })
+    let manifest = emptyManifest()
+    try {
+      const parsed = ManifestSchema.safeParse(JSON.parse(await readFile(path.join(dir, 'staging.json'), 'utf8')))
+      if (!parsed.success) throw new WmsError('fs/io', `The staging manifest in ${dir} is damaged.`)
+      manifest = parsed.data
+    } catch (thrown) {
+      if ((thrown as NodeJS.ErrnoException).code !== 'ENOENT') throw thrown
+    }
+    const store = new StagingStore(dir, manifest)
+    await store.sweep()
+    return store
+  }
+
+  /** Every staged file by dataset relpath. */
+  get files(): Readonly<Record<string, StoredFile>> {
+    return this.manifest.files
+  }
+
+  /** The last submission, if any. */
+  get submission(): SubmissionState | null {
+    return this.manifest.submission
+  }
+
+  /** Per-pair metadata (fixes, replacement flag, revision). */
+  meta(stem: string): PairMeta {
+    return this.manifest.pairs[stem] ?? { fixes: [], replacement: false, revision: 0 }
+  }
+
+  /** The staged files paired by name, plus the files that do not pair. */
+  pairing(): PairingResult {
+    return pairDatasetFiles(Object.keys(this.manifest.files))
+  }
+
+  /** Absolute path of a staged file's bytes. */
+  blobPath(relpath: string): string {
+    const file = this.manifest.files[relpath]
+    if (file === undefined) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
+    return path.join(this.dir, 'blobs', file.blob)
+  }
+
+  /** Stages a dropped file's bytes at its place in the dataset layout. */
+  addFile(droppedPath: string, bytes: Uint8Array): Promise<AddFileResult> {
+    return this.serial(async () => {
+      const placement = placeDroppedFile(droppedPath)
+      const name = droppedPath.split(/[\\/]/).at(-1) ?? droppedPath
+      if (!placement.ok) {
+        return {
+          ok: false,
+          name,
+          reason: `${name} is not in an images/ or masks/ folder and its name does not end in _image or _mask, so WMS Studio cannot tell whether it is a photo or a mask. Drop the folder that holds images/ and masks/, or rename it.`,
+        } as const
+      }
+      const stored = await this.writeBlob(name, bytes)
+      const relpath = placement.relpath
+      const replaced = relpath in this.manifest.files
+      this.manifest.files[relpath] = { ...stored, fixed: false }
+      const stem = stemOf(relpath)
+      this.bump(stem, { fixes: [] })
+      await this.save()
+      return { ok: true, relpath, stem, replaced } as const
+    })
+  }
+
+  /**
+   * Replaces the mask (or image) of a pair with new bytes. The dataset name stays; only the extension follows the
+   * new file (a PNG replacing a JPEG mask). Returns the file's dataset path afterwards.
+   */
+  replaceFile(relpath: string, originalName: string, bytes: Uint8Array): Promise<string> {
+    return this.serial(async () => {
+      if (!(relpath in this.manifest.files)) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
+      const ext = path.extname(originalName)
+      const newRelpath = `${relpath.slice(0, relpath.length - path.extname(relpath).length)}${ext}`
+      delete this.manifest.files[relpath]
+      this.manifest.files[newRelpath] = { ...(await this.writeBlob(originalName, bytes)), fixed: false }
+      this.bump(stemOf(newRelpath), { fixes: [] })
+      await this.save()
+      await this.sweep()
+      return newRelpath
+    })
+  }
+
+  /**
+   * Stores a fixed copy of a staged file (the original bytes stay referenced, so nothing is lost) and records
+   * which fixes produced it. `newRelpath` renames it (a JPEG mask becomes a PNG).
+   */
+  recordFix(relpath: string, bytes: Uint8Array, fixes: string[], newRelpath = relpath): Promise<void> {
+    return this.serial(async () => {
+      const current = this.manifest.files[relpath]
+      if (current === undefined) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
+      const original = current.original ?? {
+        originalName: current.originalName,
+        md5: current.md5,
+        bytes: current.bytes,
+        blob: current.blob,
+      }
+      const stored = await this.writeBlob(current.originalName, bytes, path.extname(newRelpath))
+      if (newRelpath !== relpath) delete this.manifest.files[relpath]
+      this.manifest.files[newRelpath] = { ...stored, originalName: current.originalName, fixed: true, original }
+      const stem = stemOf(newRelpath)
+      const before = this.meta(stem).fixes
+      this.bump(stem, { fixes: [...before, ...fixes.filter((fix) => !before.includes(fix))] })
+      await this.save()
+    })
+  }
+
+  /** Removes pairs (both files) from the staging area. */
+  removePairs(stems: readonly string[]): Promise<void> {
+    return this.serial(async () => {
+      const drop = new Set(stems)
+      for (const relpath of Object.keys(this.manifest.files)) {
+        if (drop.has(stemOf(relpath))) delete this.manifest.files[relpath]
+      }
+      for (const stem of stems) delete this.manifest.pairs[stem]
+      await this.save()
+      await this.sweep()
+    })
+  }
+
+  /** Marks a pair as an intended replacement of the dataset's pair of the same name. */
+  setReplacement(stem: string, replacement: boolean): Promise<void> {
+    return this.serial(async () => {
+      this.bump(stem, { replacement })
+      await this.save()
+    })
+  }
+
+  /** Records the submission's state (survives restarts: a queued push resumes). */
+  setSubmission(submission: SubmissionState | null): Promise<void> {
+    return this.serial(async () => {
+      this.manifest.submission = submission
+      await this.save()
+    })
+  }
+
+  /** Empties the staging area (after a successful push); the submission record stays. */
+  clearFiles(): Promise<void> {
+    return this.serial(async () => {
+      this.manifest.files = {}
+      this.manifest.pairs = {}
+      await this.save()
+      await this.sweep()
+    })
+  }
+
+  private bump(stem: string, change: Partial<PairMeta>): void {
+    const meta = this.meta(stem)
+    this.manifest.pairs[stem] = { ...meta, ...change, revision: meta.revision + 1 }
+  }
+
+  private async writeBlob(
+    originalName: string,
+    bytes: Uint8Array,
+    ext = path.extname(originalName),
+  ): Promise<Omit<StoredFile, 'fixed'>> {
+    const md5 = md5Bytes(bytes)
+    const blob = `${md5}${ext.toLowerCase()}`
+    const target = path.join(this.dir, 'blobs', blob)
+    const temp = `${target}.${String(process.pid)}.tmp`
+    await writeFile(temp, bytes)
+    await rename(temp, target)
+    return { originalName, md5, bytes: bytes.byteLength, blob }
+  }
+
+  private async save(): Promise<void> {
+    const target = path.join(this.dir, 'staging.json')
+    const temp = `${target}.${String(process.pid)}.tmp`
+    await writeFile(temp, `${JSON.stringify(this.manifest, null, 1)}\n`)
+    await rename(temp, target)
+  }
+
+  // Removes blobs no manifest entry (current or original) names, and temp files of interrupted writes.
+  private async sweep(): Promise<void> {
+    const keep = new Set<string>()
+    for (const file of Object.values(this.manifest.files)) {
+      keep.add(file.blob)
+      if (file.original !== undefined) keep.add(file.original.blob)
+    }
+    const blobs = path.join(this.dir, 'blobs')
+    for (const name of await readdir(blobs)) {
+      if (!keep.has(name)) await rm(path.join(blobs, name), { force: true })
+    }
+    for (const name of await readdir(this.dir)) {
+      if (name.endsWith('.tmp')) await rm(path.join(this.dir, name), { force: true })
+    }
+  }
+
+  // One change at a time: the manifest is read-modify-written.
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+/** The pair stem of a dataset relpath (`images/sub/x.jpg` → `sub/x`). */
+export function stemOf(relpath: string): string {
+  return parseDatasetPath(relpath).stem
+}
