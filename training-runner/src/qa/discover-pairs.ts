@@ -45,7 +45,8 @@ async function listRoleFolder(folder: string, role: 'images' | 'masks', root: st
   const entries: Dirent[] = await readdir(folder, { recursive: true, withFileTypes: true })
   const found: Found[] = []
   for (const entry of entries) {
-    if (!entry.isFile() && !entry.isSymbolicLink()) continue
+    // Pipes, sockets and devices are listed too, so probing reports them instead of skipping them silently.
+    if (entry.isDirectory()) continue
     const full = path.join(entry.parentPath, entry.name)
     const name = path.relative(folder, full).split(path.sep).join('/')
     const relpath = path.relative(base, full).split(path.sep).join('/')
@@ -122,7 +123,8 @@ export async function discoverPairs(inputs: readonly string[], cwd = process.cwd
 async function looseFilesOf(dir: string, root: string, base: string, conventionOnly: boolean): Promise<Found[]> {
   const found: Found[] = []
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (!entry.isFile() && !entry.isSymbolicLink()) continue
+    // Pipes, sockets and devices are listed too, so probing reports them instead of skipping them silently.
+    if (entry.isDirectory()) continue
     if (conventionOnly && !/[_-](image|img|mask)\.[^.]+$/i.test(entry.name)) continue
     const full = path.join(dir, entry.name)
     const relpath = path.relative(base, full).split(path.sep).join('/')
