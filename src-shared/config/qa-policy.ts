@@ -21,6 +21,8 @@ export const QaPolicySchema = z.object({
   nonBinaryShare: z.number().min(0).max(1).default(0.05),
   /** Robust z-score (median/MAD) above which a foreground fraction or aspect ratio is an outlier. */
   outlierZ: z.number().positive().default(3.5),
+  /** Outlier rules need at least this many pairs (new and existing together) to say what is usual. */
+  minOutlierSamples: z.number().int().min(3).default(8),
   /** Hamming distance (of 64 bits) at or below which two perceptual hashes are near-duplicates. */
   nearDuplicateDistance: z.number().int().min(0).max(64).default(6),
   /** Time limit for probing one file. */
@@ -29,3 +31,8 @@ export const QaPolicySchema = z.object({
 
 /** Parsed QA thresholds. */
 export type QaPolicy = z.infer<typeof QaPolicySchema>
+
+/** The default thresholds (what a workspace without a `qa` section gets). */
+export function defaultQaPolicy(): QaPolicy {
+  return QaPolicySchema.parse({})
+}

@@ -1,0 +1,129 @@
+import path from 'node:path'
+import type { QaPolicy } from '@wms/shared/config/qa-policy'
+import { computeMaskPixelStats } from '@wms/shared/qa/mask-pixel-stats'
+import { perceptualHash } from '@wms/shared/qa/perceptual-hash'
+import type { ProbedFile, ProbedFileOk, ProbeFailure } from '@wms/shared/qa/probe'
+import { sniffFormat } from '@wms/shared/qa/sniff-format'
+import {
+  checkPixelLimit,
+  classifyDecodeError,
+  decodeHashPixels,
+  decodeMaskPixels,
+  readImageHeader,
+  type DecodeLimits,
+} from '../adapters/images/sharp-image.js'
+import { md5Bytes } from '../fs/hash-file.js'
+import { checkDatasetFile, readDatasetFile, readFailure, type DatasetFile, type FileIdentity } from './dataset-files.js'
+import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
+
+/**
+ * Probing one file: check it may be read, hash it, and measure what the rules need, as cheaply as possible —
+ * header and metadata without decoding, a reduced-size decode of photos for the perceptual hash, one full decode
+ * of masks for their statistics — each under the pixel and time limits, and each answer cached by content hash.
+ */
+
+/** The role a file plays in its pair. */
+export type FileRole = 'image' | 'mask'
+
+/** What probing needs besides the file. */
+export interface ProbeContext {
+  policy: QaPolicy
+  cache: ProbeCache
+  /** Folder real paths memoised for this run. */
+  realDirs?: Map<string, Promise<string>>
+}
+
+const extensionOf = (file: DatasetFile): string => path.extname(file.path).toLowerCase()
+
+function failed(file: DatasetFile, bytes: number, failure: ProbeFailure, extra: Partial<ProbedFile> = {}): ProbedFile {
+  return { ok: false, relpath: file.relpath, bytes, extension: extensionOf(file), failure, ...extra } as ProbedFile
+}
+
+/** Probes one file (never throws: every problem becomes a failed probe). */
+export async function probeFile(file: DatasetFile, role: FileRole, context: ProbeContext): Promise<ProbedFile> {
+  const check = await checkDatasetFile(file, context.realDirs)
+  if (!check.ok) return failed(file, check.size, check.failure)
+  const { identity } = check
+  if (identity.size === 0) return failed(file, 0, { kind: 'empty', detail: '0 bytes' })
+  if (identity.size > context.policy.maxFileBytes) {
+    return failed(file, identity.size, { kind: 'too-large', detail: `${String(identity.size)} bytes` })
+  }
+
+  const limits: DecodeLimits = { maxPixels: context.policy.maxPixels, timeoutMs: context.policy.perFileTimeoutMs }
+  const knownMd5 = context.cache.md5For(identity)
+  if (knownMd5 !== undefined) {
+    const cached = context.cache.probe(probeKey(role, knownMd5, limits.maxPixels))
+    if (cached !== undefined) return { ...cached, relpath: file.relpath }
+  }
+
+  let bytes: Buffer
+  try {
+    bytes = await readDatasetFile(identity, context.policy.maxFileBytes)
+  } catch (thrown) {
+    return failed(file, identity.size, readFailure(thrown))
+  }
+  const md5 = knownMd5 ?? md5Bytes(bytes)
+  if (knownMd5 === undefined) context.cache.rememberMd5(identity, md5)
+  const key = probeKey(role, md5, limits.maxPixels)
+  if (knownMd5 === undefined) {
+    const cached = context.cache.probe(key)
+    if (cached !== undefined) return { ...cached, relpath: file.relpath }
+  }
+
+  const probe = await withTimeLimit(measure(bytes, md5, role, file, identity, limits), limits.timeoutMs, () =>
+    failed(file, identity.size, { kind: 'timeout', detail: `over ${String(limits.timeoutMs)} ms` }, { md5 }),
+  )
+  // A timeout may be the machine being busy, not the file: do not remember it.
+  if (probe.ok || probe.failure.kind !== 'timeout') {
+    context.cache.rememberProbe(key, withoutRelpath(probe))
+  }
+  return probe
+}
+
+async function measure(
+  bytes: Buffer,
+  md5: string,
+  role: FileRole,
+  file: DatasetFile,
+  identity: FileIdentity,
+  limits: DecodeLimits,
+): Promise<ProbedFile> {
+  const format = sniffFormat(bytes)
+  const base = { relpath: file.relpath, bytes: identity.size, md5, extension: extensionOf(file), format }
+  if (format !== 'jpeg' && format !== 'png') {
+    return { ok: false, ...base, failure: { kind: 'unsupported-format', detail: `content is ${format}` } }
+  }
+  try {
+    const { header, metadata } = await readImageHeader(bytes)
+    checkPixelLimit(header, limits)
+    const probe: ProbedFileOk = { ok: true, ...base, header, metadata }
+    if (role === 'image') {
+      probe.phash = perceptualHash(await decodeHashPixels(bytes, limits))
+    } else {
+      probe.mask = computeMaskPixelStats(await decodeMaskPixels(bytes, header, limits))
+    }
+    return probe
+  } catch (thrown) {
+    return { ok: false, ...base, failure: classifyDecodeError(thrown) }
+  }
+}
+
+function withoutRelpath(probe: ProbedFile): CachedProbe {
+  const cached: Partial<ProbedFile> = { ...probe }
+  delete cached.relpath
+  return cached as CachedProbe
+}
+
+async function withTimeLimit<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(onTimeout())
+    }, ms)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
