@@ -27,6 +27,7 @@ export default defineConfig({
         input: {
           'electron-main': resolve(root, 'src-main/electron/main.ts'),
           'web-host': resolve(root, 'src-main/web-host/main.ts'),
+          'qa-worker': resolve(root, 'src-main/workers/qa-worker.ts'),
         },
       },
     },

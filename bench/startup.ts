@@ -47,7 +47,7 @@ for (let i = 0; i < runs; i += 1) {
 }
 
 const widths = [44, 12, 12]
-console.log(`Web host start-up, ${String(runs)} runs each (median), ${os.cpus().length} cores`)
+console.log(`Web host start-up, ${String(runs)} runs each (median), ${String(os.cpus().length)} cores`)
 console.log(row(['', 'ms', 'vs node'], widths))
 console.log(row(['node -e "" (baseline)', median(bare).toFixed(0), '1.0×'], widths))
 console.log(

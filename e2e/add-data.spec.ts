@@ -12,7 +12,7 @@ import { startWebHostProcess } from './web-host-process.js'
  *   good-1, good-2        clean pairs (PNG masks)
  *   rotated               photo stored rotated with EXIF orientation 6 (matches its mask only after rotation)
  *   lossy                 JPEG mask (not strictly 0/255)
- *   copy-of-good-1        the same photo as good-1 under another name (duplicate)
+ *   zz-copy-of-good-1        the same photo as good-1 under another name (duplicate)
  *   broken                truncated photo (corrupt)
  *   orphan                a photo without a mask
  */
@@ -44,8 +44,8 @@ async function makeProblemSet(dir: string): Promise<string[]> {
   await put(path.join(source, 'rot', rotated[0]!.mask), 'rotated_mask.png')
   await put(path.join(source, 'lossy', lossy[0]!.image), 'lossy_image.jpg')
   await put(path.join(source, 'lossy', lossy[0]!.mask), 'lossy_mask.jpg')
-  await put(path.join(source, a.image), 'copy-of-good-1_image.jpg')
-  await put(path.join(source, a.mask), 'copy-of-good-1_mask.png')
+  await put(path.join(source, a.image), 'zz-copy-of-good-1_image.jpg')
+  await put(path.join(source, a.mask), 'zz-copy-of-good-1_mask.png')
   await put(path.join(source, c.image), 'broken_image.jpg')
   await truncate(path.join(drop, 'broken_image.jpg'), 600)
   await put(path.join(source, c.mask), 'broken_mask.png')
@@ -61,8 +61,8 @@ async function makeProblemSet(dir: string): Promise<string[]> {
     'rotated_mask.png',
     'lossy_image.jpg',
     'lossy_mask.jpg',
-    'copy-of-good-1_image.jpg',
-    'copy-of-good-1_mask.png',
+    'zz-copy-of-good-1_image.jpg',
+    'zz-copy-of-good-1_mask.png',
     'broken_image.jpg',
     'broken_mask.png',
     'orphan_image.jpg',
@@ -98,7 +98,7 @@ test('drop a set with known problems, fix, submit a data branch; the staged set 
   await expect(card('good-2')).toHaveAttribute('data-status', 'ok')
   await expect(card('broken')).toHaveAttribute('data-status', 'error')
   await expect(card('lossy')).toHaveAttribute('data-status', 'warning')
-  await expect(card('copy-of-good-1')).toHaveAttribute('data-status', /warning|error/)
+  await expect(card('zz-copy-of-good-1')).toHaveAttribute('data-status', /warning|error/)
   await expect(card('rotated')).toHaveAttribute('data-status', /ok|warning/)
   await expect(page.getByTestId('problems')).toContainText('orphan_image.jpg')
   await expect(page.getByTestId('summary-pairs')).toHaveText('6')
@@ -118,7 +118,7 @@ test('drop a set with known problems, fix, submit a data branch; the staged set 
   // Remove what cannot be fixed: the broken photo and the duplicate.
   await card('broken').click()
   await page.keyboard.press('Delete')
-  await card('copy-of-good-1').click()
+  await card('zz-copy-of-good-1').click()
   await page.keyboard.press('Delete')
   await page.getByRole('button', { name: /Fix all fixable/ }).click()
   await expect(page.getByTestId('summary-errors')).toHaveText('0')

@@ -62,7 +62,7 @@ export async function startWebHostProcess(options: { userData: string; workspace
     child,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           resolve(child.exitCode)
           return
         }

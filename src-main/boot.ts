@@ -1,7 +1,10 @@
 import type { AppInfo } from '@wms/shared/ipc/contract'
 import { createDispatcher, type Dispatch } from './ipc/dispatch.js'
 import { EventHub } from './ipc/event-hub.js'
+import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
+import { demoLayout } from 'training-runner/workspace/demo-workspace'
 import { createAppServices, type AppServices } from './services/app-services.js'
+import { createStagingQa } from './services/staging/staging-qa.js'
 import { resolveWorkspace, type ResolvedWorkspace } from './workspace/resolve-workspace.js'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -23,6 +26,8 @@ export interface BootOptions {
   versions: AppInfo['versions']
   /** Where progress and unexpected errors are reported (the terminal for the web host, a log in Electron). */
   log: (message: string) => void
+  /** The built QA worker (`out/main/qa-worker.js`). */
+  qaWorkerPath: string
 }
 
 /** The app's version: the nearest package.json named wms-studio above this module (bundled or not). */
@@ -61,12 +66,21 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     },
   })
   const events = new EventHub()
-  const services = createAppServices({
+  const config = await readWorkspaceConfig(workspace.root)
+  const stagingDir = path.join(workspace.root, '.wms', 'staging')
+  const services = await createAppServices({
     workspaceRoot: workspace.root,
     host: options.host,
     version: appVersion(),
     versions: options.versions,
     events,
+    staging: createStagingQa({
+      workerPath: options.qaWorkerPath,
+      stagingDir,
+      cacheDir: path.join(workspace.root, '.wms', 'cache', 'qa'),
+      policy: config.qa,
+    }),
+    ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
   })
   const dispatch = createDispatcher(services.handlers, {
     onUnexpectedError: (channel, thrown) => {

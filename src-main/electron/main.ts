@@ -61,6 +61,7 @@ async function start(): Promise<void> {
   })
   const booted = await bootApp({
     host: 'electron',
+    qaWorkerPath: path.join(here, 'qa-worker.js'),
     workspaceFlag: workspaceFlag(process.argv),
     userDataDir: app.getPath('userData'),
     versions: {

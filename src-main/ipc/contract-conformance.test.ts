@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INVOKE_CHANNELS, invokeChannels, type InvokeChannel } from '@wms/shared/ipc/contract'
 import { createDemoWorkspace } from 'training-runner/workspace/demo-workspace'
 import { createElectronInvokeHandler } from '../electron/invoke-handler.js'
+import { fakeStagingDeps } from '../test-support/fake-staging-deps.js'
 import { createAppServices, type AppServices } from '../services/app-services.js'
 import { startWebHost, type WebHost } from '../web-host/server.js'
 import { createDispatcher, type Dispatch } from './dispatch.js'
@@ -12,11 +13,26 @@ import { EventHub } from './event-hub.js'
 
 const RENDERER_URL = 'file:///app/out/renderer/index.html'
 
-// Requests that are valid for each channel; a new channel without an example fails this test on purpose.
-const VALID_REQUESTS: Record<InvokeChannel, unknown> = {
-  'app:get-info': {},
-  'workspace:get-info': {},
-  'workspace:get-config': {},
+const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=='
+
+// A valid request for every channel; a new channel without an example fails this test on purpose. Channels that
+// change state are marked: both transports must agree on success and on the error code, not on every byte.
+const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
+  'app:get-info': { request: {} },
+  'workspace:get-info': { request: {} },
+  'workspace:get-config': { request: {} },
+  'staging:get-state': { request: {} },
+  'staging:add-files': { request: { files: [{ path: 'images/x.png', data: PNG_1x1 }] }, mutates: true },
+  'staging:add-demo-samples': { request: {}, mutates: true },
+  'staging:remove-pairs': { request: { ids: ['nothing-here'] } },
+  'staging:replace-file': { request: { id: 'nothing-here', role: 'mask', file: { path: 'm.png', data: PNG_1x1 } } },
+  'staging:apply-fixes': { request: { ids: ['nothing-here'] } },
+  'staging:set-replacement': { request: { id: 'x', replacement: false }, mutates: true },
+  'staging:clear': { request: {}, mutates: true },
+  'submit:preview': { request: {}, mutates: true },
+  'submit:start': { request: {} },
+  'submit:retry': { request: {} },
+  'submit:dismiss': { request: {} },
 }
 
 describe('the IPC contract, served by both hosts', () => {
@@ -46,14 +62,15 @@ describe('the IPC contract, served by both hosts', () => {
     base = await mkdtemp(path.join(os.tmpdir(), 'wms-contract-'))
     const layout = await createDemoWorkspace(path.join(base, 'demo'), { pairs: 2, incoming: 0 })
     staticDir = path.join(base, 'static')
-    await writeFile(path.join(base, 'placeholder'), '')
     const events = new EventHub()
-    services = createAppServices({
+    services = await createAppServices({
       workspaceRoot: layout.workspace,
       host: 'web',
       version: '1.2.3',
       versions: { node: process.versions.node, electron: null, chrome: null },
       events,
+      staging: fakeStagingDeps(),
+      demoIncoming: layout.incoming,
     })
     dispatch = createDispatcher(services.handlers)
     host = await startWebHost({ dispatch, events, staticDir })
@@ -67,17 +84,25 @@ describe('the IPC contract, served by both hosts', () => {
 
   it('has exactly one handler per channel and no handler without a channel', () => {
     expect(Object.keys(services.handlers).sort()).toEqual([...INVOKE_CHANNELS].sort())
-    expect(Object.keys(VALID_REQUESTS).sort()).toEqual([...INVOKE_CHANNELS].sort())
+    expect(Object.keys(REQUESTS).sort()).toEqual([...INVOKE_CHANNELS].sort())
   })
 
   it.each(INVOKE_CHANNELS)(
-    '%s answers the same, valid response over Electron IPC and the web host',
+    '%s answers alike over Electron IPC and the web host, with a valid response',
     async (channel) => {
-      const electron = await viaElectron(channel, VALID_REQUESTS[channel])
-      const web = await viaWeb(channel, VALID_REQUESTS[channel])
-      expect(web).toEqual(electron)
-      expect(electron.ok).toBe(true)
-      if (electron.ok) expect(invokeChannels[channel].response.safeParse(electron.value).success).toBe(true)
+      const { request, mutates } = REQUESTS[channel]
+      const electron = await viaElectron(channel, request)
+      const web = (await viaWeb(channel, request)) as typeof electron
+      if (mutates === true) {
+        expect(web.ok).toBe(electron.ok)
+        if (!web.ok && !electron.ok) expect(web.error.code).toBe(electron.error.code)
+      } else {
+        expect(web).toEqual(electron)
+      }
+      for (const result of [electron, web]) {
+        if (result.ok) expect(invokeChannels[channel].response.safeParse(result.value).success).toBe(true)
+        else expect(result.error.code).not.toMatch(/^ipc\//)
+      }
     },
   )
 

@@ -24,15 +24,17 @@ async function main(): Promise<number> {
   const log = (message: string): void => {
     process.stderr.write(`${message}\n`)
   }
+  const here = path.dirname(fileURLToPath(import.meta.url))
   const app = await bootApp({
     host: 'web',
+    qaWorkerPath: path.join(here, 'qa-worker.js'),
     workspaceFlag: values.workspace,
     userDataDir: defaultUserDataDir(),
     versions: { node: process.versions.node, electron: null, chrome: null },
     log,
   })
-  const here = path.dirname(fileURLToPath(import.meta.url))
   const host = await startWebHost({
+    media: app.services.media,
     dispatch: app.dispatch,
     events: app.events,
     staticDir: path.resolve(here, '../renderer'),

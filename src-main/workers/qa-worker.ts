@@ -24,8 +24,8 @@ function verdictOf(
 ): QaPairVerdict {
   const verdict: QaPairVerdict = { id, issues: issues.map((issue) => ({ ...issue })) }
   if (sample?.image.ok === true) Object.assign(verdict, orientedSize(sample.image.header))
-  if (sample?.mask.ok === true && sample.mask.maskStats !== undefined)
-    verdict.foreground = foregroundFraction(sample.mask.maskStats)
+  if (sample?.mask.ok === true && sample.mask.mask !== undefined)
+    verdict.foreground = foregroundFraction(sample.mask.mask)
   return verdict
 }
 

@@ -24,9 +24,9 @@ export type Api = {
   }
 } & {
   /** Subscribes to an event channel; returns the unsubscribe function. */
-  on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void
+  on: <E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void) => () => void
   /** URL of a media path for an `<img>` (thumbnails and full-size pictures of staged pairs). */
-  mediaUrl(mediaPath: string): string
+  mediaUrl: (mediaPath: string) => string
 }
 
 const camel = (verb: string): string => verb.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())

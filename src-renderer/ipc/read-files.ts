@@ -9,44 +9,38 @@ export interface PickedFile {
   file: File
 }
 
-interface FileSystemEntryLike {
-  isFile: boolean
-  isDirectory: boolean
-  name: string
-  fullPath: string
-  file?: (success: (file: File) => void, failure: (error: unknown) => void) => void
-  createReader?: () => {
-    readEntries: (success: (entries: FileSystemEntryLike[]) => void, failure: (error: unknown) => void) => void
-  }
-}
-
 /** Files of a drop, folders walked recursively (DataTransfer items give entries, which know their paths). */
 export async function filesFromDrop(transfer: DataTransfer): Promise<PickedFile[]> {
-  const entries: FileSystemEntryLike[] = []
+  const entries: FileSystemEntry[] = []
   for (const item of Array.from(transfer.items)) {
-    const entry = (
-      item as DataTransferItem & { webkitGetAsEntry?: () => FileSystemEntryLike | null }
-    ).webkitGetAsEntry?.()
-    if (entry !== null && entry !== undefined) entries.push(entry)
+    const entry = item.kind === 'file' ? item.webkitGetAsEntry() : null
+    if (entry !== null) entries.push(entry)
   }
+  // Synthetic drops (and some platforms) have no entries: fall back to the plain files, without folders.
   if (entries.length === 0) return Array.from(transfer.files).map((file) => ({ path: file.name, file }))
   const files: PickedFile[] = []
   for (const entry of entries) await walk(entry, files)
   return files
 }
 
-async function walk(entry: FileSystemEntryLike, out: PickedFile[]): Promise<void> {
-  if (entry.isFile && entry.file !== undefined) {
-    const read = entry.file.bind(entry)
-    const file = await new Promise<File>((resolve, reject) => read(resolve, reject))
+const isFile = (entry: FileSystemEntry): entry is FileSystemFileEntry => entry.isFile
+const isDirectory = (entry: FileSystemEntry): entry is FileSystemDirectoryEntry => entry.isDirectory
+
+async function walk(entry: FileSystemEntry, out: PickedFile[]): Promise<void> {
+  if (isFile(entry)) {
+    const file = await new Promise<File>((resolve, reject) => {
+      entry.file(resolve, reject)
+    })
     out.push({ path: entry.fullPath.replace(/^\//, ''), file })
     return
   }
-  if (entry.isDirectory && entry.createReader !== undefined) {
+  if (isDirectory(entry)) {
     const reader = entry.createReader()
     // readEntries returns at most 100 entries per call; keep reading until it returns none.
     for (;;) {
-      const batch = await new Promise<FileSystemEntryLike[]>((resolve, reject) => reader.readEntries(resolve, reject))
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => {
+        reader.readEntries(resolve, reject)
+      })
       if (batch.length === 0) break
       for (const child of batch) await walk(child, out)
     }
@@ -79,8 +73,9 @@ export function readAsBase64(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader()
     reader.onload = () => {
-      const url = String(reader.result)
-      resolve(url.slice(url.indexOf(',') + 1))
+      const url = reader.result
+      if (typeof url === 'string') resolve(url.slice(url.indexOf(',') + 1))
+      else reject(new Error('read failed'))
     }
     reader.onerror = () => reject(reader.error ?? new Error('read failed'))
     reader.readAsDataURL(file)

@@ -4,8 +4,8 @@ class ResizeObserverStub {
   unobserve(): void {}
   disconnect(): void {}
 }
-globalThis.ResizeObserver ??= ResizeObserverStub as unknown as typeof ResizeObserver
-globalThis.CSS ??= { escape: (value: string) => value.replace(/["\\]/g, '\\$&') } as unknown as typeof CSS
+if (!('ResizeObserver' in globalThis)) globalThis.ResizeObserver = ResizeObserverStub
+globalThis.CSS = { escape: (value: string) => value.replace(/["\\]/g, '\\$&') } as unknown as typeof CSS
 
 // Virtualised lists render what fits their viewport (measured with clientWidth/clientHeight): give scroll
 // containers a laptop-sized one.

@@ -1,3 +1,5 @@
+import { splitName, stripRoleSuffix } from '../dataset/pairing.js'
+
 /**
  * Where a dropped or picked file goes in the dataset layout, decided from its path alone (pure, so the renderer
  * can pair instantly while the bytes are still on their way).
@@ -9,7 +11,6 @@
 
 const IMAGE_FOLDERS = new Set(['images', 'image', 'imgs', 'photos'])
 const MASK_FOLDERS = new Set(['masks', 'mask', 'labels'])
-const ROLE_SUFFIX = /^(.+?)[_-](image|img|mask)$/i
 
 /** The dataset path of a dropped file, or why it has none. */
 export type DatasetPlacement = { ok: true; relpath: string } | { ok: false; reason: 'unknown-role'; name: string }
@@ -28,14 +29,10 @@ export function placeDroppedFile(droppedPath: string): DatasetPlacement {
     if (IMAGE_FOLDERS.has(folder)) return { ok: true, relpath: `images/${below}` }
     if (MASK_FOLDERS.has(folder)) return { ok: true, relpath: `masks/${below}` }
   }
-  const dot = name.lastIndexOf('.')
-  const stem = dot > 0 ? name.slice(0, dot) : name
-  const ext = dot > 0 ? name.slice(dot) : ''
-  const match = ROLE_SUFFIX.exec(stem)
-  if (match?.[1] !== undefined && match[2] !== undefined) {
-    const role = match[2].toLowerCase() === 'mask' ? 'masks' : 'images'
-    return { ok: true, relpath: `${role}/${match[1]}${ext}` }
-  }
+  const { stem } = splitName(name)
+  const stripped = stripRoleSuffix(stem)
+  if (stripped.role !== undefined)
+    return { ok: true, relpath: `${stripped.role}/${stripped.stem}${name.slice(stem.length)}` }
   return { ok: false, reason: 'unknown-role', name }
 }
 

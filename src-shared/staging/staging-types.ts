@@ -1,19 +1,13 @@
 import { z } from 'zod'
+import { QaIssueSchema } from '../qa/report.js'
 
 /**
  * The staging area: pairs an annotator has added in the app but not yet submitted. It lives in the workspace's
  * app data (`.wms/staging/`), so it survives restarts and crashes until it is pushed.
  */
 
-/** One QA finding as the app shows it (the QA engine's issue, validated at the boundary). */
-export const StagedIssueSchema = z.object({
-  ruleId: z.string(),
-  severity: z.enum(['error', 'warning', 'info']),
-  sampleId: z.string(),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  fixable: z.boolean(),
-})
+/** One QA finding on a staged pair: the QA engine's issue, as its report schema defines it. */
+export const StagedIssueSchema = QaIssueSchema
 
 /** A QA finding on a staged pair. */
 export type StagedIssue = z.infer<typeof StagedIssueSchema>
@@ -66,6 +60,7 @@ export type StagedPair = z.infer<typeof StagedPairSchema>
 /** Files that are staged but do not form a pair (an image without a mask, an unsupported file). */
 export const StagedProblemSchema = z.object({
   id: z.string(),
+  /** The files involved, by the names they had when they were added. */
   files: z.array(z.string()),
   issue: StagedIssueSchema,
 })

@@ -4,68 +4,11 @@ import path from 'node:path'
 import { simpleGit } from 'simple-git'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventPayloadOf } from '@wms/shared/ipc/contract'
-import type { StagedProblem } from '@wms/shared/staging/staging-types'
 import { createDemoWorkspace } from 'training-runner/workspace/demo-workspace'
 import { EventHub } from '../../ipc/event-hub.js'
-import type { QaChecker, QaPairVerdict } from './qa-checker.js'
+import { fakeQa, fakeStagingDeps } from '../../test-support/fake-staging-deps.js'
 import { StagingService } from './staging-service.js'
 import { SubmitService } from './submit-service.js'
-
-// A QA stand-in for these service tests: pairs whose id contains "bad" get an error, "warn" a warning.
-function fakeQa(): QaChecker & { runs: number } {
-  const checker = {
-    runs: 0,
-    run: async (
-      { pairs }: { pairs: { id: string }[] },
-      { signal, onPair }: { signal: AbortSignal; onPair: (v: QaPairVerdict) => void },
-    ) => {
-      checker.runs += 1
-      const verdicts: QaPairVerdict[] = []
-      for (const pair of pairs) {
-        await new Promise((resolve) => setTimeout(resolve, 1))
-        if (signal.aborted) throw new Error('aborted')
-        const severity = pair.id.includes('bad') ? 'error' : pair.id.includes('warn') ? 'warning' : undefined
-        const verdict: QaPairVerdict = {
-          id: pair.id,
-          issues:
-            severity === undefined
-              ? []
-              : [
-                  {
-                    ruleId: `test/${severity}`,
-                    severity,
-                    sampleId: pair.id,
-                    message: 'm',
-                    details: {},
-                    fixable: severity === 'warning',
-                  },
-                ],
-          width: 4,
-          height: 3,
-          foreground: 0.02,
-        }
-        onPair(verdict)
-        verdicts.push(verdict)
-      }
-      return verdicts
-    },
-    dispose: () => Promise.resolve(),
-  }
-  return checker
-}
-
-const describeProblem = (problem: { stem: string; files: string[]; kind: string }): StagedProblem => ({
-  id: problem.stem,
-  files: problem.files,
-  issue: {
-    ruleId: `pairing/${problem.kind}`,
-    severity: 'error',
-    sampleId: problem.stem,
-    message: problem.kind,
-    details: {},
-    fixable: false,
-  },
-})
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64')
 
@@ -90,21 +33,7 @@ describe('StagingService', () => {
     const service = await StagingService.open({
       dir,
       events,
-      qa,
-      fix: (pair) =>
-        Promise.resolve(
-          pair.mask === null || !pair.id.includes('warn')
-            ? []
-            : [
-                {
-                  relpath: pair.mask.relpath,
-                  newRelpath: pair.mask.relpath.replace(/\.jpg$/, '.png'),
-                  bytes: Buffer.from('fixed'),
-                  fixes: ['binarise-mask'],
-                },
-              ],
-        ),
-      describePairingProblem: describeProblem,
+      ...fakeStagingDeps(qa),
     })
     services.push(service)
     return { service, updates, qa }

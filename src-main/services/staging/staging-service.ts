@@ -218,7 +218,12 @@ export class StagingService implements Disposable {
   }
 
   private problems(): StagedProblem[] {
-    return this.store.pairing().problems.map((problem) => this.options.describePairingProblem(problem))
+    const files = this.store.files
+    return this.store.pairing().problems.map((problem) => ({
+      ...this.options.describePairingProblem(problem),
+      // Show the names the user dropped; the message names the dataset path.
+      files: problem.files.map((relpath) => files[relpath]?.originalName ?? relpath),
+    }))
   }
 
   private onChange(): void {

@@ -1,12 +1,12 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { StagedPair, StagingSnapshot } from '@wms/shared/staging/staging-types'
+import type { StagedIssue, StagedPair, StagingSnapshot } from '@wms/shared/staging/staging-types'
 import { summarizeStaging } from '@wms/shared/staging/summarize-staging'
 import { AppStoreContext, createAppStore } from '../../store/app-store.js'
 import { fakeApi, SAMPLE_WORKSPACE } from '../../test-support/fake-api.js'
 import { AddDataArea } from './AddDataArea.js'
 
-function pair(id: string, status: StagedPair['status'], ruleId?: string): StagedPair {
+function pair(id: string, status: StagedPair['status'], ruleId?: StagedIssue['ruleId']): StagedPair {
   const severity = status === 'error' ? 'error' : 'warning'
   return {
     id,
@@ -126,7 +126,7 @@ describe('Add data', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Review the submission' })
     expect(within(dialog).getByTestId('review-branch').textContent).toBe('data/20260101-000000')
     expect(within(dialog).getByRole('alert').textContent).toContain('1 pair has QA errors')
-    expect((within(dialog).getByRole('button', { name: 'Push 3 pairs' }) as HTMLButtonElement).disabled).toBe(true)
+    expect(within(dialog).getByRole<HTMLButtonElement>('button', { name: 'Push 3 pairs' }).disabled).toBe(true)
   })
 
   it('merges streamed updates: changed pairs replace old ones, removed ones disappear', async () => {

@@ -30,7 +30,6 @@ export function ImageViewer({
   const [blinkOn, setBlinkOn] = useState(false)
   const drag = useRef<{ x: number; y: number; view: View } | null>(null)
 
-  useEffect(() => setView(FIT), [pair.id])
   useEffect(() => {
     if (mode !== 'blink') return undefined
     const timer = setInterval(() => setBlinkOn((on) => !on), 600)

@@ -14,7 +14,7 @@ export function IssueList({ pair }: { pair: StagedPair }): ReactElement {
   return (
     <ul className="issue-list">
       {pair.issues.map((issue, index) => {
-        const other = typeof issue.details.otherId === 'string' ? pairs.get(issue.details.otherId) : undefined
+        const other = typeof issue.details.sampleOf === 'string' ? pairs.get(issue.details.sampleOf) : undefined
         return (
           <li key={`${issue.ruleId}-${String(index)}`} className={`issue issue--${issue.severity}`}>
             <div className="issue__head">

@@ -117,7 +117,8 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
                 />
               </label>
             </div>
-            <ImageViewer pair={pair} mode={mode} opacity={opacity} />
+            {/* Keyed by pair: zoom and pan start fresh for each pair. */}
+            <ImageViewer key={pair.id} pair={pair} mode={mode} opacity={opacity} />
           </div>
           <aside className="detail__side">
             <h3>What QA found</h3>

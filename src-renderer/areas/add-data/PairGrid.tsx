@@ -40,6 +40,8 @@ export function PairGrid({
   }, [])
 
   const rows = Math.ceil(ids.length / columns)
+  // TanStack Virtual hands out fresh functions each render by design; the React Compiler skips this component.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows,
     getScrollElement: () => scroller.current,
@@ -56,9 +58,10 @@ export function PairGrid({
     if (id === undefined) return
     select(id)
     virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'auto' })
-    requestAnimationFrame(() =>
-      scroller.current?.querySelector<HTMLElement>(`[data-pair-id="${CSS.escape(id)}"]`)?.focus(),
-    )
+    requestAnimationFrame(() => {
+      const cards = scroller.current?.querySelectorAll<HTMLElement>('[data-pair-id]') ?? []
+      for (const card of cards) if (card.dataset.pairId === id) card.focus()
+    })
   }
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {

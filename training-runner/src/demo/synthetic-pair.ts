@@ -72,11 +72,27 @@ export function renderSyntheticPair(spec: SyntheticPairSpec, prng: Prng): Synthe
   const mask = new Uint8Array(width * height)
   const short = Math.min(width, height)
 
-  const [topR, topG, topB] = [prng.int(60, 140), prng.int(60, 130), prng.int(50, 120)]
-  const [bottomR, bottomG, bottomB] = [prng.int(30, 90), prng.int(30, 90), prng.int(30, 90)]
-  const cx = width / 2 + prng.uniform(-0.08, 0.08) * width
-  const cy = height / 2 + prng.uniform(-0.08, 0.08) * height
-  const radius = short * prng.uniform(0.34, 0.42)
+  const [topR, topG, topB] = [prng.int(40, 230), prng.int(40, 220), prng.int(40, 210)]
+  const [bottomR, bottomG, bottomB] = [prng.int(20, 160), prng.int(20, 160), prng.int(20, 160)]
+  // Scene layout varies enough that perceptual hashes of different pairs stay far apart (no false near-duplicates).
+  const cx = width / 2 + prng.uniform(-0.22, 0.22) * width
+  const cy = height / 2 + prng.uniform(-0.2, 0.2) * height
+  const radius = short * prng.uniform(0.26, 0.4)
+  const gradientAngle = prng.uniform(0, Math.PI * 2)
+  const gx = Math.cos(gradientAngle)
+  const gy = Math.sin(gradientAngle)
+  // Pipes and fittings behind the meter: a few dark or coloured bars.
+  const bars = Array.from({ length: prng.int(1, 3) }, () => {
+    const vertical = prng.chance(0.5)
+    const thickness = short * prng.uniform(0.08, 0.3)
+    const centre = prng.uniform(0.15, 0.85) * (vertical ? width : height)
+    return {
+      vertical,
+      from: centre - thickness / 2,
+      to: centre + thickness / 2,
+      shade: [prng.int(20, 200), prng.int(20, 160), prng.int(20, 140)] as const,
+    }
+  })
   const ring = radius * 0.1
   const [faceR, faceG, faceB] = [prng.int(205, 240), prng.int(205, 240), prng.int(195, 230)]
 
@@ -94,12 +110,23 @@ export function renderSyntheticPair(spec: SyntheticPairSpec, prng: Prng): Synthe
 
   let foreground = 0
   for (let y = 0; y < height; y += 1) {
-    const gy = y / Math.max(1, height - 1)
     for (let x = 0; x < width; x += 1) {
       const i = y * width + x
-      let r = topR + (bottomR - topR) * gy
-      let g = topG + (bottomG - topG) * gy
-      let b = topB + (bottomB - topB) * gy
+      const t = 0.5 + 0.5 * ((x / width - 0.5) * gx + (y / height - 0.5) * gy) * 1.4
+      let r = topR + (bottomR - topR) * t
+      let g = topG + (bottomG - topG) * t
+      let b = topB + (bottomB - topB) * t
+      for (const bar of bars) {
+        const along = bar.vertical ? x : y
+        if (along >= bar.from && along < bar.to) {
+          // A cylinder's shading across the bar.
+          const across = (along - bar.from) / (bar.to - bar.from)
+          const shade = 0.55 + 0.45 * Math.sin(across * Math.PI)
+          r = bar.shade[0] * shade
+          g = bar.shade[1] * shade
+          b = bar.shade[2] * shade
+        }
+      }
 
       const dx = x - cx
       const dy = y - cy

@@ -142,7 +142,7 @@ export class StagingStore {
       if (!(relpath in this.manifest.files)) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
       const ext = path.extname(originalName)
       const newRelpath = `${relpath.slice(0, relpath.length - path.extname(relpath).length)}${ext}`
-      delete this.manifest.files[relpath]
+      this.manifest.files = without(this.manifest.files, [relpath])
       this.manifest.files[newRelpath] = { ...(await this.writeBlob(originalName, bytes)), fixed: false }
       this.bump(stemOf(newRelpath), { fixes: [] })
       await this.save()
@@ -166,7 +166,7 @@ export class StagingStore {
         blob: current.blob,
       }
       const stored = await this.writeBlob(current.originalName, bytes, path.extname(newRelpath))
-      if (newRelpath !== relpath) delete this.manifest.files[relpath]
+      if (newRelpath !== relpath) this.manifest.files = without(this.manifest.files, [relpath])
       this.manifest.files[newRelpath] = { ...stored, originalName: current.originalName, fixed: true, original }
       const stem = stemOf(newRelpath)
       const before = this.meta(stem).fixes
@@ -179,10 +179,11 @@ export class StagingStore {
   removePairs(stems: readonly string[]): Promise<void> {
     return this.serial(async () => {
       const drop = new Set(stems)
-      for (const relpath of Object.keys(this.manifest.files)) {
-        if (drop.has(stemOf(relpath))) delete this.manifest.files[relpath]
-      }
-      for (const stem of stems) delete this.manifest.pairs[stem]
+      this.manifest.files = without(
+        this.manifest.files,
+        Object.keys(this.manifest.files).filter((relpath) => drop.has(stemOf(relpath))),
+      )
+      this.manifest.pairs = without(this.manifest.pairs, stems)
       await this.save()
       await this.sweep()
     })
@@ -262,6 +263,12 @@ export class StagingStore {
     this.queue = run.catch(() => undefined)
     return run
   }
+}
+
+/** A copy of `record` without `keys`. */
+function without<V>(record: Record<string, V>, keys: readonly string[]): Record<string, V> {
+  const drop = new Set(keys)
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !drop.has(key)))
 }
 
 /** The pair stem of a dataset relpath (`images/sub/x.jpg` → `sub/x`). */

@@ -127,7 +127,6 @@ export async function createDemoWorkspace(base: string, options: DemoOptions = {
     await writeSyntheticDataset(path.join(layout.workspace, 'data/training'), {
       count: pairs,
       seed: 2026,
-      exifRotatedEvery: 5,
     })
     events.emit({
       type: 'progress',

@@ -1,0 +1,66 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { pairingIssues } from '@wms/shared/qa/pairing-rules'
+import type { QaPolicy } from '@wms/shared/config/qa-policy'
+import { applyFixes } from 'training-runner/qa/apply-fixes'
+import type { StagingDeps } from '../app-services.js'
+import type { FixedFile, QaPairInput } from './qa-checker.js'
+import { createWorkerQaChecker } from './worker-qa-checker.js'
+
+/** Where the staging area's QA runs and caches. */
+export interface StagingQaOptions {
+  workerPath: string
+  /** The staging area folder (its `blobs/` hold the files QA reads). */
+  stagingDir: string
+  cacheDir: string
+  policy: QaPolicy
+}
+
+/**
+ * The staging area's QA, fixes and pairing messages, all from the runner's QA engine — the same rules the git
+ * hook and CI run.
+ */
+export function createStagingQa(options: StagingQaOptions): StagingDeps {
+  const root = path.join(options.stagingDir, 'blobs')
+  return {
+    qa: createWorkerQaChecker({
+      workerPath: options.workerPath,
+      root,
+      cacheDir: options.cacheDir,
+      policy: options.policy,
+    }),
+    fix: (pair) => fixPair(pair, root, options),
+    describePairingProblem: (problem) => {
+      const [issue] = pairingIssues([problem])
+      if (issue === undefined) throw new Error(`no pairing issue for ${problem.kind}`)
+      return { id: problem.stem, files: problem.files, issue }
+    },
+  }
+}
+
+async function fixPair(pair: QaPairInput, root: string, options: StagingQaOptions): Promise<FixedFile[]> {
+  if (pair.image === null || pair.mask === null) return []
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'wms-fix-'))
+  try {
+    const result = await applyFixes(
+      {
+        sampleId: pair.id,
+        image: { path: pair.image.path, relpath: pair.image.relpath, root },
+        mask: { path: pair.mask.path, relpath: pair.mask.relpath, root },
+      },
+      outDir,
+      { policy: options.policy, cacheDir: options.cacheDir },
+    )
+    const fixed: FixedFile[] = []
+    for (const written of result.written) {
+      if (written.actions.length === 1 && written.actions[0] === 'copied unchanged') continue
+      const relpath = written.from === pair.image.path ? pair.image.relpath : pair.mask.relpath
+      const newRelpath = path.relative(outDir, written.to).split(path.sep).join('/')
+      fixed.push({ relpath, newRelpath, bytes: await readFile(written.to), fixes: written.actions })
+    }
+    return fixed
+  } finally {
+    await rm(outDir, { recursive: true, force: true })
+  }
+}
