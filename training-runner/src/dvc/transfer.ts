@@ -67,7 +67,7 @@ export async function pushObjects(
   const total = missing.reduce((sum, item) => sum + sizeOf(item.source), 0)
   const bytes = progressReporter(options, 'bytes', total, `uploading ${String(missing.length)} objects`)
   await forEachBounded(missing, store.concurrency, async (item) => {
-    await store.put(item.hash, item.source, { ...signalOf(options), onBytes: (n) => bytes.add(n) })
+    await store.put(item.hash, item.source, { ...signalOf(options), knownAbsent: true, onBytes: (n) => bytes.add(n) })
   })
   bytes.finish()
   return {

@@ -26,7 +26,7 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
   const root = path.resolve(options.root)
   const policy = options.retry ?? DEFAULT_RETRY_POLICY
   const objectPath = (hash: ObjectHash): string => path.join(root, ...remoteObjectKey(hash).split('/'))
-  const retried = <T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
+  const retried = <T>(operation: (attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> =>
     withRetries(operation, policy, signal)
 
   const existing = async (hash: ObjectHash): Promise<RemoteObjectInfo | undefined> => {
@@ -64,9 +64,9 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
     stat: (hash, transfer) => retried(() => existing(hash), transfer?.signal),
 
     put: (hash, source, transfer) =>
-      retried(async (): Promise<PutOutcome> => {
+      retried(async (attempt): Promise<PutOutcome> => {
         const size = source.kind === 'file' ? source.size : source.bytes.length
-        const present = await existing(hash)
+        const present = attempt === 0 && transfer?.knownAbsent === true ? undefined : await existing(hash)
         if (present !== undefined) return checkPresent(hash, present, size, root)
         const final = objectPath(hash)
         const temporary = temporaryPath(final)

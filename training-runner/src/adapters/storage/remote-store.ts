@@ -26,6 +26,16 @@ export interface RemoteObjectInfo {
   size: number
 }
 
+/** Options of `put`. */
+export interface PutOptions extends TransferOptions {
+  /**
+   * The caller has just checked that the remote lacks the object (a batched {@link statObjects}), so the first
+   * attempt skips its own existence check; retries check again (an earlier attempt may have landed). The write
+   * itself still never replaces an object (`link()` locally, `If-None-Match` on S3).
+   */
+  knownAbsent?: boolean
+}
+
 /** Whether `put` sent the bytes or found them already there. */
 export type PutOutcome = 'uploaded' | 'present'
 
@@ -42,7 +52,7 @@ export interface RemoteStore {
    * Stores `source` under `hash` unless an object with that hash exists. Verifies the bytes hash to `hash` before
    * they are published; an existing object of another size is a `storage/conflict`, never overwritten.
    */
-  put(hash: ObjectHash, source: ObjectSource, options?: TransferOptions): Promise<PutOutcome>
+  put(hash: ObjectHash, source: ObjectSource, options?: PutOptions): Promise<PutOutcome>
   /** The whole object in memory (for `.dir` manifests), verified against its hash. */
   getBytes(hash: ObjectHash, options?: TransferOptions): Promise<Uint8Array>
   /** Writes the object to `destination` (via a temporary file and a rename), verified against its hash. */

@@ -184,9 +184,9 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
 
     put: (hash, source, transfer) =>
       withRetries(
-        async () => {
+        async (attempt) => {
           const size = source.kind === 'file' ? source.size : source.bytes.length
-          const present = await head(hash, transfer)
+          const present = attempt === 0 && transfer?.knownAbsent === true ? undefined : await head(hash, transfer)
           if (present !== undefined) return checkPresent(hash, present, size, display)
           if (source.kind === 'file' && size > threshold) return putLarge(hash, source.path, size, transfer)
           const bytes = source.kind === 'bytes' ? source.bytes : await readLocal(source.path)
