@@ -38,10 +38,12 @@ export function serializeDirManifest(entries: readonly DirEntry[]): string {
 export function relpathProblem(relpath: string): string | undefined {
   if (relpath === '') return 'is empty'
   if (relpath.includes('\0')) return 'contains a NUL character'
-  if (relpath.includes('\\')) return 'contains a backslash'
-  if (relpath.startsWith('/') || /^[A-Za-z]:/.test(relpath)) return 'is absolute'
-  const parts = relpath.split('/')
-  if (parts.some((part) => part === '' || part === '.' || part === '..')) return 'has an empty, "." or ".." segment'
+  if (relpath.startsWith('/') || relpath.startsWith('\\') || /^[A-Za-z]:/.test(relpath)) return 'is absolute'
+  if (relpath.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    return 'has an empty, "." or ".." segment'
+  }
+  // A backslash is an ordinary character on Linux (DVC keeps it), but a separator on Windows.
+  if (relpath.split('\\').some((part) => part === '.' || part === '..')) return 'has a "." or ".." segment'
   return undefined
 }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -25,6 +26,50 @@ describe.skipIf(!hasFixture)('hashDirectory on the real DVC fixture (../shared/f
       size: written.size,
       nfiles: written.nfiles,
     })
+  })
+})
+
+// DVC's algorithm (dvc-data Tree.as_bytes + md5) in CPython, to check generated trees independently of our code.
+const PYTHON_DVC_HASH = `
+import hashlib, json, os, sys
+root = sys.argv[1]
+entries = []
+for folder, dirs, files in os.walk(root):
+    dirs[:] = [d for d in dirs if d not in ('.git', '.hg', '.dvc')]
+    for name in files:
+        if name == '.git':
+            continue
+        full = os.path.join(folder, name)
+        with open(full, 'rb') as f:
+            entries.append({'md5': hashlib.md5(f.read()).hexdigest(), 'relpath': os.path.relpath(full, root).replace(os.sep, '/')})
+text = json.dumps(sorted(entries, key=lambda e: e['relpath']), sort_keys=True)
+print(hashlib.md5(text.encode('utf-8')).hexdigest() + '.dir')
+`
+const hasPython = spawnSync('python3', ['--version']).status === 0
+
+describe.skipIf(!hasPython)('hashDirectory against DVC’s algorithm in CPython (generated trees)', () => {
+  it('agrees on random unicode, nested and oddly named files', async () => {
+    const alphabet = ['a', 'Z', '0', ' ', '-', '_', '.', 'é', 'ß', 'Ω', 'ж', '中', '😀', '\uffff', '~', '"', "'", '\\']
+    let seed = 7
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    for (let round = 0; round < 5; round += 1) {
+      const dir = await tempDir()
+      for (let file = 0; file < 12; file += 1) {
+        const depth = next(3)
+        const parts = Array.from({ length: depth + 1 }, () =>
+          Array.from({ length: 1 + next(6) }, () => alphabet[next(alphabet.length)]).join(''),
+        ).map((part) => (part === '.' || part === '..' ? `${part}x` : part))
+        const relpath = parts.join('/')
+        await mkdir(path.dirname(path.join(dir, relpath)), { recursive: true }).catch(() => undefined)
+        await writeFile(path.join(dir, relpath), `content ${String(file)} ${String(round)}`).catch(() => undefined)
+      }
+      const python = spawnSync('python3', ['-c', PYTHON_DVC_HASH, dir], { encoding: 'utf8' })
+      expect(python.status, python.stderr).toBe(0)
+      expect((await hashDirectory(dir)).hash).toBe(python.stdout.trim())
+    }
   })
 })
 
