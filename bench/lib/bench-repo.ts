@@ -19,15 +19,13 @@ export async function copyPairs(source: string, dataset: string, pairs: readonly
 }
 
 /**
- * A workspace whose main holds `existing` pairs (pushed to `remote`, raw files removed) and a checked-out data
- * branch adding `incoming` pairs — what CI sees when it merges a data branch.
+ * A workspace whose main holds `existing` pairs (pushed to `remote`, raw files removed), with a bare origin.
  */
 export async function createBenchRepo(
   base: string,
   options: {
     source: string
     existing: readonly SyntheticPairFile[]
-    incoming: readonly SyntheticPairFile[]
     remote: DataRemote
     store: StoreOptions
   },
@@ -57,11 +55,24 @@ export async function createBenchRepo(
   await git.commit('Dataset')
   await git.addRemote('origin', origin)
   await git.push(['--set-upstream', 'origin', 'main'])
-  await git.checkout(['-b', 'data/bench'])
-  await copyPairs(options.source, dataset, options.incoming)
+  return { root, origin }
+}
+
+/**
+ * Checks out a new data branch from main that adds `incoming` pairs, as CI sees it: a clean tree, no raw files
+ * of an earlier branch, no manifest cache.
+ */
+export async function startDataBranch(
+  root: string,
+  name: string,
+  source: string,
+  incoming: readonly SyntheticPairFile[],
+): Promise<void> {
+  const git = openRepo(root)
+  await git.raw(['reset', '--hard', '--quiet'])
+  await git.raw(['clean', '-fdxq'])
+  await git.checkout(['-b', name, 'main'])
+  await copyPairs(source, path.join(root, 'data/training'), incoming)
   await git.add(['-A'])
   await git.commit('Add pairs')
-  // CI starts from a fresh checkout: no manifest cache.
-  await rm(path.join(root, '.wms'), { recursive: true, force: true })
-  return { root, origin }
 }
