@@ -1,7 +1,6 @@
 import type { PipelineStep } from '@wms/shared/pipeline/events'
 import { forEachBounded } from '../adapters/storage/bounded-parallel.js'
-import { checkPresent } from '../adapters/storage/local-remote.js'
-import { statObjects, type ObjectSource, type RemoteStore } from '../adapters/storage/remote-store.js'
+import { checkPresent, statObjects, type ObjectSource, type RemoteStore } from '../adapters/storage/remote-store.js'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 
 /** One object to push: its hash and where its bytes are. */

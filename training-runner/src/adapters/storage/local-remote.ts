@@ -5,7 +5,13 @@ import { Readable } from 'node:stream'
 import { WmsError } from '@wms/shared/errors'
 import { remoteObjectKey, type ObjectHash } from '@wms/shared/dvc/object-key'
 import { md5Bytes } from '../../fs/hash-file.js'
-import type { PutOutcome, RemoteObjectInfo, RemoteStore, TransferOptions } from './remote-store.js'
+import {
+  checkPresent,
+  type PutOutcome,
+  type RemoteObjectInfo,
+  type RemoteStore,
+  type TransferOptions,
+} from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
 import { checkContent, temporaryPath, writeVerifiedFile } from './verified-copy.js'
 
@@ -150,16 +156,6 @@ async function publish(
     }
     throw localError('publish', hash, root, thrown)
   }
-}
-
-/** An object already there is fine when its size matches; otherwise it is never overwritten. */
-export function checkPresent(hash: ObjectHash, present: RemoteObjectInfo, size: number, where: string): PutOutcome {
-  if (present.size === size) return 'present'
-  throw new WmsError(
-    'storage/conflict',
-    `The remote ${where} already holds object ${hash} with ${String(present.size)} bytes, but its content has ${String(size)}. It is left untouched.`,
-    { hint: 'The stored object is damaged. Ask the remote owner to delete it, then push again.' },
-  )
 }
 
 function localError(operation: string, hash: ObjectHash, root: string, thrown: unknown): WmsError {

@@ -1,3 +1,4 @@
+import { WmsError } from '@wms/shared/errors'
 import type { ObjectHash } from '@wms/shared/dvc/object-key'
 import { forEachBounded } from './bounded-parallel.js'
 
@@ -82,4 +83,14 @@ export async function statObjects(
     options.onChecked?.(checked)
   })
   return found
+}
+
+/** An object already there is fine when its size matches; otherwise it is never overwritten. */
+export function checkPresent(hash: ObjectHash, present: RemoteObjectInfo, size: number, where: string): PutOutcome {
+  if (present.size === size) return 'present'
+  throw new WmsError(
+    'storage/conflict',
+    `The remote ${where} already holds object ${hash} with ${String(present.size)} bytes, but its content has ${String(size)}. It is left untouched.`,
+    { hint: 'The stored object is damaged. Ask the remote owner to delete it, then push again.' },
+  )
 }

@@ -13,8 +13,13 @@ import { Upload } from '@aws-sdk/lib-storage'
 import { WmsError } from '@wms/shared/errors'
 import { contentMd5, remoteObjectKey, type ObjectHash } from '@wms/shared/dvc/object-key'
 import { md5Bytes } from '../../fs/hash-file.js'
-import { checkPresent } from './local-remote.js'
-import type { PutOutcome, RemoteObjectInfo, RemoteStore, TransferOptions } from './remote-store.js'
+import {
+  checkPresent,
+  type PutOutcome,
+  type RemoteObjectInfo,
+  type RemoteStore,
+  type TransferOptions,
+} from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
 import { toStorageError } from './s3-errors.js'
 import { checkContent, hashingMeter, writeVerifiedFile } from './verified-copy.js'
