@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config'
 
 // Workspace packages resolve to their TypeScript sources (the `source` export condition), so tests never
 // need a build first.
-const conditions = ['source', 'node', 'import', 'module', 'default']
+// No `module` condition for Node tests: packages such as the AWS SDK list `module` (an extension-less ESM build
+// meant for bundlers) before `node` in their exports, and Node cannot load that build.
+const conditions = ['source', 'node', 'import', 'default']
 
 export default defineConfig({
   resolve: { conditions },

@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'storage/unavailable',
   'dataset/collision',
   'dataset/invalid-manifest',
+  'dataset/invalid-replacements',
+  'dataset/missing-files',
   'training/backend-unavailable',
   'training/out-of-memory',
   'training/failed',

@@ -11,12 +11,21 @@ export const WORKSPACE_CONFIG_FILE = 'wms.config.json'
 /** The config format this version of WMS Studio writes and reads. */
 export const WORKSPACE_CONFIG_VERSION = 1
 
+/** Transfer tuning shared by every kind of remote (defaults are applied by the runner). */
+const transferTuning = {
+  /** Transfers at once (default 8 for S3, 4 for a local directory). */
+  concurrency: z.number().int().min(1).max(64).optional(),
+  /** Retries of a failed request, with exponential backoff and jitter (default 4). */
+  retries: z.number().int().min(0).max(10).optional(),
+}
+
 /** Where DVC keeps the raw files: a local directory (demo, tests) or an S3 bucket, in DVC's own layout. */
 export const DataRemoteSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('local'),
     /** Directory of the remote; relative paths are relative to the workspace root. */
     path: z.string().min(1),
+    ...transferTuning,
   }),
   z.object({
     type: z.literal('s3'),
@@ -27,6 +36,7 @@ export const DataRemoteSchema = z.discriminatedUnion('type', [
     /** Endpoint of an S3-compatible server (MinIO, a test server); omit for AWS. */
     endpoint: z.url().optional(),
     forcePathStyle: z.boolean().default(false),
+    ...transferTuning,
   }),
 ])
 

@@ -65,6 +65,8 @@ export function registerCommands(
       const { qaIndexCommand } = await import('./commands/qa.js')
       done(await qaIndexCommand(dir, options, context()))
     })
+
+  registerDataCommands(program, context, done)
 }
 
 function parseList(value: string, previous: string[]): string[] {
@@ -81,6 +83,81 @@ function parsePositive(value: string): number {
   const n = parseCount(value)
   if (n === 0) throw new InvalidArgumentError('expected a number above 0')
   return n
+}
+
+/** `data …`: dataset versioning, DVC 3 compatible (`.dvc` files in git, raw files in the DVC remote). */
+function registerDataCommands(
+  program: Command,
+  context: () => CommandContext,
+  done: (outcome: CommandOutcome) => void,
+): void {
+  const data = program
+    .command('data')
+    .description('dataset versioning, DVC 3 compatible: status, add, push, pull, merge, diff')
+  const workspaceOption = ['-w, --workspace <dir>', 'workspace root', '.'] as const
+
+  data
+    .command('status')
+    .description('compare images/ and masks/ with their .dvc files')
+    .option(...workspaceOption)
+    .option('--offline', 'never contact the remote')
+    .option('--check-remote', 'also check that the remote holds every tracked file (one request per file)')
+    .action(async (options: { workspace: string; offline?: boolean; checkRemote?: boolean }) => {
+      const { dataStatusCommand } = await import('./commands/data-status.js')
+      done(await dataStatusCommand(options, context()))
+    })
+
+  data
+    .command('add')
+    .description('hash images/ and masks/ and write their .dvc files (like `dvc add`)')
+    .option(...workspaceOption)
+    .action(async (options: { workspace: string }) => {
+      const { dataAddCommand } = await import('./commands/data-sync.js')
+      done(await dataAddCommand(options, context()))
+    })
+
+  data
+    .command('push')
+    .description('upload the tracked files the remote lacks, then the manifests (like `dvc push`)')
+    .option(...workspaceOption)
+    .action(async (options: { workspace: string }) => {
+      const { dataPushCommand } = await import('./commands/data-sync.js')
+      done(await dataPushCommand(options, context()))
+    })
+
+  data
+    .command('pull')
+    .description('download the tracked files missing here (like `dvc pull`)')
+    .option(...workspaceOption)
+    .option('--force', 'also replace local files whose content differs')
+    .action(async (options: { workspace: string; force?: boolean }) => {
+      const { dataPullCommand } = await import('./commands/data-sync.js')
+      done(await dataPullCommand(options, context()))
+    })
+
+  data
+    .command('merge')
+    .description("merge a data branch's new files into main's dataset without downloading it (the CI step)")
+    .option(...workspaceOption)
+    .option('--base <revision>', "main's revision holding the dataset's .dvc files", 'origin/main')
+    .option('--commit', 'commit the new .dvc files on the branch')
+    .option('--allow-empty', 'succeed even when the branch adds no new file')
+    .action(async (options: { workspace: string; base: string; commit?: boolean; allowEmpty?: boolean }) => {
+      const { dataMergeCommand } = await import('./commands/data-merge.js')
+      done(await dataMergeCommand(options, context()))
+    })
+
+  data
+    .command('diff')
+    .description('files added, removed and changed between two dataset versions (git revisions, or "workdir")')
+    .argument('<from>', 'revision (e.g. origin/main) or workdir')
+    .argument('<to>', 'revision (e.g. HEAD) or workdir')
+    .option(...workspaceOption)
+    .option('--limit <n>', 'paths listed per kind', parseCount, 50)
+    .action(async (from: string, to: string, options: { workspace: string; limit: number }) => {
+      const { dataDiffCommand } = await import('./commands/data-diff.js')
+      done(await dataDiffCommand(from, to, options, context()))
+    })
 }
 
 function parseCount(value: string): number {

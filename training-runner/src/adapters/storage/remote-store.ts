@@ -1,0 +1,96 @@
+import { WmsError } from '@wms/shared/errors'
+import type { ObjectHash } from '@wms/shared/dvc/object-key'
+import { forEachBounded } from './bounded-parallel.js'
+
+/**
+ * The port to a DVC remote: a content-addressed object store in DVC 3's layout (`files/md5/xx/yyyy…`), with a
+ * local-directory adapter (demo, tests) and an S3 adapter. Every adapter guarantees:
+ *
+ * - objects are named by the MD5 of their bytes, and every transfer is checked (size and MD5) both ways;
+ * - `put` never replaces an existing object with different bytes (it reports `storage/conflict` instead);
+ * - failures are `WmsError`s with `storage/*` codes, retried with backoff where that can help;
+ * - a missing object is `storage/not-found`, an unreachable remote `storage/unavailable` — never "empty".
+ */
+
+/** Where an object's bytes come from. */
+export type ObjectSource = { kind: 'file'; path: string; size: number } | { kind: 'bytes'; bytes: Uint8Array }
+
+/** Per-call options of a transfer. */
+export interface TransferOptions {
+  signal?: AbortSignal
+  /** Called with each chunk's byte count as it is sent or received (progress bars). */
+  onBytes?: (bytes: number) => void
+}
+
+/** What a remote knows about a stored object. */
+export interface RemoteObjectInfo {
+  size: number
+}
+
+/** Options of `put`. */
+export interface PutOptions extends TransferOptions {
+  /**
+   * The caller has just checked that the remote lacks the object (a batched {@link statObjects}), so the first
+   * attempt skips its own existence check; retries check again (an earlier attempt may have landed). The write
+   * itself still never replaces an object (`link()` locally, `If-None-Match` on S3).
+   */
+  knownAbsent?: boolean
+}
+
+/** Whether `put` sent the bytes or found them already there. */
+export type PutOutcome = 'uploaded' | 'present'
+
+/** A DVC remote. */
+export interface RemoteStore {
+  readonly kind: 'local' | 's3'
+  /** For people: `s3://bucket/prefix` or the directory. */
+  readonly display: string
+  /** How many transfers to run at once. */
+  readonly concurrency: number
+  /** Size of a stored object, or `undefined` when the remote does not have it. */
+  stat(hash: ObjectHash, options?: TransferOptions): Promise<RemoteObjectInfo | undefined>
+  /**
+   * Stores `source` under `hash` unless an object with that hash exists. Verifies the bytes hash to `hash` before
+   * they are published; an existing object of another size is a `storage/conflict`, never overwritten.
+   */
+  put(hash: ObjectHash, source: ObjectSource, options?: PutOptions): Promise<PutOutcome>
+  /** The whole object in memory (for `.dir` manifests), verified against its hash. */
+  getBytes(hash: ObjectHash, options?: TransferOptions): Promise<Uint8Array>
+  /** Writes the object to `destination` (via a temporary file and a rename), verified against its hash. */
+  download(hash: ObjectHash, destination: string, options?: TransferOptions): Promise<void>
+  /** Releases connections. */
+  close(): void
+}
+
+/**
+ * Existence check of many objects at once, with the store's bounded parallelism: the hashes the remote has,
+ * with their sizes. One request per object asked about (never a listing of the whole remote), so the cost grows
+ * with what is being pushed, not with the size of the dataset.
+ */
+export async function statObjects(
+  store: RemoteStore,
+  hashes: Iterable<ObjectHash>,
+  options: { signal?: AbortSignal; onChecked?: (checked: number) => void } = {},
+): Promise<Map<ObjectHash, RemoteObjectInfo>> {
+  const found = new Map<ObjectHash, RemoteObjectInfo>()
+  let checked = 0
+  const unique = [...new Set(hashes)]
+  const signalOption = options.signal === undefined ? {} : { signal: options.signal }
+  await forEachBounded(unique, store.concurrency, async (hash) => {
+    const info = await store.stat(hash, signalOption)
+    if (info !== undefined) found.set(hash, info)
+    checked += 1
+    options.onChecked?.(checked)
+  })
+  return found
+}
+
+/** An object already there is fine when its size matches; otherwise it is never overwritten. */
+export function checkPresent(hash: ObjectHash, present: RemoteObjectInfo, size: number, where: string): PutOutcome {
+  if (present.size === size) return 'present'
+  throw new WmsError(
+    'storage/conflict',
+    `The remote ${where} already holds object ${hash} with ${String(present.size)} bytes, but its content has ${String(size)}. It is left untouched.`,
+    { hint: 'The stored object is damaged. Ask the remote owner to delete it, then push again.' },
+  )
+}

@@ -1,0 +1,183 @@
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
+import type { DirEntry } from '@wms/shared/dvc/dir-manifest'
+import type { DvcOut } from '@wms/shared/dvc/dvc-file'
+import { statObjects } from '../adapters/storage/remote-store.js'
+import { nullSink, type EventSink } from '../events/event-sink.js'
+import {
+  openDatasetWorkspace,
+  type DatasetWorkspace,
+  type StoreOptions,
+  type TrackedFolder,
+} from './dataset-workspace.js'
+import { readDvcOut, writeDirDvcFile } from './dvc-files.js'
+import { hashDirectory } from './hash-directory.js'
+import { cacheManifest, cachedManifest, fetchManifest, pushManifest } from './manifests.js'
+import { pullObjects, pushObjects, type PullItem, type PushItem, type TransferReport } from './transfer.js'
+
+/** Options shared by add, push and pull. */
+export interface SyncOptions extends StoreOptions {
+  events?: EventSink
+  signal?: AbortSignal
+}
+
+/**
+ * `dvc add` for the dataset: hashes `images/` and `masks/` as DVC does and writes their `.dvc` files (keeping
+ * extra fields). Nothing is uploaded: push next. Returns the new outputs.
+ */
+export async function addDataset(root: string, options: SyncOptions = {}): Promise<Record<string, DvcOut>> {
+  const workspace = await openDatasetWorkspace(root, options)
+  const events = options.events ?? nullSink
+  const outs: Record<string, DvcOut> = {}
+  for (const folder of workspace.folders) {
+    const hashed = await hashDirectory(folder.dir, {
+      onFile: (done, total) =>
+        events.emit({ type: 'progress', step: 'push', done, total, unit: 'files', message: `hashing ${folder.name}` }),
+    })
+    await cacheManifest(workspace.cacheDir, hashed.entries)
+    outs[folder.name] = await writeDirDvcFile(folder.dvcFile, {
+      md5: hashed.hash,
+      size: hashed.size,
+      nfiles: hashed.nfiles,
+      path: folder.name,
+    })
+  }
+  return outs
+}
+
+/** What `data push` did. */
+export interface PushResult extends TransferReport {
+  manifests: number
+}
+
+/**
+ * `dvc push` for the dataset: uploads every file the `.dvc` files name that the remote lacks, then the `.dir`
+ * manifests — so a manifest is in the remote only once all its files are. Files missing here must already be in
+ * the remote (`dataset/missing-files` otherwise).
+ */
+export async function pushDataset(root: string, options: SyncOptions = {}): Promise<PushResult> {
+  const workspace = await openDatasetWorkspace(root, options)
+  try {
+    const items: PushItem[] = []
+    const remoteOnly: { folder: string; entry: DirEntry }[] = []
+    const manifests: DirEntry[][] = []
+    for (const folder of workspace.folders) {
+      const out = await requireOut(folder)
+      const entries = await localManifest(workspace, folder, out)
+      manifests.push(entries)
+      for (const entry of entries) {
+        const file = path.join(folder.dir, ...entry.relpath.split('/'))
+        const info = await stat(file).catch(() => undefined)
+        if (info?.isFile() === true)
+          items.push({ hash: entry.md5, source: { kind: 'file', path: file, size: info.size } })
+        else remoteOnly.push({ folder: folder.name, entry })
+      }
+    }
+    const signal = options.signal === undefined ? {} : { signal: options.signal }
+    const present = await statObjects(
+      workspace.store(),
+      remoteOnly.map(({ entry }) => entry.md5),
+      signal,
+    )
+    const lost = remoteOnly.filter(({ entry }) => !present.has(entry.md5))
+    if (lost.length > 0) {
+      throw new WmsError(
+        'dataset/missing-files',
+        `${String(lost.length)} file(s) named by the .dvc files are neither here nor in the remote:\n${lost
+          .slice(0, 20)
+          .map(({ folder, entry }) => `  - ${folder}/${entry.relpath}`)
+          .join('\n')}`,
+        { hint: 'Restore the files (or run `training-runner data add` to track what is here) and push again.' },
+      )
+    }
+    const report = await pushObjects(workspace.store(), items, {
+      ...(options.events === undefined ? {} : { events: options.events }),
+      ...signal,
+    })
+    let stored = 0
+    for (const entries of manifests) {
+      const pushed = await pushManifest(workspace.store(), entries, { cacheDir: workspace.cacheDir, ...signal })
+      if (pushed.outcome === 'uploaded') stored += 1
+    }
+    return { ...report, manifests: stored }
+  } finally {
+    workspace.close()
+  }
+}
+
+/** What `data pull` did. */
+export interface PullResult extends TransferReport {
+  /** Files already here with the right content. */
+  upToDate: number
+  /** Local files whose content differs from the dataset and were left alone (use `force`). */
+  keptModified: string[]
+  /** Local files the dataset does not name (left alone). */
+  extra: string[]
+}
+
+/**
+ * `dvc pull` for the dataset: downloads the files the `.dvc` files name that are missing here, verified, through
+ * temporary files. Local files with other content are kept unless `force` (nothing local is lost silently).
+ */
+export async function pullDataset(root: string, options: SyncOptions & { force?: boolean } = {}): Promise<PullResult> {
+  const workspace = await openDatasetWorkspace(root, options)
+  try {
+    const signal = options.signal === undefined ? {} : { signal: options.signal }
+    const items: PullItem[] = []
+    const keptModified: string[] = []
+    const extra: string[] = []
+    let upToDate = 0
+    for (const folder of workspace.folders) {
+      const out = await requireOut(folder)
+      const entries = await fetchManifest(workspace.store(), out.md5, { cacheDir: workspace.cacheDir, ...signal })
+      const named = new Set(entries.map((entry) => entry.relpath))
+      const local = await hashDirectory(folder.dir).catch(() => undefined)
+      const localMd5 = new Map(local?.entries.map((entry) => [entry.relpath, entry.md5]))
+      for (const relpath of localMd5.keys()) if (!named.has(relpath)) extra.push(`${folder.name}/${relpath}`)
+      for (const entry of entries) {
+        const have = localMd5.get(entry.relpath)
+        if (have === entry.md5) {
+          upToDate += 1
+          continue
+        }
+        if (have !== undefined && options.force !== true) {
+          keptModified.push(`${folder.name}/${entry.relpath}`)
+          continue
+        }
+        items.push({ hash: entry.md5, destination: path.join(folder.dir, ...entry.relpath.split('/')) })
+      }
+    }
+    const report = await pullObjects(workspace.store(), items, {
+      ...(options.events === undefined ? {} : { events: options.events }),
+      ...signal,
+    })
+    return { ...report, upToDate, keptModified, extra }
+  } finally {
+    workspace.close()
+  }
+}
+
+async function requireOut(folder: TrackedFolder): Promise<DvcOut> {
+  const out = await readDvcOut(folder.dvcFile)
+  if (out !== undefined) return out
+  throw new WmsError(
+    'dataset/invalid-manifest',
+    `${folder.dvcFile} does not exist: ${folder.name}/ is not tracked yet.`,
+    {
+      hint: 'Track the dataset first with `training-runner data add`.',
+    },
+  )
+}
+
+// The manifest a `.dvc` file names, from the cache, else by hashing the folder (it must match), else the remote.
+async function localManifest(workspace: DatasetWorkspace, folder: TrackedFolder, out: DvcOut): Promise<DirEntry[]> {
+  const cached = await cachedManifest(workspace.cacheDir, out.md5)
+  if (cached !== undefined) return cached
+  const hashed = await hashDirectory(folder.dir).catch(() => undefined)
+  if (hashed?.hash === out.md5) {
+    await cacheManifest(workspace.cacheDir, hashed.entries)
+    return hashed.entries
+  }
+  return fetchManifest(workspace.store(), out.md5, { cacheDir: workspace.cacheDir })
+}
