@@ -1,5 +1,5 @@
 import type { MergeCounts } from '@wms/shared/dvc/merge-plan'
-import { formatBytes } from '../../events/tty-sink.js'
+import { formatBytes } from '@wms/shared/util/format'
 
 /** Shared text helpers of the `data` commands. */
 

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { datasetStatus, type FolderStatus } from '../../dvc/status.js'
-import { formatBytes } from '../../events/tty-sink.js'
+import { formatBytes } from '@wms/shared/util/format'
 import type { CommandContext, CommandOutcome } from '../context.js'
 
 const ADVICE: Record<FolderStatus['state'], string> = {
