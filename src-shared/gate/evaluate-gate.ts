@@ -9,7 +9,7 @@ import {
   type ProductionRef,
   type Scores,
 } from './verdict.js'
-import { formatDelta, formatScore, productionLabel } from './format-numbers.js'
+import { formatDelta, formatMargin, formatScore, productionLabel } from './format-numbers.js'
 
 /**
  * The quality gate as a pure function (PRODUCT.md §6): values in, verdict out.
@@ -242,7 +242,7 @@ function metricReason(
   label: string,
 ): string {
   const verdict = ok ? 'better' : delta > 0 ? 'not better by more than the margin' : delta === 0 ? 'a tie' : 'worse'
-  return `${name} ${formatScore(candidate)} vs ${label} ${formatScore(production)}: ${formatDelta(delta)} (needs > ${formatDelta(margin)}) — ${verdict}.`
+  return `${name} ${formatScore(candidate)} vs ${label} ${formatScore(production)}: ${formatDelta(delta)} (needs > ${formatMargin(margin)}) — ${verdict}.`
 }
 
 const UNCHANGED = 1e-9

@@ -20,3 +20,8 @@ export function productionLabel(
   if (typeof ref?.runId === 'string') return `production (run ${ref.runId.slice(0, 8)})`
   return 'production'
 }
+
+/** A required margin: `0` for "strictly better", else a signed delta (`+0.0050`). */
+export function formatMargin(value: number): string {
+  return value === 0 ? '0' : formatDelta(value)
+}

@@ -1,5 +1,5 @@
 import { beats } from './evaluate-gate.js'
-import { formatDelta, formatScore, productionLabel } from './format-numbers.js'
+import { formatDelta, formatMargin, formatScore, productionLabel } from './format-numbers.js'
 import type { GateVerdict, ImageDelta } from './verdict.js'
 
 /**
@@ -19,8 +19,9 @@ export function renderVerdictText(verdict: GateVerdict): string {
   const perImage = verdict.perImage
   if (perImage !== null && (perImage.best.length > 0 || perImage.worst.length > 0)) {
     lines.push('', `Per-image Dice changes (${String(perImage.compared)} test images):`)
-    for (const delta of perImage.best) lines.push(`  better  ${imageLine(delta)}`)
-    for (const delta of perImage.worst) lines.push(`  worse   ${imageLine(delta)}`)
+    const width = Math.max(...[...perImage.best, ...perImage.worst].map((delta) => delta.id.length))
+    for (const delta of perImage.best) lines.push(`  better  ${imageLine(delta, width)}`)
+    for (const delta of perImage.worst) lines.push(`  worse   ${imageLine(delta, width)}`)
   }
   lines.push('', `Candidate run ${verdict.candidate.runId}`)
   return lines.join('\n')
@@ -55,7 +56,7 @@ export function renderVerdictMarkdown(verdict: GateVerdict): string {
   }
   lines.push(
     '',
-    `<sub>Candidate run \`${verdict.candidate.runId}\` · margins Dice > ${formatDelta(verdict.policy.diceMargin)}, IoU > ${formatDelta(verdict.policy.iouMargin)} · both models evaluated on the same ${String(verdict.testImages)} test images</sub>`,
+    `<sub>Candidate run \`${verdict.candidate.runId}\` · improved means Dice > production + ${formatMargin(verdict.policy.diceMargin)} and IoU > production + ${formatMargin(verdict.policy.iouMargin)} · both models evaluated on the same ${String(verdict.testImages)} test images</sub>`,
   )
   return lines.join('\n')
 }
@@ -72,15 +73,15 @@ function scoreRows(verdict: GateVerdict): string[][] {
       formatScore(verdict.candidate[metric]),
       production === null ? '—' : formatScore(production[metric]),
       delta === undefined ? '—' : formatDelta(delta),
-      production === null ? '—' : `> ${formatDelta(margin)}`,
+      production === null ? '—' : `> ${formatMargin(margin)}`,
       ok,
     ]
   }
   return [header, row('Dice', 'dice', verdict.policy.diceMargin), row('IoU', 'iou', verdict.policy.iouMargin)]
 }
 
-function imageLine(delta: ImageDelta): string {
-  return `${delta.id}  Dice ${formatScore(delta.production.dice)} → ${formatScore(delta.candidate.dice)} (${formatDelta(delta.diceDelta)}), IoU ${formatDelta(delta.iouDelta)}`
+function imageLine(delta: ImageDelta, width: number): string {
+  return `${delta.id.padEnd(width)}  Dice ${formatScore(delta.production.dice)} → ${formatScore(delta.candidate.dice)} (${formatDelta(delta.diceDelta)}), IoU ${formatDelta(delta.iouDelta)}`
 }
 
 function imageRow(direction: string, delta: ImageDelta): string {
