@@ -49,6 +49,10 @@ describe('RunLogger', () => {
       },
       3,
     )
+    const qa = path.join(root, '..', 'qa-report.json')
+    await writeFile(qa, '{"schemaVersion":1,"issues":[]}')
+    await logger.logQaReport(qa)
+    await logger.logMetadata({ model_version: 'candidate' })
     await logger.finish()
     await logger.finish()
 
@@ -63,7 +67,13 @@ describe('RunLogger', () => {
     })
     expect(run?.metrics.final_test_dice).toEqual([{ timestamp: expect.any(Number) as number, value: 0.61, step: 3 }])
     expect(run?.metrics.final_test_hausdorff?.[0]?.value).toBe(12.5)
-    expect(run?.artifacts).toEqual(['metrics/per-image.csv', 'plots/dice.svg', 'plots/loss.svg'])
+    expect(run?.artifacts).toEqual([
+      'metadata/model-metadata.json',
+      'metrics/per-image.csv',
+      'plots/dice.svg',
+      'plots/loss.svg',
+      'reports/qa-report.json',
+    ])
     const artifacts = await store.artifactRoot(logger.runId)
     expect(await readFile(path.join(artifacts, 'metrics/per-image.csv'), 'utf8')).toBe(
       'id,dice,iou\n"a,1",0.62,0.6\nb,0.6,0.4\n',

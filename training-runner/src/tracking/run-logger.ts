@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
@@ -86,6 +86,24 @@ export class RunLogger {
   /** Copies a local file or folder into the run's artifacts (`artifactPath` = folder inside the run). */
   async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
     await this.store.logArtifacts(this.runId, localPath, artifactPath)
+  }
+
+  /**
+   * Stores the trained model folder as the run's `model/` artifact — the folder `gate` downloads and hands to
+   * `EvaluateModel`, and the source `promote` registers.
+   */
+  async logModel(modelDir: string): Promise<void> {
+    await this.store.logArtifacts(this.runId, modelDir, ARTIFACT_PATHS.model)
+  }
+
+  /** Stores the QA report (`reports/qa-report.json`) the run was trained after. */
+  async logQaReport(reportFile: string): Promise<void> {
+    await this.logText(ARTIFACT_PATHS.qaReport, await readFile(reportFile, 'utf8'))
+  }
+
+  /** Stores the model's metadata (`metadata/model-metadata.json`). */
+  async logMetadata(metadata: unknown): Promise<void> {
+    await this.logText(ARTIFACT_PATHS.metadata, `${JSON.stringify(metadata, null, 2)}\n`)
   }
 
   /** Stores text as an artifact at `artifactPath` (e.g. `plots/loss.svg`). */

@@ -86,7 +86,8 @@ export async function fakeTrainingRun(
   const modelDir = await writeFakeModel(path.join(options.workDir, logger.runId, 'model'), options.scores, {
     broken: options.broken === true,
   })
-  await logger.logArtifact(modelDir, 'model')
+  await logger.logModel(modelDir)
+  await logger.logMetadata({ format: 'fake', epochs: 2 })
   await logger.logTestResults(evaluationOf(options.scores, Object.keys(options.scores)), 2)
   await logger.finish()
   return logger.runId
