@@ -44,8 +44,14 @@ export const ERROR_CODES = [
   'tracking/not-found',
   'tracking/invalid',
   'tracking/auth-failed',
+  'tracking/already-exists',
+  'tracking/unsupported',
+  'tracking/corrupt',
   'gate/baseline-unavailable',
   'gate/failed',
+  'gate/evaluator-unavailable',
+  'promote/not-gated',
+  'promote/production-moved',
 ] as const
 
 /** A stable, machine-readable error code (see {@link ERROR_CODES}). */

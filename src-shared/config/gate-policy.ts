@@ -1,6 +1,9 @@
 import { z } from 'zod'
 
-/** How the quality gate decides: both Dice and IoU must beat production by more than these margins. */
+/**
+ * How the quality gate decides: the candidate and production are evaluated on the same test split, and both mean
+ * Dice and mean IoU must beat production by more than these margins.
+ */
 export const GatePolicySchema = z.object({
   /** Required improvement of mean test Dice over production (0 = strictly greater, like the old system). */
   diceMargin: z.number().min(0).default(0),
@@ -8,6 +11,12 @@ export const GatePolicySchema = z.object({
   iouMargin: z.number().min(0).default(0),
   /** Let a candidate pass when production exists but cannot be evaluated. Off: the gate fails closed. */
   allowUnavailableBaseline: z.boolean().default(false),
+  /** Absolute floor on the candidate's mean test Dice, also for the first model (0 = no floor). */
+  minDice: z.number().min(0).max(1).default(0),
+  /** Absolute floor on the candidate's mean test IoU, also for the first model (0 = no floor). */
+  minIou: z.number().min(0).max(1).default(0),
+  /** How many most-improved and most-regressed test images the verdict lists. */
+  perImageTopK: z.number().int().min(0).max(50).default(5),
 })
 
 /** Parsed gate policy. */

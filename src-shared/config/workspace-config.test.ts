@@ -19,7 +19,14 @@ describe('parseWorkspaceConfig', () => {
     expect(parsed.value.qa.nearEmptyPixels).toBe(100)
     expect(parsed.value.training).toMatchObject({ batchSize: 4, learningRate: 1e-4, earlyStoppingPatience: 5 })
     expect(parsed.value.training.split).toEqual({ train: 80, val: 10, test: 10 })
-    expect(parsed.value.gate).toEqual({ diceMargin: 0, iouMargin: 0, allowUnavailableBaseline: false })
+    expect(parsed.value.gate).toEqual({
+      diceMargin: 0,
+      iouMargin: 0,
+      allowUnavailableBaseline: false,
+      minDice: 0,
+      minIou: 0,
+      perImageTopK: 5,
+    })
     expect(parsed.value.github).toBeNull()
   })
 

@@ -60,6 +60,15 @@ export const PipelineEventSchema = z.discriminatedUnion('type', [
     pass: z.boolean(),
     headline: z.string(),
     reasons: z.array(z.string()),
+    /** Why, in one word (`improved`, `first-model`, `not-improved`, `baseline-unavailable`, …); optional for old readers. */
+    outcome: z.string().optional(),
+    /** The candidate run and its mean test scores. */
+    candidate: z.object({ runId: z.string(), dice: z.number().nullable(), iou: z.number().nullable() }).optional(),
+    /** Production's scores on the same test split (null when there is none or it could not be evaluated). */
+    baseline: z
+      .object({ version: z.string().nullable(), dice: z.number().nullable(), iou: z.number().nullable() })
+      .nullable()
+      .optional(),
   }),
   z.object({
     type: z.literal('step-end'),

@@ -1,0 +1,116 @@
+import type {
+  ArtifactFile,
+  Experiment,
+  Metric,
+  ModelStage,
+  ModelVersion,
+  Page,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
+} from '@wms/shared/tracking/types'
+
+/**
+ * The tracking port: everything the runner needs from MLflow, with two adapters that behave the same —
+ * {@link MlflowRestStore} (an MLflow server, REST API 2.0) and {@link MlflowFileStore} (a local `mlruns/` folder in
+ * MLflow's own format, readable by `mlflow ui`).
+ *
+ * Errors are {@link WmsError}s with `tracking/*` codes: `not-found`, `already-exists`, `invalid`, `auth-failed`,
+ * `unavailable` (retryable: network, timeouts, 5xx), `unsupported` (an endpoint the server lacks), `corrupt`.
+ */
+export interface TrackingStore {
+  /** `filestore` or `server`. */
+  readonly kind: 'filestore' | 'server'
+  /** Where it is, for people (a folder, or the server URL without credentials). */
+  readonly display: string
+
+  getExperimentByName(name: string): Promise<Experiment | undefined>
+  /** Creates an experiment; `tracking/already-exists` when the name is taken. Returns its id. */
+  createExperiment(name: string, tags?: Record<string, string>): Promise<string>
+
+  createRun(options: CreateRunOptions): Promise<RunInfo>
+  /** The run with its latest metrics, params and tags; `tracking/not-found` for an unknown id. */
+  getRun(runId: string): Promise<Run>
+  /** Logs metrics (appended), params (write-once) and tags (overwritten). Callers respect MLflow's batch limits. */
+  logBatch(runId: string, batch: RunBatch): Promise<void>
+  /** Every logged point of one metric, in logging order. */
+  getMetricHistory(runId: string, key: string): Promise<Metric[]>
+  /** Sets status / end time (MLflow's `runs/update`, the "set-terminated" call). */
+  updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo>
+  setRunTag(runId: string, key: string, value: string): Promise<void>
+  /** Active runs of the experiments, newest first. */
+  searchRuns(options: SearchRunsOptions): Promise<Page<Run>>
+
+  /** Copies a local file, or a folder recursively, under the run's artifacts (at `artifactPath`, default the root). */
+  logArtifacts(runId: string, localPath: string, artifactPath?: string): Promise<void>
+  /** Direct children of `path` (default the artifact root); paths are relative to the root. */
+  listArtifacts(runId: string, path?: string): Promise<ArtifactFile[]>
+  /** Downloads a run's artifact file or folder into `destDir`; returns the local path of what was downloaded. */
+  downloadArtifacts(runId: string, path: string, destDir: string): Promise<string>
+  /** Downloads whatever an artifact URI names (`runs:/…`, `file://…`, `mlflow-artifacts:/…`) into `destDir`. */
+  downloadArtifactUri(uri: string, destDir: string): Promise<string>
+
+  /** The registered model, or undefined when there is none by that name. */
+  getRegisteredModel(name: string): Promise<RegisteredModel | undefined>
+  /** Creates a registered model; `tracking/already-exists` when the name is taken. */
+  createRegisteredModel(
+    name: string,
+    options?: { description?: string; tags?: Record<string, string> },
+  ): Promise<RegisteredModel>
+  createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion>
+  /** `tracking/not-found` when the model or the version does not exist (or was deleted). */
+  getModelVersion(name: string, version: string): Promise<ModelVersion>
+  /** Versions of a model (newest first), optionally only those made from one run. */
+  searchModelVersions(name: string, filter?: { runId?: string }): Promise<ModelVersion[]>
+  setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void>
+  /** The version an alias points at; undefined when the alias is not set; `tracking/not-found` for an unknown model. */
+  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined>
+  setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void>
+  deleteRegisteredModelAlias(name: string, alias: string): Promise<void>
+  /** The newest version in each stage (or in the given stages). Legacy: stages are deprecated upstream. */
+  getLatestVersions(name: string, stages?: ModelStage[]): Promise<ModelVersion[]>
+  /** Legacy stage transition (only as a fallback or for old consumers). */
+  transitionModelVersionStage(
+    name: string,
+    version: string,
+    stage: ModelStage,
+    archiveExistingVersions: boolean,
+  ): Promise<ModelVersion>
+  /** Where a version's files are (MLflow's `get-download-uri`). */
+  getModelVersionDownloadUri(name: string, version: string): Promise<string>
+}
+
+/** Options of {@link TrackingStore.createRun}. */
+export interface CreateRunOptions {
+  experimentId: string
+  runName?: string
+  /** Epoch ms; defaults to now. */
+  startTime?: number
+  tags?: Record<string, string>
+  userId?: string
+}
+
+/** What {@link TrackingStore.logBatch} writes. */
+export interface RunBatch {
+  metrics?: Metric[]
+  params?: Record<string, string>
+  tags?: Record<string, string>
+}
+
+/** Options of {@link TrackingStore.searchRuns}. */
+export interface SearchRunsOptions {
+  experimentIds: string[]
+  maxResults?: number
+  pageToken?: string
+}
+
+/** Options of {@link TrackingStore.createModelVersion}. */
+export interface CreateModelVersionOptions {
+  name: string
+  /** The model's files: the run's `…/artifacts/model` URI or `runs:/<run>/model`. */
+  source: string
+  runId?: string
+  description?: string
+  tags?: Record<string, string>
+}
