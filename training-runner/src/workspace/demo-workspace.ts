@@ -6,6 +6,7 @@ import { writeSyntheticDataset } from '../demo/synthetic-dataset.js'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import { DEMO_MARKER_FILE } from './workspace-info.js'
 import { writeWorkspaceConfig } from './workspace-config-file.js'
+import { addDataset, pushDataset } from '../dvc/sync.js'
 import { WmsError } from '@wms/shared/errors'
 
 /**
@@ -144,6 +145,10 @@ export async function createDemoWorkspace(base: string, options: DemoOptions = {
       exifRotatedEvery: 3,
       gpsEvery: 4,
     })
+
+    // Version the initial dataset as CI would: DVC pointer files in git, raw files in the (local) DVC remote.
+    await addDataset(layout.workspace)
+    await pushDataset(layout.workspace)
 
     await runGit('add', () => git.add(['.']))
     await runGit('commit', () => git.commit('Create the WMS Studio demo workspace'))

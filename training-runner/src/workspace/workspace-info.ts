@@ -4,7 +4,7 @@ import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { WorkspaceInfo } from '@wms/shared/workspace/workspace-info'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 import { readWorkspaceConfig, resolveWorkspacePath } from './workspace-config-file.js'
-import { readFile } from 'node:fs/promises'
+import { readDvcOut } from '../dvc/dvc-files.js'
 
 /** Marker file the demo workspace carries, so the app can say "demo" honestly. */
 export const DEMO_MARKER_FILE = '.wms-demo'
@@ -62,13 +62,8 @@ function describeTracking(root: string, config: WorkspaceConfig): WorkspaceInfo[
 
 // The image count lives in `images.dvc` (`nfiles`); absent before the first dataset version.
 async function trackedImageCount(root: string, config: WorkspaceConfig): Promise<number | null> {
-  try {
-    const text = await readFile(path.join(root, config.dataset.root, 'images.dvc'), 'utf8')
-    const match = /nfiles:\s*(\d+)/.exec(text)
-    return match?.[1] === undefined ? null : Number(match[1])
-  } catch {
-    return null
-  }
+  const out = await readDvcOut(path.join(root, config.dataset.root, 'images.dvc')).catch(() => undefined)
+  return out?.nfiles ?? null
 }
 
 async function exists(file: string): Promise<boolean> {
