@@ -39,7 +39,7 @@ describe('the IPC contract, served by both hosts', () => {
       headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(payload),
     })
-    return (await response.json()) as unknown
+    return response.json()
   }
 
   beforeAll(async () => {
