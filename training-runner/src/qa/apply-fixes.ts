@@ -1,6 +1,6 @@
 import { mkdir, realpath, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { QaPolicySchema, type QaPolicy } from '@wms/shared/config/qa-policy'
+import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { WmsError } from '@wms/shared/errors'
 import { evaluateSample } from '@wms/shared/qa/evaluate'
 import type { QaIssue } from '@wms/shared/qa/issue'
@@ -16,6 +16,7 @@ import { checkDatasetFile, isInside, readDatasetFile, type DatasetFile } from '.
 import type { QaPairInput } from './discover-pairs.js'
 import { ProbeCache } from './probe-cache.js'
 import { probeFile } from './probe-file.js'
+import { resolveQaPolicy } from './run-qa.js'
 
 /**
  * Writing normalised copies of a pair — never touching the originals: the photo with its EXIF orientation baked
@@ -111,7 +112,7 @@ export async function applyFixes(
   outDir: string,
   options: ApplyFixesOptions = {},
 ): Promise<FixResult> {
-  const policy = QaPolicySchema.parse(options.policy ?? {})
+  const policy = resolveQaPolicy(options.policy)
   const sample = options.sample ?? (await probePair(pair, policy, options.cacheDir))
   const issues = options.issues ?? evaluateSample(sample, policy)
   const blocking = issues.filter((issue) => issue.severity === 'error' && !issue.fixable)
