@@ -62,3 +62,14 @@ describe('discoverPairs', () => {
     await expect(discoverPairs([], dir)).rejects.toMatchObject({ code: 'usage/invalid-arguments' })
   })
 })
+
+describe('isInside', () => {
+  it('is a path-segment prefix test', async () => {
+    const { isInside } = await import('./dataset-files.js')
+    expect(isInside('/data/set', '/data/set/images/a.jpg')).toBe(true)
+    expect(isInside('/data/set', '/data/set')).toBe(true)
+    expect(isInside('/data/set', '/data/settings/a.jpg')).toBe(false)
+    expect(isInside('/data/set', '/data/set/../other/a.jpg')).toBe(false)
+    expect(isInside('/', '/anything')).toBe(true)
+  })
+})
