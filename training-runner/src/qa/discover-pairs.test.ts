@@ -22,7 +22,9 @@ describe('discoverPairs', () => {
     expect(found.pairs.map((pair) => [pair.sampleId, pair.image.relpath, pair.mask.relpath])).toEqual([
       ['a', 'Images/a.JPG', 'Masks/a.png'],
     ])
-    expect(found.problems).toEqual([{ kind: 'orphan-mask', files: ['Masks/lonely.png'], stem: 'lonely' }])
+    expect(found.problems).toEqual([
+      { kind: 'orphan-mask', files: ['Masks/lonely.png'], paths: [path.join(dir, 'Masks/lonely.png')], stem: 'lonely' },
+    ])
     expect(found.unpairedFiles).toBe(1)
   })
 

@@ -11,6 +11,11 @@
 export { applyFixes, type ApplyFixesOptions, type FixedFile, type FixResult } from './apply-fixes.js'
 export { readDatasetIndex, writeDatasetIndex } from './dataset-index-file.js'
 export type { DatasetFile } from './dataset-files.js'
-export { discoverPairs, type DiscoveredPairs, type QaPairInput } from './discover-pairs.js'
+export {
+  discoverPairs,
+  type DiscoveredPairingProblem,
+  type DiscoveredPairs,
+  type QaPairInput,
+} from './discover-pairs.js'
 export { defaultQaCacheDir } from './probe-cache.js'
 export { defaultQaConcurrency, resolveQaPolicy, runQa, type QaPairResult, type RunQaOptions } from './run-qa.js'
