@@ -3,6 +3,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { DatasetIndexSchema } from '@wms/shared/qa/dataset-index'
+import { parseNdjsonLine } from '@wms/shared/pipeline/events'
 import { QaReportSchema, type QaReport } from '@wms/shared/qa/report'
 import { useTempDirs } from '../../../test/helpers/temp-dir.js'
 import { recompressSmaller, writeFixturePair } from '../../qa/fixtures/qa-fixtures.js'
@@ -129,5 +130,20 @@ describe('training-runner qa', () => {
     const run = capture(cwd)
     expect(await runCli(['qa', 'data', '--against', 'index.json', '--no-cache'], run.io)).toBe(1)
     expect(run.err()).toContain('is not a dataset index')
+  })
+
+  it('streams qa step events as NDJSON, ending with the report in the done event', async () => {
+    const cwd = await tempDir()
+    await writeFixturePair(path.join(cwd, 'data'), 'a')
+    const run = capture(cwd)
+    expect(await runCli(['--events', 'ndjson', 'qa', 'data', '--no-cache'], run.io)).toBe(0)
+    const events = run
+      .out()
+      .split('\n')
+      .map(parseNdjsonLine)
+      .filter((event) => event !== undefined)
+    expect(events.map((event) => event.type)).toEqual(['step-start', 'progress', 'step-end', 'done'])
+    const done = events.at(-1)
+    expect(done?.type === 'done' ? QaReportSchema.parse(done.result).summary.pairs : undefined).toBe(1)
   })
 })
