@@ -20,6 +20,7 @@ describe('pairDatasetFiles', () => {
       'masks/twice.png',
       'images/x.gif',
       'images/.gitkeep',
+      'images/Thumbs.db',
     ])
     expect(result.pairs).toEqual([])
     expect(result.problems.map((problem) => [problem.kind, problem.stem])).toEqual([

@@ -88,7 +88,12 @@ export function stripRoleSuffix(stem: string): { stem: string; role: 'images' | 
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-const isHidden = (name: string): boolean => (name.split('/').at(-1) ?? name).startsWith('.')
+/** Files that operating systems drop into folders; never part of a dataset. */
+const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini'])
+const isHidden = (name: string): boolean => {
+  const base = name.split('/').at(-1) ?? name
+  return base.startsWith('.') || SYSTEM_FILES.has(base.toLowerCase())
+}
 
 interface Candidate {
   path: string
@@ -106,7 +111,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /**
  * Pairs files by stem: first exact stems (per role), then, among what is left, the `_image`/`_mask` convention.
- * Deterministic: pairs and problems are sorted by stem. Hidden files (`.gitkeep`, `.DS_Store`) are ignored.
+ * Deterministic: pairs and problems are sorted by stem. Hidden files (`.gitkeep`, `.DS_Store`) and system files
+ * (`Thumbs.db`, `desktop.ini`) are ignored.
  */
 export function pairFiles(files: readonly PairableFile[]): PairingResult {
   const problems: PairingProblem[] = []

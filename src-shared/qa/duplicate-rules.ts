@@ -2,7 +2,7 @@ import type { QaPolicy } from '../config/qa-policy.js'
 import { parseDatasetPath } from '../dataset/pairing.js'
 import type { DatasetIndexEntry } from './dataset-index.js'
 import { makeIssue, type QaIssue } from './issue.js'
-import { hashWords, hammingWords, type HashWords } from './perceptual-hash.js'
+import { HashTable, hashWords, type HashWords } from './perceptual-hash.js'
 import type { ProbedSample } from './probe.js'
 
 /**
@@ -22,7 +22,6 @@ interface ExistingImage {
   relpath: string
   stem: string
   md5: string
-  words?: HashWords
 }
 
 interface ExistingByStem {
@@ -31,11 +30,14 @@ interface ExistingByStem {
 }
 
 function indexExisting(entries: readonly DatasetIndexEntry[]): {
-  images: ExistingImage[]
+  /** Existing images with a perceptual hash, in the order of `table`. */
+  hashedImages: ExistingImage[]
+  table: HashTable
   byStem: Map<string, ExistingByStem>
   byMd5: Map<string, ExistingImage>
 } {
-  const images: ExistingImage[] = []
+  const hashedImages: ExistingImage[] = []
+  const table = new HashTable()
   const byStem = new Map<string, ExistingByStem>()
   const byMd5 = new Map<string, ExistingImage>()
   for (const entry of entries) {
@@ -48,12 +50,14 @@ function indexExisting(entries: readonly DatasetIndexEntry[]): {
     byStem.set(key, slot)
     if (role === 'images') {
       const image: ExistingImage = { relpath: entry.relpath, stem: key, md5: entry.md5 }
-      if (entry.phash !== undefined) image.words = hashWords(entry.phash)
-      images.push(image)
+      if (entry.phash !== undefined) {
+        hashedImages.push(image)
+        table.add(hashWords(entry.phash))
+      }
       if (!byMd5.has(entry.md5)) byMd5.set(entry.md5, image)
     }
   }
-  return { images, byStem, byMd5 }
+  return { hashedImages, table, byStem, byMd5 }
 }
 
 /** `duplicate/*` issues of the upload, within itself and against `context.existing`. */
@@ -89,29 +93,26 @@ export function duplicateIssues(
   }
 
   const hashed: { sample: ProbedSample; words: HashWords }[] = []
+  const table = new HashTable()
   for (const sample of sorted) {
+    // Later copies of an exact duplicate are already flagged, so the table holds distinct contents only.
     if (!sample.image.ok || sample.image.phash === undefined || exactInUpload.has(sample.sampleId)) continue
     const words = hashWords(sample.image.phash)
-    let best: { other: ProbedSample; distance: number } | undefined
-    for (const earlier of hashed) {
-      if (earlier.sample.image.md5 === sample.image.md5) continue
-      const distance = hammingWords(words, earlier.words)
-      if (distance <= policy.nearDuplicateDistance && (best === undefined || distance < best.distance)) {
-        best = { other: earlier.sample, distance }
-      }
-    }
+    const nearest = table.nearest(words, policy.nearDuplicateDistance)
+    table.add(words)
     hashed.push({ sample, words })
-    if (best !== undefined) {
+    const other = nearest === undefined ? undefined : hashed[nearest.index]?.sample
+    if (nearest !== undefined && other !== undefined) {
       issues.push(
         makeIssue(
           'duplicate/near',
           sample.sampleId,
-          `${sample.image.relpath} looks nearly the same as ${best.other.image.relpath} (perceptual hashes ${String(best.distance)} of 64 bits apart)`,
+          `${sample.image.relpath} looks nearly the same as ${other.image.relpath} (perceptual hashes ${String(nearest.distance)} of 64 bits apart)`,
           {
             file: sample.image.relpath,
-            similarTo: best.other.image.relpath,
-            sampleOf: best.other.sampleId,
-            distance: best.distance,
+            similarTo: other.image.relpath,
+            sampleOf: other.sampleId,
+            distance: nearest.distance,
             limit: policy.nearDuplicateDistance,
           },
         ),
@@ -139,15 +140,10 @@ function againstExisting(
   const key = sample.sampleId.normalize()
   const sameStem = existing.byStem.get(key)
   if (sameStem?.image !== undefined || issues.length > 0 || words === undefined) return issues
-  let best: { other: ExistingImage; distance: number } | undefined
-  for (const image of existing.images) {
-    if (image.words === undefined) continue
-    const distance = hammingWords(words, image.words)
-    if (distance <= policy.nearDuplicateDistance && (best === undefined || distance < best.distance)) {
-      best = { other: image, distance }
-    }
-  }
-  if (best !== undefined) {
+  const nearest = existing.table.nearest(words, policy.nearDuplicateDistance)
+  const best =
+    nearest === undefined ? undefined : { other: existing.hashedImages[nearest.index], distance: nearest.distance }
+  if (best?.other !== undefined) {
     issues.push(
       makeIssue(
         'duplicate/near-existing',

@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, realpath, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { QaPolicySchema, type QaPolicy } from '@wms/shared/config/qa-policy'
+import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { WmsError } from '@wms/shared/errors'
 import { evaluateSample } from '@wms/shared/qa/evaluate'
 import type { QaIssue } from '@wms/shared/qa/issue'
@@ -16,6 +16,7 @@ import { checkDatasetFile, isInside, readDatasetFile, type DatasetFile } from '.
 import type { QaPairInput } from './discover-pairs.js'
 import { ProbeCache } from './probe-cache.js'
 import { probeFile } from './probe-file.js'
+import { resolveQaPolicy } from './run-qa.js'
 
 /**
  * Writing normalised copies of a pair — never touching the originals: the photo with its EXIF orientation baked
@@ -82,6 +83,16 @@ const safeJoin = (outDir: string, relative: string): string => {
   return target
 }
 
+/** Refuses to write onto the file being fixed (an output folder that is the input folder). */
+async function refuseOverwrite(target: string, source: DatasetFile): Promise<void> {
+  const real = async (file: string): Promise<string> => realpath(file).catch(() => path.resolve(file))
+  if ((await real(target)) === (await real(source.path))) {
+    throw new WmsError('usage/invalid-arguments', `Refusing to overwrite the original ${source.relpath}.`, {
+      hint: 'Write fixed copies to a separate folder; originals are never modified.',
+    })
+  }
+}
+
 async function readChecked(file: DatasetFile, policy: QaPolicy): Promise<Buffer> {
   const check = await checkDatasetFile(file)
   if (!check.ok) throw new WmsError('fs/io', `${file.relpath} cannot be read: ${check.failure.detail}`)
@@ -101,7 +112,7 @@ export async function applyFixes(
   outDir: string,
   options: ApplyFixesOptions = {},
 ): Promise<FixResult> {
-  const policy = QaPolicySchema.parse(options.policy ?? {})
+  const policy = resolveQaPolicy(options.policy)
   const sample = options.sample ?? (await probePair(pair, policy, options.cacheDir))
   const issues = options.issues ?? evaluateSample(sample, policy)
   const blocking = issues.filter((issue) => issue.severity === 'error' && !issue.fixable)
@@ -116,6 +127,7 @@ export async function applyFixes(
     const extension = path.extname(imageName).toLowerCase()
     const photoFormat = extension === '.png' ? 'png' : 'jpeg'
     const imageTarget = safeJoin(outDir, path.join('images', imageName))
+    await refuseOverwrite(imageTarget, pair.image)
     const imageBytes = await readChecked(pair.image, policy)
     const imageActions = needsPhotoRewrite(sample.image, photoFormat)
     const imageOut =
@@ -131,6 +143,7 @@ export async function applyFixes(
     const maskName = nameInRole(pair.mask)
     const maskPng = `${maskName.slice(0, maskName.length - path.extname(maskName).length)}.png`
     const maskTarget = safeJoin(outDir, path.join('masks', maskPng))
+    await refuseOverwrite(maskTarget, pair.mask)
     const maskBytes = await readChecked(pair.mask, policy)
     const maskActions = needsMaskRewrite(sample.mask, policy)
     const maskOut = maskActions.length === 0 ? maskBytes : await encodeNormalisedMask(maskBytes, limits)

@@ -22,7 +22,9 @@ describe('discoverPairs', () => {
     expect(found.pairs.map((pair) => [pair.sampleId, pair.image.relpath, pair.mask.relpath])).toEqual([
       ['a', 'Images/a.JPG', 'Masks/a.png'],
     ])
-    expect(found.problems).toEqual([{ kind: 'orphan-mask', files: ['Masks/lonely.png'], stem: 'lonely' }])
+    expect(found.problems).toEqual([
+      { kind: 'orphan-mask', files: ['Masks/lonely.png'], paths: [path.join(dir, 'Masks/lonely.png')], stem: 'lonely' },
+    ])
     expect(found.unpairedFiles).toBe(1)
   })
 
@@ -60,5 +62,16 @@ describe('discoverPairs', () => {
     const dir = await tempDir()
     await expect(discoverPairs(['missing'], dir)).rejects.toMatchObject({ code: 'fs/not-found' })
     await expect(discoverPairs([], dir)).rejects.toMatchObject({ code: 'usage/invalid-arguments' })
+  })
+})
+
+describe('isInside', () => {
+  it('is a path-segment prefix test', async () => {
+    const { isInside } = await import('./dataset-files.js')
+    expect(isInside('/data/set', '/data/set/images/a.jpg')).toBe(true)
+    expect(isInside('/data/set', '/data/set')).toBe(true)
+    expect(isInside('/data/set', '/data/settings/a.jpg')).toBe(false)
+    expect(isInside('/data/set', '/data/set/../other/a.jpg')).toBe(false)
+    expect(isInside('/', '/anything')).toBe(true)
   })
 })

@@ -19,12 +19,18 @@ export interface QaPairInput {
   mask: DatasetFile
 }
 
-/** The pairs found in the inputs, and what could not be paired (with display paths). */
+/** A pairing problem with the absolute paths of its files besides the display paths in `files`. */
+export interface DiscoveredPairingProblem extends PairingProblem {
+  /** Absolute paths, in the order of `files`. */
+  paths: string[]
+}
+
+/** The pairs found in the inputs, and what could not be paired. */
 export interface DiscoveredPairs {
   /** The inputs as given, resolved to absolute paths. */
   inputs: string[]
   pairs: QaPairInput[]
-  problems: PairingProblem[]
+  problems: DiscoveredPairingProblem[]
   /** Files named in `problems`. */
   unpairedFiles: number
   /** When the input was one dataset folder: its absolute path (fixes keep its layout). */
@@ -112,7 +118,11 @@ export async function discoverPairs(inputs: readonly string[], cwd = process.cwd
     if (image !== undefined && mask !== undefined)
       pairs.push({ sampleId: pair.stem, image: image.file, mask: mask.file })
   }
-  const problems = result.problems.map((problem) => ({ ...problem, files: problem.files.map(display) }))
+  const problems = result.problems.map((problem) => ({
+    ...problem,
+    files: problem.files.map(display),
+    paths: problem.files,
+  }))
   const unpairedFiles = new Set(result.problems.flatMap((problem) => problem.files)).size
   const discovered: DiscoveredPairs = { inputs: absolute, pairs, problems, unpairedFiles }
   if (datasetRoot !== undefined) discovered.datasetRoot = datasetRoot

@@ -1,4 +1,4 @@
-import { readFile, utimes, writeFile } from 'node:fs/promises'
+import { copyFile, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useTempDirs } from '../../test/helpers/temp-dir.js'
@@ -57,5 +57,23 @@ describe('probe cache', () => {
     expect(JSON.parse(await readFile(path.join(cacheDir, CACHE_FILE), 'utf8'))).toMatchObject({
       version: PROBE_VERSION,
     })
+  })
+
+  it('reuses a probe for the same content under another name, judging the new name', async () => {
+    const first = await tempDir()
+    const second = await tempDir()
+    const cacheDir = await tempDir()
+    await writeFixturePair(first, 'a')
+    await writeFixturePair(second, 'b')
+    await copyFile(path.join(first, 'images/a.jpg'), path.join(second, 'images/b.png'))
+    await rm(path.join(second, 'images/b.jpg'))
+    const run = async (dir: string) => {
+      const found = await discoverPairs([dir])
+      return runQa({ pairs: found.pairs, cacheDir })
+    }
+    expect((await run(first)).issues).toEqual([])
+    const report = await run(second)
+    expect(report.issues.map((issue) => [issue.sampleId, issue.ruleId])).toEqual([['b', 'file/extension-mismatch']])
+    expect(report.issues[0]?.message).toContain('images/b.png')
   })
 })

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { ProbedFile } from '@wms/shared/qa/probe'
@@ -15,7 +15,7 @@ import type { FileIdentity } from './dataset-files.js'
  */
 
 /** Bumped whenever what a probe measures changes, which invalidates every cached probe. */
-export const PROBE_VERSION = 1
+export const PROBE_VERSION = 2
 
 const FILE_NAME = `qa-probes-v${String(PROBE_VERSION)}.json`
 /** Entries kept beyond those used by the current run, oldest dropped first. */
@@ -64,7 +64,11 @@ export class ProbeCache {
       if (parsed.version !== PROBE_VERSION || typeof parsed.files !== 'object' || typeof parsed.probes !== 'object') {
         return new ProbeCache(dir, undefined)
       }
-      return new ProbeCache(dir, parsed as CacheFile)
+      const data = parsed as CacheFile
+      for (const probe of Object.values(data.probes)) {
+        if (probe.ok && probe.mask !== undefined) probe.mask.histogram = expandHistogram(probe.mask.histogram)
+      }
+      return new ProbeCache(dir, data)
     } catch {
       return new ProbeCache(dir, undefined)
     }
@@ -110,7 +114,7 @@ export class ProbeCache {
     const data: CacheFile = {
       version: PROBE_VERSION,
       files: Object.fromEntries(this.files),
-      probes: Object.fromEntries(this.probes),
+      probes: Object.fromEntries([...this.probes].map(([key, probe]) => [key, compactProbe(probe)])),
     }
     try {
       await mkdir(this.dir, { recursive: true })
@@ -119,6 +123,10 @@ export class ProbeCache {
       await writeFile(temp, JSON.stringify(data))
       await rename(temp, target)
       this.dirty = false
+      // Caches of older probe versions can never be read again.
+      for (let version = 1; version < PROBE_VERSION; version += 1) {
+        await rm(path.join(this.dir, `qa-probes-v${String(version)}.json`), { force: true })
+      }
     } catch {
       // A read-only or full cache folder makes the next run slower, never wrong.
     }
@@ -128,6 +136,25 @@ export class ProbeCache {
 /** The cache key of a probe. */
 export function probeKey(role: 'image' | 'mask', md5: string, maxPixels: number): string {
   return `${role}:${md5}:${String(maxPixels)}`
+}
+
+/**
+ * Mask histograms are mostly zeros (a JPEG mask uses a few dozen grey levels): on disk they are stored as
+ * `[value, count, value, count, …]` for the non-zero bins, which keeps the cache small and quick to parse.
+ */
+function compactProbe(probe: CachedProbe): CachedProbe {
+  if (!probe.ok || probe.mask === undefined) return probe
+  const sparse: number[] = []
+  probe.mask.histogram.forEach((count, value) => {
+    if (count > 0) sparse.push(value, count)
+  })
+  return { ...probe, mask: { ...probe.mask, histogram: sparse } }
+}
+
+function expandHistogram(sparse: readonly number[]): number[] {
+  const histogram = new Array<number>(256).fill(0)
+  for (let index = 0; index + 1 < sparse.length; index += 2) histogram[sparse[index] ?? 0] = sparse[index + 1] ?? 0
+  return histogram
 }
 
 function prune<V>(map: Map<string, V>, used: (key: string) => boolean): void {

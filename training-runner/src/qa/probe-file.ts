@@ -33,7 +33,9 @@ export interface ProbeContext {
   realDirs?: Map<string, Promise<string>>
 }
 
-const extensionOf = (file: DatasetFile): string => path.extname(file.path).toLowerCase()
+// The name the user gave (relpath) decides the extension: the file itself may be a content-addressed blob.
+const extensionOf = (file: DatasetFile): string =>
+  path.extname(file.relpath === '' ? file.path : file.relpath).toLowerCase()
 
 function failed(file: DatasetFile, bytes: number, failure: ProbeFailure, extra: Partial<ProbedFile> = {}): ProbedFile {
   return { ok: false, relpath: file.relpath, bytes, extension: extensionOf(file), failure, ...extra } as ProbedFile
@@ -53,7 +55,7 @@ export async function probeFile(file: DatasetFile, role: FileRole, context: Prob
   const knownMd5 = context.cache.md5For(identity)
   if (knownMd5 !== undefined) {
     const cached = context.cache.probe(probeKey(role, knownMd5, limits.maxPixels))
-    if (cached !== undefined) return { ...cached, relpath: file.relpath }
+    if (cached !== undefined) return { ...cached, relpath: file.relpath, extension: extensionOf(file) }
   }
 
   let bytes: Buffer
@@ -67,7 +69,7 @@ export async function probeFile(file: DatasetFile, role: FileRole, context: Prob
   const key = probeKey(role, md5, limits.maxPixels)
   if (knownMd5 === undefined) {
     const cached = context.cache.probe(key)
-    if (cached !== undefined) return { ...cached, relpath: file.relpath }
+    if (cached !== undefined) return { ...cached, relpath: file.relpath, extension: extensionOf(file) }
   }
 
   const probe = await withTimeLimit(measure(bytes, md5, role, file, identity, limits), limits.timeoutMs, () =>

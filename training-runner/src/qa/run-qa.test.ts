@@ -284,4 +284,11 @@ describe('runQa on generated files (one failing and one passing fixture per rule
     expect(cancelled).toMatchObject({ cancelled: true, passed: false })
     expect(cancelled.summary.pairs).toBe(0)
   })
+
+  it('refuses invalid thresholds with a usage error naming the field', async () => {
+    await expect(runQa({ pairs: [], policy: { minSide: -1 }, cacheDir: null })).rejects.toMatchObject({
+      code: 'usage/invalid-arguments',
+      message: expect.stringContaining('minSide') as unknown,
+    })
+  })
 })

@@ -1,6 +1,8 @@
 import os from 'node:os'
 import pLimit from 'p-limit'
 import { QaPolicySchema, type QaPolicy } from '@wms/shared/config/qa-policy'
+import { WmsError } from '@wms/shared/errors'
+import { formatSchemaIssues } from '@wms/shared/util/schema-issues'
 import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import { evaluateDataset, evaluateSample } from '@wms/shared/qa/evaluate'
@@ -58,9 +60,20 @@ export function defaultQaConcurrency(): number {
   return Math.max(2, os.availableParallelism() * 2)
 }
 
+/** Validates thresholds, filling in defaults; throws `usage/invalid-arguments` naming the bad fields. */
+export function resolveQaPolicy(policy: Partial<QaPolicy> | undefined): QaPolicy {
+  const parsed = QaPolicySchema.safeParse(policy ?? {})
+  if (!parsed.success) {
+    throw new WmsError('usage/invalid-arguments', `Invalid QA thresholds:\n${formatSchemaIssues(parsed.error)}`, {
+      hint: 'Fix the qa section of wms.config.json (or the policy passed in).',
+    })
+  }
+  return parsed.data
+}
+
 /** Runs QA over `options.pairs` and returns the report (partial and marked `cancelled` when aborted). */
 export async function runQa(options: RunQaOptions): Promise<QaReport> {
-  const policy = QaPolicySchema.parse(options.policy ?? {})
+  const policy = resolveQaPolicy(options.policy)
   const events = options.events ?? nullSink
   const started = Date.now()
   const cache = await ProbeCache.open(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultQaCacheDir()))

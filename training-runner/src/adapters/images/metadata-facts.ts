@@ -31,8 +31,11 @@ export interface MetadataBlocks {
   iptc?: Buffer | undefined
 }
 
+/** Values phone firmwares write when nobody set the field (MediaTek phones write "Artist-freed"). */
+const PLACEHOLDER = /^(artist|copyright|owner|author|unknown|none|n\/a|-)?(-freed)?$/i
+
 const present = (value: unknown): boolean =>
-  value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')
+  value !== undefined && value !== null && !(typeof value === 'string' && PLACEHOLDER.test(value.trim()))
 
 /** GPS and identifying fields found in the blocks; `hasMetadata` when any block exists. */
 export function metadataFacts(blocks: MetadataBlocks): MetadataFacts {
