@@ -108,6 +108,26 @@ export function renderSyntheticPair(spec: SyntheticPairSpec, prng: Prng): Synthe
   const noise = prng.uniform(4, 10)
   const light = prng.uniform(0.85, 1.1)
 
+  // A low-frequency lighting pattern (a 4×4 grid of brightness shifts, interpolated) makes each scene a different
+  // picture at the coarse scale perceptual hashes see, as real photos are; without it many synthetic meters are
+  // near-duplicates of each other.
+  const lighting = Array.from({ length: 16 }, () => prng.uniform(-70, 70))
+  const lightAt = (x: number, y: number): number => {
+    const gx = (x / Math.max(1, width - 1)) * 3
+    const gy = (y / Math.max(1, height - 1)) * 3
+    const x0 = Math.min(2, Math.floor(gx))
+    const y0 = Math.min(2, Math.floor(gy))
+    const fx = gx - x0
+    const fy = gy - y0
+    const at = (i: number, j: number): number => lighting[j * 4 + i] ?? 0
+    return (
+      at(x0, y0) * (1 - fx) * (1 - fy) +
+      at(x0 + 1, y0) * fx * (1 - fy) +
+      at(x0, y0 + 1) * (1 - fx) * fy +
+      at(x0 + 1, y0 + 1) * fx * fy
+    )
+  }
+
   let foreground = 0
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
@@ -168,7 +188,7 @@ export function renderSyntheticPair(spec: SyntheticPairSpec, prng: Prng): Synthe
         }
       }
 
-      const n = (prng.next() - 0.5) * 2 * noise
+      const n = (prng.next() - 0.5) * 2 * noise + lightAt(x, y)
       rgb[i * 3] = clamp(r * light + n)
       rgb[i * 3 + 1] = clamp(g * light + n)
       rgb[i * 3 + 2] = clamp(b * light + n)
