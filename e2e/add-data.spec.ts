@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { simpleGit } from 'simple-git'
@@ -164,4 +164,35 @@ test('drop a set with known problems, fix, submit a data branch; the staged set 
     await restarted.stop()
   }
   await writeFile(testInfo.outputPath('done.txt'), 'ok')
+})
+
+test('a photo already in the dataset is flagged and shown next to the original', async ({
+  page,
+  webHost,
+  userData,
+}) => {
+  const dataset = path.join(userData, 'demo', 'workspace', 'data', 'training')
+  const [first] = (await readdir(path.join(dataset, 'images'))).sort()
+  if (first === undefined) throw new Error('the demo has no dataset')
+  const stem = first.replace(/\.jpg$/, '')
+  const files = [
+    { name: 'again_image.jpg', data: (await readFile(path.join(dataset, 'images', first))).toString('base64') },
+    { name: 'again_mask.png', data: (await readFile(path.join(dataset, 'masks', `${stem}.png`))).toString('base64') },
+  ]
+  await page.goto(webHost.url)
+  const transfer = await page.evaluateHandle((items) => {
+    const data = new DataTransfer()
+    for (const item of items)
+      data.items.add(new File([Uint8Array.from(atob(item.data), (c) => c.charCodeAt(0))], item.name))
+    return data
+  }, files)
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer })
+  const card = page.locator('[data-pair-id="again"]')
+  await expect(card).toHaveAttribute('data-status', 'error', { timeout: 20_000 })
+  await card.dblclick()
+  const dialog = page.getByRole('dialog', { name: 'Pair again' })
+  await expect(dialog).toContainText('duplicate/exact-existing')
+  const original = dialog.getByRole('img', { name: `The dataset's images/${first}` })
+  await expect(original).toBeVisible()
+  await expect.poll(() => original.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
 })

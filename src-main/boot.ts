@@ -79,6 +79,8 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
       stagingDir,
       cacheDir: path.join(workspace.root, '.wms', 'cache', 'qa'),
       policy: config.qa,
+      workspaceRoot: workspace.root,
+      datasetRoot: config.dataset.root,
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
   })

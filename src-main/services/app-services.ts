@@ -5,6 +5,7 @@ import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-
 import { readWorkspaceInfo } from 'training-runner/workspace/workspace-info'
 import type { EventHub } from '../ipc/event-hub.js'
 import { DisposableStore, type Disposable } from './disposables.js'
+import { createDatasetFileResolver } from './media/dataset-files.js'
 import { MediaService, type MediaResponse } from './media/media-service.js'
 import type { StagingServiceOptions } from './staging/staging-service.js'
 import { StagingService } from './staging/staging-service.js'
@@ -59,7 +60,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }),
   )
   await submit.resume()
-  const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'))
+  const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
     'app:get-info': () =>

@@ -4,7 +4,11 @@ import type { QaIssue } from '@wms/shared/qa/issue'
 import { runQa } from 'training-runner/qa/run-qa'
 import type { QaPairInput as RunnerPairInput } from 'training-runner/qa/discover-pairs'
 import type { QaPairVerdict } from '../services/staging/qa-checker.js'
-import type { FromQaWorker, ToQaWorker } from './worker-protocol.js'
+import type { FromQaWorker, QaJobRequest, ToQaWorker } from './worker-protocol.js'
+import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
+import { readDvcOut } from 'training-runner/dvc/dvc-files'
+import { existingDatasetIndex } from 'training-runner/qa/existing-dataset'
+import path from 'node:path'
 
 /**
  * The QA worker thread: runs the runner's QA engine on staged pairs, off the main thread (sharp decodes on
@@ -16,6 +20,28 @@ const port = parentPort
 const jobs = new Map<number, AbortController>()
 
 const send = (message: FromQaWorker): void => port.postMessage(message)
+
+// The existing dataset changes only when its .dvc files do: index it once per version.
+let existing: { key: string; entries: Promise<DatasetIndexEntry[]> } | undefined
+async function existingEntries(request: QaJobRequest): Promise<DatasetIndexEntry[]> {
+  const dataset = path.join(request.workspaceRoot, request.datasetRoot)
+  const versions = await Promise.all(
+    ['images.dvc', 'masks.dvc'].map((file) => readDvcOut(path.join(dataset, file)).catch(() => undefined)),
+  )
+  const key = versions.map((out) => out?.md5 ?? '-').join('+')
+  if (existing?.key !== key) {
+    const entries = existingDatasetIndex(request.workspaceRoot, {
+      cacheDir: request.cacheDir,
+      policy: request.policy,
+    }).then(
+      (found) => found.entries,
+      // Without a readable remote, the upload is still checked on its own; the merge in CI checks it again.
+      () => [],
+    )
+    existing = { key, entries }
+  }
+  return existing.entries
+}
 
 function verdictOf(
   id: string,
@@ -49,33 +75,43 @@ port.on('message', (message: ToQaWorker) => {
         ],
   )
   const samples = new Map<string, Parameters<typeof verdictOf>[2]>()
-  runQa({
-    pairs,
-    policy: message.policy,
-    replacements: message.replacements,
-    cacheDir: message.cacheDir,
-    signal: controller.signal,
-    onPairResult: ({ sample, issues }) => {
-      samples.set(sample.sampleId, sample)
-      send({ type: 'pair', jobId: message.jobId, verdict: verdictOf(sample.sampleId, issues, sample) })
-    },
-  }).then(
-    (report) => {
-      jobs.delete(message.jobId)
-      if (controller.signal.aborted) return
-      const bySample = new Map<string, QaIssue[]>()
-      for (const issue of report.issues) bySample.set(issue.sampleId, [...(bySample.get(issue.sampleId) ?? []), issue])
-      send({
-        type: 'done',
-        jobId: message.jobId,
-        verdicts: pairs.map((pair) =>
-          verdictOf(pair.sampleId, bySample.get(pair.sampleId) ?? [], samples.get(pair.sampleId)),
-        ),
-      })
-    },
-    (thrown: unknown) => {
-      jobs.delete(message.jobId)
-      send({ type: 'failed', jobId: message.jobId, message: thrown instanceof Error ? thrown.message : String(thrown) })
-    },
-  )
+  existingEntries(message)
+    .then((against) =>
+      runQa({
+        pairs,
+        against,
+        policy: message.policy,
+        replacements: message.replacements,
+        cacheDir: message.cacheDir,
+        signal: controller.signal,
+        onPairResult: ({ sample, issues }) => {
+          samples.set(sample.sampleId, sample)
+          send({ type: 'pair', jobId: message.jobId, verdict: verdictOf(sample.sampleId, issues, sample) })
+        },
+      }),
+    )
+    .then(
+      (report) => {
+        jobs.delete(message.jobId)
+        if (controller.signal.aborted) return
+        const bySample = new Map<string, QaIssue[]>()
+        for (const issue of report.issues)
+          bySample.set(issue.sampleId, [...(bySample.get(issue.sampleId) ?? []), issue])
+        send({
+          type: 'done',
+          jobId: message.jobId,
+          verdicts: pairs.map((pair) =>
+            verdictOf(pair.sampleId, bySample.get(pair.sampleId) ?? [], samples.get(pair.sampleId)),
+          ),
+        })
+      },
+      (thrown: unknown) => {
+        jobs.delete(message.jobId)
+        send({
+          type: 'failed',
+          jobId: message.jobId,
+          message: thrown instanceof Error ? thrown.message : String(thrown),
+        })
+      },
+    )
 })

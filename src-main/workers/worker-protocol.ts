@@ -8,6 +8,10 @@ export interface QaJobRequest {
   replacements: string[]
   /** Folder the staged files live in (QA refuses files outside it). */
   root: string
+  /** The workspace, whose current dataset version the staged pairs are checked against (duplicates, names). */
+  workspaceRoot: string
+  /** `dataset.root` of the workspace config. */
+  datasetRoot: string
   cacheDir: string
   policy: Record<string, unknown>
 }

@@ -30,9 +30,42 @@ export class MediaService {
   constructor(
     private readonly store: StagingStore,
     private readonly cacheDir: string,
+    /** Where a file of the existing dataset is on disk (fetched from the remote if need be). */
+    private readonly datasetFile: (relpath: string) => Promise<string | undefined>,
   ) {}
 
   async get(mediaPath: string): Promise<MediaResponse> {
+    const path = mediaPath.split('?')[0] ?? ''
+    if (path.startsWith('dataset/')) return this.getDatasetPicture(path)
+    return this.getPairPicture(path)
+  }
+
+  // `dataset/<relpath>/thumb`: a picture of the existing dataset, next to the staged pair that duplicates it.
+  private async getDatasetPicture(mediaPath: string): Promise<MediaResponse> {
+    const match = /^dataset\/([^/]+)\/thumb$/.exec(mediaPath)
+    if (match?.[1] === undefined) return notFound()
+    let relpath: string
+    try {
+      relpath = decodeURIComponent(match[1])
+    } catch {
+      return notFound()
+    }
+    try {
+      const file = await this.datasetFile(relpath)
+      if (file === undefined) return notFound()
+      const isMask = relpath.startsWith('masks/')
+      const body = await render(file, isMask ? 'mask-thumb' : 'image-thumb')
+      return { status: 200, contentType: isMask ? 'image/png' : 'image/jpeg', body }
+    } catch {
+      return {
+        status: 502,
+        contentType: 'text/plain; charset=utf-8',
+        body: Buffer.from('The dataset file could not be fetched.'),
+      }
+    }
+  }
+
+  private async getPairPicture(mediaPath: string): Promise<MediaResponse> {
     const match = /^pairs\/([^/]+)\/([a-z-]+)$/.exec(mediaPath)
     if (match?.[1] === undefined || match[2] === undefined) return notFound()
     let id: string

@@ -15,6 +15,8 @@ export interface StagingQaOptions {
   stagingDir: string
   cacheDir: string
   policy: QaPolicy
+  workspaceRoot: string
+  datasetRoot: string
 }
 
 /**
@@ -27,6 +29,8 @@ export function createStagingQa(options: StagingQaOptions): StagingDeps {
     qa: createWorkerQaChecker({
       workerPath: options.workerPath,
       root,
+      workspaceRoot: options.workspaceRoot,
+      datasetRoot: options.datasetRoot,
       cacheDir: options.cacheDir,
       policy: options.policy,
     }),

@@ -8,6 +8,8 @@ export interface WorkerQaCheckerOptions {
   workerPath: string
   /** Folder the staged files live in. */
   root: string
+  workspaceRoot: string
+  datasetRoot: string
   /** Probe cache folder (cached by content hash, so re-checks of unchanged files are instant). */
   cacheDir: string
   policy: Record<string, unknown>
@@ -69,6 +71,8 @@ export function createWorkerQaChecker(options: WorkerQaCheckerOptions): QaChecke
           pairs: input.pairs,
           replacements: input.replacements,
           root: options.root,
+          workspaceRoot: options.workspaceRoot,
+          datasetRoot: options.datasetRoot,
           cacheDir: options.cacheDir,
           policy: options.policy,
         } satisfies ToQaWorker)

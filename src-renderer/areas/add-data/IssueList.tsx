@@ -1,9 +1,25 @@
-import type { StagedPair } from '@wms/shared/staging/staging-types'
+import type { StagedIssue, StagedPair } from '@wms/shared/staging/staging-types'
 import type { ReactElement } from 'react'
 import { useAppStore } from '../../store/app-store.js'
 import { pairMediaPath } from './PairThumbnail.js'
 
 const SEVERITY_WORDS = { error: 'Error', warning: 'Warning', info: 'Note' } as const
+
+const AGAINST_DATASET = new Set([
+  'duplicate/exact-existing',
+  'duplicate/near-existing',
+  'duplicate/already-present',
+  'duplicate/name-collision',
+  'duplicate/replacement',
+])
+
+/** The dataset photo an issue compares with (duplicate of, similar to, same name as), if any. */
+function existingPicture(issue: StagedIssue): string | undefined {
+  if (!AGAINST_DATASET.has(issue.ruleId)) return undefined
+  const { duplicateOf, similarTo, existing } = issue.details
+  const candidates: unknown[] = [duplicateOf, similarTo, ...(Array.isArray(existing) ? (existing as unknown[]) : [])]
+  return candidates.find((value): value is string => typeof value === 'string' && value.startsWith('images/'))
+}
 
 /** What QA found on a pair, worst first, each with its rule and what to do; duplicates show the other picture. */
 export function IssueList({ pair }: { pair: StagedPair }): ReactElement {
@@ -15,6 +31,7 @@ export function IssueList({ pair }: { pair: StagedPair }): ReactElement {
     <ul className="issue-list">
       {pair.issues.map((issue, index) => {
         const other = typeof issue.details.sampleOf === 'string' ? pairs.get(issue.details.sampleOf) : undefined
+        const inDataset = existingPicture(issue)
         return (
           <li key={`${issue.ruleId}-${String(index)}`} className={`issue issue--${issue.severity}`}>
             <div className="issue__head">
@@ -27,6 +44,15 @@ export function IssueList({ pair }: { pair: StagedPair }): ReactElement {
               <figure className="issue__other">
                 <img src={mediaUrl(pairMediaPath(other, 'image-thumb'))} alt={`The pair it duplicates: ${other.id}`} />
                 <figcaption>{other.id}</figcaption>
+              </figure>
+            ) : null}
+            {inDataset !== undefined ? (
+              <figure className="issue__other">
+                <img
+                  src={mediaUrl(`dataset/${encodeURIComponent(inDataset)}/thumb`)}
+                  alt={`The dataset's ${inDataset}`}
+                />
+                <figcaption>in the dataset: {inDataset}</figcaption>
               </figure>
             ) : null}
           </li>

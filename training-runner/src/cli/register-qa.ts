@@ -11,8 +11,8 @@ export const registerQaCommands: CommandRegistrar = (program, context, done) => 
     )
     .argument('<inputs...>', 'dataset folder (images/ + masks/), other folders, or image/mask files')
     .option(
-      '--against <index>',
-      'dataset index of the existing dataset (from `qa index`): duplicates and name collisions',
+      '--against <workspace|.dvc|index>',
+      'the existing dataset: a workspace or its .dvc file (reads only manifests when the files are not here), or a dataset index from `qa index`; finds duplicates and name collisions',
     )
     .option('--replace <stems>', 'comma-separated pair names that replace existing pairs on purpose', parseList, [])
     .option('--report-json <file>', 'write the JSON report (schemaVersion 1) to <file>')

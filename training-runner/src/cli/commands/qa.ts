@@ -2,7 +2,7 @@ import { mkdir, realpath, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { WmsError } from '@wms/shared/errors'
-import { indexEntriesFromSamples, makeDatasetIndex, type DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
+import { makeDatasetIndex, type DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import type { ProbedSample } from '@wms/shared/qa/probe'
 import { renderQaMarkdown, renderQaText } from '@wms/shared/qa/render-report'
 import type { QaReport } from '@wms/shared/qa/report'
@@ -10,6 +10,7 @@ import { applyFixes, type FixResult } from '../../qa/apply-fixes.js'
 import { readDatasetIndex, writeDatasetIndex } from '../../qa/dataset-index-file.js'
 import { isInside } from '../../qa/dataset-files.js'
 import { discoverPairs } from '../../qa/discover-pairs.js'
+import { existingDatasetIndex, indexDatasetFolder, isWorkspaceRoot } from '../../qa/existing-dataset.js'
 import { runQa } from '../../qa/run-qa.js'
 import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
@@ -81,8 +82,8 @@ export async function qaCommand(
   const resolve = (file: string): string => path.resolve(cwd, file)
   if (options.fix !== undefined) await checkFixTarget(resolve(options.fix), inputs.map(resolve))
   const policy = await policyFrom(options.workspace, cwd)
-  let against: DatasetIndexEntry[] | undefined
-  if (options.against !== undefined) against = (await readDatasetIndex(resolve(options.against))).entries
+  const against =
+    options.against === undefined ? undefined : await readAgainst(resolve(options.against), options, cwd, context)
   const discovered = await discoverPairs(inputs, cwd)
 
   const samples = new Map<string, ProbedSample>()
@@ -160,6 +161,40 @@ async function fixAll(
   return { outDir, pairsWritten, pairsSkipped: results.length - pairsWritten, results }
 }
 
+/**
+ * What `--against` names: a workspace (its current dataset version, through its `.dvc` files — local files when
+ * present, else the remote's manifests), a `.dvc` file of a workspace's dataset, or a dataset index file.
+ */
+async function readAgainst(
+  target: string,
+  options: QaCommandOptions,
+  cwd: string,
+  context: CommandContext,
+): Promise<DatasetIndexEntry[]> {
+  let workspace: string | undefined
+  if (await isWorkspaceRoot(target)) workspace = target
+  else if (target.endsWith('.dvc')) {
+    for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if (await isWorkspaceRoot(dir)) {
+        workspace = dir
+        break
+      }
+    }
+    if (workspace === undefined) {
+      throw new WmsError('usage/invalid-arguments', `${target} is not inside a WMS Studio workspace.`, {
+        hint: 'Point --against at the workspace folder, its .dvc file, or a dataset index from `qa index`.',
+      })
+    }
+  }
+  if (workspace === undefined) return (await readDatasetIndex(target)).entries
+  const existing = await existingDatasetIndex(workspace, {
+    policy: await policyFrom(options.workspace ?? workspace, cwd),
+    cacheDir: cacheDirOf(options, cwd),
+    events: context.events,
+  })
+  return existing.entries
+}
+
 async function writeOutput(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
   await writeFile(file, text)
@@ -172,23 +207,22 @@ export async function qaIndexCommand(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const cwd = context.io.cwd
-  const discovered = await discoverPairs([dir], cwd)
-  const report = await runQa({
-    pairs: discovered.pairs,
-    inputs: discovered.inputs,
+  const folder = path.resolve(cwd, dir)
+  const entries = await indexDatasetFolder(folder, {
     policy: await policyFrom(options.workspace, cwd),
     cacheDir: cacheDirOf(options, cwd),
     events: context.events,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   })
-  const index = makeDatasetIndex(indexEntriesFromSamples(report.samples), path.resolve(cwd, dir))
+  const index = makeDatasetIndex(entries, folder)
   const out = path.resolve(cwd, options.out)
   await writeDatasetIndex(out, index)
+  const unpairedFiles = (await discoverPairs([folder])).unpairedFiles
   const result = {
     out,
-    pairs: report.summary.pairs,
+    pairs: entries.filter((entry) => entry.relpath.startsWith('images/')).length,
     entries: index.entries.length,
-    unpairedFiles: discovered.unpairedFiles,
+    unpairedFiles,
   }
   return {
     exitCode: 0,
