@@ -1,5 +1,5 @@
 import type { AppInfo } from '@wms/shared/ipc/contract'
-import { createDispatcher, type Dispatch } from './ipc/dispatch.js'
+import { createDispatcher, createUploadDispatcher, type Dispatch, type DispatchUpload } from './ipc/dispatch.js'
 import { EventHub } from './ipc/event-hub.js'
 import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
 import { demoLayout } from 'training-runner/workspace/demo-workspace'
@@ -15,6 +15,7 @@ export interface BootedApp {
   workspace: ResolvedWorkspace
   services: AppServices
   dispatch: Dispatch
+  dispatchUpload: DispatchUpload
   events: EventHub
 }
 
@@ -84,12 +85,12 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
   })
-  const dispatch = createDispatcher(services.handlers, {
-    onUnexpectedError: (channel, thrown) => {
-      options.log(
-        `Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`,
-      )
-    },
-  })
-  return { workspace, services, dispatch, events }
+  const onUnexpectedError = (channel: string, thrown: unknown): void => {
+    options.log(
+      `Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`,
+    )
+  }
+  const dispatch = createDispatcher(services.handlers, { onUnexpectedError })
+  const dispatchUpload = createUploadDispatcher(services.uploadHandlers, { onUnexpectedError })
+  return { workspace, services, dispatch, dispatchUpload, events }
 }

@@ -1,10 +1,15 @@
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron'
-import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL, ELECTRON_MEDIA_SCHEME } from '@wms/shared/ipc/contract'
+import {
+  ELECTRON_EVENT_CHANNEL,
+  ELECTRON_INVOKE_CHANNEL,
+  ELECTRON_MEDIA_SCHEME,
+  ELECTRON_UPLOAD_CHANNEL,
+} from '@wms/shared/ipc/contract'
 import { bootApp, type BootedApp } from '../boot.js'
 import { USER_DATA_ENV } from '../workspace/resolve-workspace.js'
-import { createElectronInvokeHandler } from './invoke-handler.js'
+import { createElectronInvokeHandler, createElectronUploadHandler } from './invoke-handler.js'
 import { ELECTRON_CSP, isSafeExternalUrl, secureWebPreferences } from './window-security.js'
 
 /**
@@ -72,6 +77,7 @@ async function start(): Promise<void> {
     log: (message) => console.log(message),
   })
   ipcMain.handle(ELECTRON_INVOKE_CHANNEL, createElectronInvokeHandler(booted.dispatch, rendererUrl))
+  ipcMain.handle(ELECTRON_UPLOAD_CHANNEL, createElectronUploadHandler(booted.dispatchUpload, rendererUrl))
   protocol.handle(ELECTRON_MEDIA_SCHEME, async (request) => {
     const media = await booted.services.media(new URL(request.url).pathname.slice(1))
     return new Response(new Uint8Array(media.body), {

@@ -2,12 +2,14 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import {
   ELECTRON_EVENT_CHANNEL,
   ELECTRON_INVOKE_CHANNEL,
+  ELECTRON_UPLOAD_CHANNEL,
   isEventChannel,
   isInvokeChannel,
+  isUploadChannel,
 } from '@wms/shared/ipc/contract'
 
 /**
- * The sandboxed preload: exposes exactly two functions to the page, and only for channels of the contract.
+ * The sandboxed preload: exposes exactly three functions to the page, and only for channels of the contract.
  * No Node, no raw ipcRenderer, no generic send.
  */
 const bridge = {
@@ -19,6 +21,15 @@ const bridge = {
       })
     }
     return ipcRenderer.invoke(ELECTRON_INVOKE_CHANNEL, channel, payload)
+  },
+  upload(channel: string, pack: ArrayBuffer): Promise<unknown> {
+    if (!isUploadChannel(channel)) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'ipc/unknown-channel', message: `Unknown channel ${channel}` },
+      })
+    }
+    return ipcRenderer.invoke(ELECTRON_UPLOAD_CHANNEL, channel, pack)
   },
   on(channel: string, listener: (payload: unknown) => void): () => void {
     if (!isEventChannel(channel)) return () => undefined

@@ -2,16 +2,24 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { INVOKE_CHANNELS, invokeChannels, type InvokeChannel } from '@wms/shared/ipc/contract'
+import { INVOKE_CHANNELS, invokeChannels, UPLOAD_CHANNELS, type InvokeChannel } from '@wms/shared/ipc/contract'
 import { createDemoWorkspace } from 'training-runner/workspace/demo-workspace'
-import { createElectronInvokeHandler } from '../electron/invoke-handler.js'
+import { createElectronInvokeHandler, createElectronUploadHandler } from '../electron/invoke-handler.js'
 import { fakeStagingDeps } from '../test-support/fake-staging-deps.js'
 import { createAppServices, type AppServices } from '../services/app-services.js'
 import { startWebHost, type WebHost } from '../web-host/server.js'
-import { createDispatcher, type Dispatch } from './dispatch.js'
+import { createDispatcher, createUploadDispatcher, type Dispatch, type DispatchUpload } from './dispatch.js'
 import { EventHub } from './event-hub.js'
 
 const RENDERER_URL = 'file:///app/out/renderer/index.html'
+
+// The contract's upload pack, as the renderer builds it (u32le header length, JSON request, file bytes).
+function packUpload(request: unknown, files: readonly Uint8Array[]): Uint8Array {
+  const header = Buffer.from(JSON.stringify(request))
+  const length = Buffer.alloc(4)
+  length.writeUInt32LE(header.length)
+  return Buffer.concat([length, header, ...files])
+}
 
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=='
 
@@ -22,7 +30,6 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'workspace:get-info': { request: {} },
   'workspace:get-config': { request: {} },
   'staging:get-state': { request: {} },
-  'staging:add-files': { request: { files: [{ path: 'images/x.png', data: PNG_1x1 }] }, mutates: true },
   'staging:add-demo-samples': { request: {}, mutates: true },
   'staging:remove-pairs': { request: { ids: ['nothing-here'] } },
   'staging:replace-file': { request: { id: 'nothing-here', role: 'mask', file: { path: 'm.png', data: PNG_1x1 } } },
@@ -39,6 +46,7 @@ describe('the IPC contract, served by both hosts', () => {
   let base: string
   let services: AppServices
   let dispatch: Dispatch
+  let dispatchUpload: DispatchUpload
   let host: WebHost
   let staticDir: string
 
@@ -73,7 +81,8 @@ describe('the IPC contract, served by both hosts', () => {
       demoIncoming: layout.incoming,
     })
     dispatch = createDispatcher(services.handlers)
-    host = await startWebHost({ dispatch, events, staticDir })
+    dispatchUpload = createUploadDispatcher(services.uploadHandlers)
+    host = await startWebHost({ dispatch, dispatchUpload, events, staticDir })
   })
 
   afterAll(async () => {
@@ -82,9 +91,65 @@ describe('the IPC contract, served by both hosts', () => {
     await rm(base, { recursive: true, force: true })
   })
 
+  const uploadViaElectron = (channel: unknown, pack: Uint8Array) =>
+    createElectronUploadHandler(dispatchUpload, RENDERER_URL)(
+      { senderFrame: { url: RENDERER_URL } },
+      channel,
+      new Uint8Array(pack).buffer,
+    )
+
+  const uploadViaWeb = async (channel: string, pack: Uint8Array) => {
+    const response = await fetch(`http://127.0.0.1:${String(host.port)}/api/upload/${channel}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' },
+      body: pack,
+    })
+    return response.json()
+  }
+
   it('has exactly one handler per channel and no handler without a channel', () => {
     expect(Object.keys(services.handlers).sort()).toEqual([...INVOKE_CHANNELS].sort())
     expect(Object.keys(REQUESTS).sort()).toEqual([...INVOKE_CHANNELS].sort())
+    expect(Object.keys(services.uploadHandlers).sort()).toEqual([...UPLOAD_CHANNELS].sort())
+  })
+
+  it('takes uploads over both transports: files stored with their bytes, the same answer', async () => {
+    const png = Buffer.from(PNG_1x1, 'base64')
+    const pack = packUpload(
+      {
+        files: [
+          { path: 'set/images/u.png', size: png.length },
+          { path: 'set/masks/u.png', size: png.length },
+        ],
+      },
+      [png, png],
+    )
+    const electron = await uploadViaElectron('staging:add-files', pack)
+    const web = (await uploadViaWeb('staging:add-files', pack)) as typeof electron
+    expect(electron).toMatchObject({
+      ok: true,
+      value: { added: [{ relpath: 'images/u.png' }, { relpath: 'masks/u.png' }] },
+    })
+    expect(web).toMatchObject({
+      ok: true,
+      value: { added: [{ relpath: 'images/u.png', replaced: true }, { relpath: 'masks/u.png' }] },
+    })
+    const stored = services.staging.store.files['images/u.png']
+    expect(stored?.bytes).toBe(png.length)
+  })
+
+  it.each([
+    ['a header longer than the upload', Uint8Array.from([200, 0, 0, 0, 1, 2])],
+    ['sizes that do not add up', packUpload({ files: [{ path: 'images/x.png', size: 10 }] }, [Buffer.from('short')])],
+    [
+      'a request that fails its schema',
+      packUpload({ files: [{ path: '../escape.png', size: 1 }] }, [Buffer.from('x')]),
+    ],
+  ])('refuses an upload with %s, alike on both transports', async (_label, pack) => {
+    const electron = await uploadViaElectron('staging:add-files', pack)
+    const web = await uploadViaWeb('staging:add-files', pack)
+    expect(web).toEqual(electron)
+    expect(electron).toMatchObject({ ok: false, error: { code: 'ipc/invalid-payload' } })
   })
 
   it.each(INVOKE_CHANNELS)(

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { AppInfo, InvokeHandlers } from '@wms/shared/ipc/contract'
+import type { AppInfo, InvokeHandlers, UploadHandlers } from '@wms/shared/ipc/contract'
 import { attempt } from '@wms/shared/result'
 import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
 import { readWorkspaceInfo } from 'training-runner/workspace/workspace-info'
@@ -31,6 +31,7 @@ export interface AppServicesOptions {
 /** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
 export interface AppServices extends Disposable {
   handlers: InvokeHandlers
+  uploadHandlers: UploadHandlers
   media: (mediaPath: string) => Promise<MediaResponse>
   staging: StagingService
 }
@@ -76,7 +77,6 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'workspace:get-info': () => attempt(() => readWorkspaceInfo(root)),
     'workspace:get-config': () => attempt(() => readWorkspaceConfig(root)),
     'staging:get-state': () => attempt(() => Promise.resolve(staging.snapshot())),
-    'staging:add-files': (request) => attempt(() => staging.addFiles(request.files)),
     'staging:add-demo-samples': () => attempt(() => staging.addDemoSamples()),
     'staging:remove-pairs': (request) => attempt(() => staging.removePairs(request.ids)),
     'staging:replace-file': (request) => attempt(() => staging.replaceFile(request.id, request.role, request.file)),
@@ -96,8 +96,17 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return {}
       }),
   }
+  const uploadHandlers: UploadHandlers = {
+    'staging:add-files': (request, files) =>
+      attempt(() =>
+        staging.addFiles(
+          request.files.map((file, index) => ({ path: file.path, bytes: files[index] ?? new Uint8Array() })),
+        ),
+      ),
+  }
   return {
     handlers,
+    uploadHandlers,
     media: (mediaPath) => media.get(mediaPath),
     staging,
     dispose: () => store.dispose(),

@@ -36,6 +36,7 @@ async function main(): Promise<number> {
   const host = await startWebHost({
     media: app.services.media,
     dispatch: app.dispatch,
+    dispatchUpload: app.dispatchUpload,
     events: app.events,
     staticDir: path.resolve(here, '../renderer'),
     port: Number(values.port),

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { err, type Result } from '@wms/shared/result'
-import type { Dispatch } from '../ipc/dispatch.js'
+import type { Dispatch, DispatchUpload } from '../ipc/dispatch.js'
 import type { EventHub } from '../ipc/event-hub.js'
 import {
   bearerToken,
@@ -19,6 +19,10 @@ import type { MediaResponse } from '../services/media/media-service.js'
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
   dispatch: Dispatch
+  /** Where uploads (`POST /api/upload/<channel>`) go; without it the host refuses them. */
+  dispatchUpload?: DispatchUpload
+  /** Largest accepted upload (default 1 GiB). */
+  maxUploadBytes?: number
   events: EventHub
   /** Folder of the built renderer (index.html + assets). */
   staticDir: string
@@ -42,6 +46,7 @@ export interface WebHost {
 }
 
 const INVOKE_PREFIX = '/api/invoke/'
+const UPLOAD_PREFIX = '/api/upload/'
 const EVENTS_PATH = '/api/events'
 const SESSION_PATH = '/api/session'
 const MEDIA_PREFIX = '/media/'
@@ -55,6 +60,7 @@ const MEDIA_COOKIE = 'wms_media'
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? createLaunchToken()
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024
+  const maxUpload = options.maxUploadBytes ?? 1024 * 1024 * 1024
   let port = options.port ?? 0
 
   const server = createServer((request, response) => {
@@ -112,6 +118,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       sendJson(response, 200, { ok: true, value: {} })
       return
     }
+    if (url.startsWith(UPLOAD_PREFIX) && request.method === 'POST' && options.dispatchUpload !== undefined) {
+      await handleUpload(request, response, url, options.dispatchUpload)
+      return
+    }
     if (!url.startsWith(INVOKE_PREFIX) || request.method !== 'POST') {
       sendJson(
         response,
@@ -142,6 +152,29 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const channel = decodeURIComponent(url.slice(INVOKE_PREFIX.length))
     const result = await options.dispatch(channel, payload)
+    sendJson(response, statusFor(result), result)
+  }
+
+  async function handleUpload(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: string,
+    dispatchUpload: DispatchUpload,
+  ): Promise<void> {
+    if (!(request.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
+      sendJson(
+        response,
+        415,
+        err({ code: 'ipc/invalid-payload', message: 'Content-Type must be application/octet-stream.' }),
+      )
+      return
+    }
+    const body = await readBody(request, maxUpload)
+    if (body === undefined) {
+      sendJson(response, 413, err({ code: 'ipc/invalid-payload', message: `Upload over ${String(maxUpload)} bytes.` }))
+      return
+    }
+    const result = await dispatchUpload(decodeURIComponent(url.slice(UPLOAD_PREFIX.length)), body)
     sendJson(response, statusFor(result), result)
   }
 

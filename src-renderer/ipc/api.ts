@@ -3,11 +3,11 @@ import {
   type EventChannel,
   type EventPayloadOf,
   type InvokeChannel,
-  type IpcTransport,
   type RequestOf,
   type ResponseOf,
 } from '@wms/shared/ipc/contract'
 import type { Result } from '@wms/shared/result'
+import type { IpcTransport } from './transport.js'
 import { createElectronTransport, type PreloadBridge } from './electron-transport.js'
 import { createWebTransport, takeLaunchToken } from './web-transport.js'
 
@@ -27,6 +27,8 @@ export type Api = {
   on: <E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void) => () => void
   /** URL of a media path for an `<img>` (thumbnails and full-size pictures of staged pairs). */
   mediaUrl: (mediaPath: string) => string
+  /** Sends files with their request on an upload channel (`staging:add-files`). */
+  upload: IpcTransport['upload']
 }
 
 const camel = (verb: string): string => verb.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
@@ -42,6 +44,7 @@ export function createApi(transport: IpcTransport): Api {
   return Object.assign(api, {
     on: transport.on.bind(transport),
     mediaUrl: transport.mediaUrl.bind(transport),
+    upload: transport.upload.bind(transport),
   }) as unknown as Api
 }
 

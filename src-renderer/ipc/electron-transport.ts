@@ -3,15 +3,20 @@ import {
   type EventChannel,
   type EventPayloadOf,
   type InvokeChannel,
-  type IpcTransport,
   type RequestOf,
   type ResponseOf,
+  type UploadChannel,
+  type UploadRequestOf,
+  type UploadResponseOf,
 } from '@wms/shared/ipc/contract'
 import type { Result } from '@wms/shared/result'
+import type { IpcTransport } from './transport.js'
+import { packUpload } from './upload-pack.js'
 
 /** What the Electron preload exposes on `window.wms` (see src-main/electron/preload.ts). */
 export interface PreloadBridge {
   invoke(channel: string, payload: unknown): Promise<unknown>
+  upload(channel: string, pack: ArrayBuffer): Promise<unknown>
   on(channel: string, listener: (payload: unknown) => void): () => void
 }
 
@@ -36,5 +41,25 @@ export function createElectronTransport(bridge: PreloadBridge): IpcTransport {
       return bridge.on(channel, listener as (payload: unknown) => void)
     },
     mediaUrl: (mediaPath) => `${ELECTRON_MEDIA_SCHEME}://app/${mediaPath}`,
+    async upload<C extends UploadChannel>(
+      channel: C,
+      request: UploadRequestOf<C>,
+      files: readonly Blob[],
+    ): Promise<Result<UploadResponseOf<C>>> {
+      try {
+        // IPC carries an ArrayBuffer by structured clone: one copy, no base64.
+        const pack = await packUpload(request, files)
+        return (await bridge.upload(channel, pack.buffer)) as Result<UploadResponseOf<C>>
+      } catch (thrown) {
+        return {
+          ok: false,
+          error: {
+            code: 'ipc/disconnected',
+            message: `The main process did not answer: ${String(thrown)}`,
+            retryable: true,
+          },
+        }
+      }
+    },
   }
 }

@@ -1,14 +1,23 @@
-import type {
-  EventChannel,
-  EventPayloadOf,
-  InvokeChannel,
-  IpcTransport,
-  RequestOf,
-  ResponseOf,
-} from '@wms/shared/ipc/contract'
+import type { EventChannel, EventPayloadOf, InvokeChannel, RequestOf, ResponseOf } from '@wms/shared/ipc/contract'
+import type { AppError } from '@wms/shared/errors'
 import type { Result } from '@wms/shared/result'
+import type { IpcTransport } from './transport.js'
+import { packUpload } from './upload-pack.js'
 
 const TOKEN_KEY = 'wms.launch-token'
+
+const NO_TOKEN: AppError = {
+  code: 'ipc/forbidden',
+  message: 'This page was opened without its launch token.',
+  hint: 'Open the exact URL the web host printed when it started (it ends with #token=…).',
+}
+
+const DISCONNECTED: AppError = {
+  code: 'ipc/disconnected',
+  message: 'WMS Studio is not answering.',
+  hint: 'The web host may have stopped. Start it again with `npm start` and open the new URL.',
+  retryable: true,
+}
 const PROTOCOL = 'wms.v1'
 
 /**
@@ -61,38 +70,27 @@ export function createWebTransport(token: string | undefined, origin: string): I
     }
   }
 
+  async function post<T>(route: string, contentType: string, body: BodyInit): Promise<Result<T>> {
+    if (token === undefined) return { ok: false, error: NO_TOKEN }
+    try {
+      await session
+      const response = await fetch(`${origin}${route}`, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType, Authorization: `Bearer ${token}` },
+        body,
+      })
+      return (await response.json()) as Result<T>
+    } catch {
+      return { ok: false, error: DISCONNECTED }
+    }
+  }
+
   return {
-    async invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
-      if (token === undefined) {
-        return {
-          ok: false,
-          error: {
-            code: 'ipc/forbidden',
-            message: 'This page was opened without its launch token.',
-            hint: 'Open the exact URL the web host printed when it started (it ends with #token=…).',
-          },
-        }
-      }
-      try {
-        await session
-        const response = await fetch(`${origin}/api/invoke/${encodeURIComponent(channel)}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-          body: JSON.stringify(request),
-        })
-        return (await response.json()) as Result<ResponseOf<C>>
-      } catch {
-        return {
-          ok: false,
-          error: {
-            code: 'ipc/disconnected',
-            message: 'WMS Studio is not answering.',
-            hint: 'The web host may have stopped. Start it again with `npm start` and open the new URL.',
-            retryable: true,
-          },
-        }
-      }
+    invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+      return post(`/api/invoke/${encodeURIComponent(channel)}`, 'application/json', JSON.stringify(request))
     },
+    upload: async (channel, request, files) =>
+      post(`/api/upload/${encodeURIComponent(channel)}`, 'application/octet-stream', await packUpload(request, files)),
     mediaUrl: (mediaPath) => `${origin}/media/${mediaPath}`,
     on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void {
       const set = listeners.get(channel) ?? new Set()

@@ -30,22 +30,21 @@ describe('uploading picked files', () => {
     expect(batchFiles(files, 10_000, 2).map((batch) => batch.length)).toEqual([2, 2, 1])
   })
 
-  it('sends base64 bytes, tracks progress and keeps what was rejected', async () => {
-    const sent: { path: string; data: string }[] = []
+  it('sends each file with its path and size, tracks progress and keeps what was rejected', async () => {
+    const sent: unknown[] = []
+    const bodies: Blob[] = []
     const { api } = fakeApi({
-      'staging:add-files': () => ({
-        ok: true,
-        value: { added: [], rejected: [{ path: 'x.jpg', reason: 'cannot tell' }] },
-      }),
+      'staging:add-files': (request, files) => {
+        sent.push(request)
+        bodies.push(...files)
+        return { ok: true, value: { added: [], rejected: [{ path: 'x.jpg', reason: 'cannot tell' }] } }
+      },
     })
-    const original = api.staging.addFiles
-    api.staging.addFiles = (request) => {
-      sent.push(...request.files)
-      return original(request)
-    }
     const store = createAppStore(api)
-    await store.getState().addPickedFiles([{ path: 'images/a.jpg', file: new File(['hi'], 'a.jpg') }])
-    expect(sent).toEqual([{ path: 'images/a.jpg', data: btoa('hi') }])
+    const file = new File(['hi'], 'a.jpg')
+    await store.getState().addPickedFiles([{ path: 'images/a.jpg', file }])
+    expect(sent).toEqual([{ files: [{ path: 'images/a.jpg', size: 2 }] }])
+    expect(bodies).toEqual([file])
     expect(store.getState().staging.upload).toBeNull()
     expect(store.getState().staging.rejected).toEqual([{ path: 'x.jpg', reason: 'cannot tell' }])
   })

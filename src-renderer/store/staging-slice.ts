@@ -122,17 +122,18 @@ export const createStagingSlice: StateCreator<AppState, [], [], StagingSlice> = 
       const progress: UploadProgress = { files: ordered.length, done: 0, bytes: total, doneBytes: 0 }
       patch({ upload: progress, rejected: [] })
       const rejected: { path: string; reason: string }[] = []
-      // Two batches in flight: one encoding while the other travels.
+      // Two batches in flight, so the host stores one while the next travels.
       const batches = batchFiles(ordered)
       let next = 0
       const worker = async (): Promise<void> => {
         while (next < batches.length) {
           const batch = batches[next] ?? []
           next += 1
-          const files = await Promise.all(
-            batch.map(async (item) => ({ path: item.path, data: await readAsBase64(item.file) })),
+          const result = await get().api.upload(
+            'staging:add-files',
+            { files: batch.map((item) => ({ path: item.path, size: item.file.size })) },
+            batch.map((item) => item.file),
           )
-          const result = await get().api.staging.addFiles({ files })
           if (!result.ok) {
             fail(result.error)
             return

@@ -1,4 +1,5 @@
-import type { InvokeChannel, IpcTransport, ResponseOf } from '@wms/shared/ipc/contract'
+import type { InvokeChannel, ResponseOf, UploadChannel, UploadResponseOf } from '@wms/shared/ipc/contract'
+import type { IpcTransport } from '../ipc/transport.js'
 import type { Result } from '@wms/shared/result'
 import type { WorkspaceInfo } from '@wms/shared/workspace/workspace-info'
 import { createApi, type Api } from '../ipc/api.js'
@@ -21,11 +22,13 @@ export const SAMPLE_WORKSPACE: WorkspaceInfo = {
   dataset: { root: 'data/training', trackedImages: 20 },
 }
 
-type Responder = { [C in InvokeChannel]?: () => Result<ResponseOf<C>> }
+type Responder = { [C in InvokeChannel]?: () => Result<ResponseOf<C>> } & {
+  [C in UploadChannel]?: (request: unknown, files: readonly Blob[]) => Result<UploadResponseOf<C>>
+}
 
 /** An API over an in-memory transport: each channel answers what `responders` say, and records calls. */
-export function fakeApi(responders: Responder): { api: Api; calls: InvokeChannel[] } {
-  const calls: InvokeChannel[] = []
+export function fakeApi(responders: Responder): { api: Api; calls: (InvokeChannel | UploadChannel)[] } {
+  const calls: (InvokeChannel | UploadChannel)[] = []
   const transport: IpcTransport = {
     invoke: (channel) => {
       calls.push(channel)
@@ -36,6 +39,16 @@ export function fakeApi(responders: Responder): { api: Api; calls: InvokeChannel
     },
     on: () => () => undefined,
     mediaUrl: (mediaPath) => `/media/${mediaPath}`,
+    upload: (channel, request, files) => {
+      calls.push(channel)
+      const respond = responders[channel] as ((request: unknown, files: readonly Blob[]) => Result<unknown>) | undefined
+      return Promise.resolve(
+        (respond?.(request, files) ?? {
+          ok: false,
+          error: { code: 'internal', message: `no fake for ${channel}` },
+        }) as never,
+      )
+    },
   }
   return { api: createApi(transport), calls }
 }

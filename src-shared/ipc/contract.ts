@@ -59,17 +59,6 @@ export const invokeChannels = {
 
   /** Everything staged: pairs with their QA status and issues, unpaired files, the summary and the submission. */
   'staging:get-state': channel(NoRequest, StagingSnapshotSchema),
-  /**
-   * Stages dropped or picked files (bytes as base64). Each is placed in the dataset layout by its path; files
-   * that cannot be placed come back as rejected with the reason. QA results follow as `staging:updated` events.
-   */
-  'staging:add-files': channel(
-    z.object({ files: z.array(UploadFileSchema).min(1).max(256) }).strict(),
-    z.object({
-      added: z.array(z.object({ path: z.string(), relpath: z.string(), id: z.string(), replaced: z.boolean() })),
-      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
-    }),
-  ),
   /** Stages the demo's `incoming/` pairs (only in the demo workspace): a one-click way to try the app. */
   'staging:add-demo-samples': channel(NoRequest, z.object({ added: z.number().int().nonnegative() })),
   /** Removes pairs (both files) from the staging area. */
@@ -104,6 +93,66 @@ export const invokeChannels = {
   /** Forgets a finished or failed submission (the data branch stays). */
   'submit:dismiss': channel(NoRequest, z.object({})),
 } as const satisfies Record<string, InvokeChannelSpec>
+
+/** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */
+export interface UploadChannelSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  request: Req
+  response: Res
+}
+
+/**
+ * How an upload travels, the same on both hosts: a 4-byte little-endian length N, N bytes of UTF-8 JSON (the
+ * request), then the files' bytes back to back in the order the request lists them with their sizes. Bytes are
+ * never base64-encoded: the browser streams the files from disk and main slices them without copying.
+ */
+export const UPLOAD_PACK_FORMAT = 'u32le header length · UTF-8 JSON request · file bytes in request order'
+
+/** Channels that carry file bytes. */
+export const uploadChannels = {
+  /**
+   * Stages dropped or picked files. Each is placed in the dataset layout by its path; files that cannot be placed
+   * come back as rejected with the reason. QA results follow as `staging:updated` events.
+   */
+  'staging:add-files': {
+    request: z
+      .object({
+        files: z
+          .array(z.object({ path: UploadFileSchema.shape.path, size: z.number().int().nonnegative() }))
+          .min(1)
+          .max(2048),
+      })
+      .strict(),
+    response: z.object({
+      added: z.array(z.object({ path: z.string(), relpath: z.string(), id: z.string(), replaced: z.boolean() })),
+      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+    }),
+  },
+} as const satisfies Record<string, UploadChannelSpec>
+
+/** An upload channel name. */
+export type UploadChannel = keyof typeof uploadChannels
+
+/** The request (file list) a caller sends on upload channel `C`. */
+export type UploadRequestOf<C extends UploadChannel> = z.input<(typeof uploadChannels)[C]['request']>
+
+/** The value upload channel `C` answers with. */
+export type UploadResponseOf<C extends UploadChannel> = z.output<(typeof uploadChannels)[C]['response']>
+
+/** Every upload channel. */
+export const UPLOAD_CHANNELS = Object.keys(uploadChannels) as UploadChannel[]
+
+/** True when `name` is an upload channel of the contract. */
+export function isUploadChannel(name: unknown): name is UploadChannel {
+  return typeof name === 'string' && Object.hasOwn(uploadChannels, name)
+}
+
+/** The main-process side of the upload channels: the validated request and each file's bytes. */
+export type UploadHandlers = {
+  [C in UploadChannel]: (
+    request: z.output<(typeof uploadChannels)[C]['request']>,
+    files: Uint8Array[],
+  ) => Promise<Result<UploadResponseOf<C>>>
+}
 
 /** Main → renderer event channels and their payload schemas. */
 export const eventChannels = {
@@ -158,23 +207,14 @@ export type InvokeHandlers = {
   [C in InvokeChannel]: (request: ParsedRequestOf<C>) => Promise<Result<ResponseOf<C>>>
 }
 
-/**
- * How a renderer reaches the services, whichever host serves it.
- *
- * `invoke` never rejects: transport failures come back as a failed {@link Result}.
- */
-export interface IpcTransport {
-  invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>
-  on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void
-  /** URL of a media path (`pairs/<id>/image-thumb`) for an `<img>`: HTTP on the web host, a custom scheme in Electron. */
-  mediaUrl(mediaPath: string): string
-}
-
-/** The custom scheme Electron serves media on (the web host uses `/media/`). */
-export const ELECTRON_MEDIA_SCHEME = 'wms-media'
-
 /** Name of the single Electron IPC channel used for invocations (the contract channel travels in the payload). */
 export const ELECTRON_INVOKE_CHANNEL = 'wms:invoke'
 
 /** Name of the single Electron IPC channel main pushes events on. */
 export const ELECTRON_EVENT_CHANNEL = 'wms:event'
+
+/** Name of the Electron IPC channel uploads travel on (the contract channel travels in the payload). */
+export const ELECTRON_UPLOAD_CHANNEL = 'wms:upload'
+
+/** The custom scheme Electron serves media on (the web host uses `/media/`). */
+export const ELECTRON_MEDIA_SCHEME = 'wms-media'

@@ -10,7 +10,7 @@ import { fakeQa, fakeStagingDeps } from '../../test-support/fake-staging-deps.js
 import { StagingService } from './staging-service.js'
 import { SubmitService } from './submit-service.js'
 
-const b64 = (text: string): string => Buffer.from(text).toString('base64')
+const bytes = (text: string): Uint8Array => Buffer.from(text)
 
 describe('StagingService', () => {
   const dirs: string[] = []
@@ -42,12 +42,12 @@ describe('StagingService', () => {
   it('stages files, streams QA verdicts and summarises them', async () => {
     const { service, updates } = await open(await tempDir())
     const result = await service.addFiles([
-      { path: 'set/images/good.jpg', data: b64('g') },
-      { path: 'set/masks/good.png', data: b64('G') },
-      { path: 'set/images/bad.jpg', data: b64('b') },
-      { path: 'set/masks/bad.png', data: b64('B') },
-      { path: 'lonely_image.jpg', data: b64('l') },
-      { path: 'mystery.jpg', data: b64('?') },
+      { path: 'set/images/good.jpg', bytes: bytes('g') },
+      { path: 'set/masks/good.png', bytes: bytes('G') },
+      { path: 'set/images/bad.jpg', bytes: bytes('b') },
+      { path: 'set/masks/bad.png', bytes: bytes('B') },
+      { path: 'lonely_image.jpg', bytes: bytes('l') },
+      { path: 'mystery.jpg', bytes: bytes('?') },
     ])
     expect(result.added).toHaveLength(5)
     expect(result.rejected.map((file) => file.path)).toEqual(['mystery.jpg'])
@@ -64,16 +64,16 @@ describe('StagingService', () => {
     expect(Object.fromEntries(seen)).toEqual({ bad: 'error', good: 'ok' })
   })
 
-  it('cancels a QA run that new files made stale and checks everything again', async () => {
+  it('checks files added during a QA pass in one more pass, and ends with every pair judged', async () => {
     const { service, qa } = await open(await tempDir())
     await service.addFiles([
-      { path: 'images/a.jpg', data: b64('a') },
-      { path: 'masks/a.png', data: b64('A') },
+      { path: 'images/a.jpg', bytes: bytes('a') },
+      { path: 'masks/a.png', bytes: bytes('A') },
     ])
     await new Promise((resolve) => setTimeout(resolve, 35))
     await service.addFiles([
-      { path: 'images/b-warn.jpg', data: b64('b') },
-      { path: 'masks/b-warn.jpg', data: b64('B') },
+      { path: 'images/b-warn.jpg', bytes: bytes('b') },
+      { path: 'masks/b-warn.jpg', bytes: bytes('B') },
     ])
     await service.whenIdle()
     expect(qa.runs).toBeGreaterThanOrEqual(2)
@@ -84,8 +84,8 @@ describe('StagingService', () => {
     const dir = await tempDir()
     const { service } = await open(dir)
     await service.addFiles([
-      { path: 'images/m-warn.jpg', data: b64('i') },
-      { path: 'masks/m-warn.jpg', data: b64('m') },
+      { path: 'images/m-warn.jpg', bytes: bytes('i') },
+      { path: 'masks/m-warn.jpg', bytes: bytes('m') },
     ])
     await service.whenIdle()
     expect(await service.applyFixes(['m-warn'])).toEqual({ fixed: 1, unchanged: 0 })
@@ -111,10 +111,10 @@ describe('StagingService', () => {
     const submit = new SubmitService(service, { workspaceRoot: layout.workspace, datasetRoot: 'data/training' })
     services.push(submit)
     await service.addFiles([
-      { path: 'images/ok1.jpg', data: b64('1') },
-      { path: 'masks/ok1.png', data: b64('1m') },
-      { path: 'images/bad1.jpg', data: b64('2') },
-      { path: 'masks/bad1.png', data: b64('2m') },
+      { path: 'images/ok1.jpg', bytes: bytes('1') },
+      { path: 'masks/ok1.png', bytes: bytes('1m') },
+      { path: 'images/bad1.jpg', bytes: bytes('2') },
+      { path: 'masks/bad1.png', bytes: bytes('2m') },
     ])
     await service.whenIdle()
     const blocked = await submit.preview()
@@ -152,8 +152,8 @@ describe('StagingService', () => {
     })
     services.push(submit)
     await first.service.addFiles([
-      { path: 'images/p.jpg', data: b64('p') },
-      { path: 'masks/p.png', data: b64('P') },
+      { path: 'images/p.jpg', bytes: bytes('p') },
+      { path: 'masks/p.png', bytes: bytes('P') },
     ])
     await first.service.whenIdle()
     const queued = await submit.start()

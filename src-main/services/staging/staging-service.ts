@@ -30,6 +30,8 @@ export interface StagingServiceOptions {
 
 interface Verdict extends QaPairVerdict {
   revision: number
+  /** Unique per stored verdict (cache key of the pair's view). */
+  stamp: number
 }
 
 const FLUSH_MS = 100
@@ -40,12 +42,16 @@ const FLUSH_MS = 100
  */
 export class StagingService implements Disposable {
   private readonly verdicts = new Map<string, Verdict>()
+  private readonly views = new Map<string, { key: string; view: StagedPair }>()
+  private stamps = 0
   private readonly checking = new Set<string>()
   private readonly changed = new Set<string>()
   private readonly removed = new Set<string>()
   private known = new Set<string>()
   private run: AbortController | undefined
   private runScheduled = false
+  private runQueued = false
+  private lastPassMs = 0
   private flushTimer: NodeJS.Timeout | undefined
   private disposed = false
   private idleWaiters: (() => void)[] = []
@@ -70,11 +76,13 @@ export class StagingService implements Disposable {
   }
 
   /** Stages uploaded files; QA follows in the background. */
-  async addFiles(files: readonly UploadFile[]) {
+  async addFiles(files: readonly { path: string; bytes: Uint8Array }[]) {
     const added: { path: string; relpath: string; id: string; replaced: boolean }[] = []
     const rejected: { path: string; reason: string }[] = []
-    for (const file of files) {
-      const result = await this.store.addFile(file.path, Buffer.from(file.data, 'base64'))
+    const results = await this.store.addFiles(files)
+    for (const [index, result] of results.entries()) {
+      const file = files[index]
+      if (file === undefined) continue
       if (result.ok) {
         added.push({ path: file.path, relpath: result.relpath, id: result.stem, replaced: result.replaced })
         this.changed.add(result.stem)
@@ -82,7 +90,7 @@ export class StagingService implements Disposable {
         rejected.push({ path: file.path, reason: result.reason })
       }
     }
-    if (added.length > 0) this.onChange()
+    if (added.length > 0) this.onChange({ cancelRunning: false })
     return { added, rejected }
   }
 
@@ -92,11 +100,10 @@ export class StagingService implements Disposable {
     if (incoming === undefined) {
       throw new WmsError('usage/invalid-arguments', 'Demo samples exist only in the demo workspace.')
     }
-    const uploads: UploadFile[] = []
+    const uploads: { path: string; bytes: Uint8Array }[] = []
     for (const role of ['images', 'masks']) {
       for (const name of (await readdir(path.join(incoming, role))).sort()) {
-        const data = await readFile(path.join(incoming, role, name))
-        uploads.push({ path: `${role}/${name}`, data: data.toString('base64') })
+        uploads.push({ path: `${role}/${name}`, bytes: await readFile(path.join(incoming, role, name)) })
       }
     }
     const { added } = await this.addFiles(uploads)
@@ -109,6 +116,7 @@ export class StagingService implements Disposable {
     await this.store.removePairs(present)
     for (const id of present) {
       this.verdicts.delete(id)
+      this.views.delete(id)
       this.removed.add(id)
     }
     this.onChange()
@@ -163,7 +171,7 @@ export class StagingService implements Disposable {
 
   /** Resolves when no QA run is pending or running (tests, the submit screen). */
   whenIdle(): Promise<void> {
-    if (this.run === undefined && !this.runScheduled) return Promise.resolve()
+    if (this.run === undefined && !this.runScheduled && !this.runQueued) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -195,6 +203,10 @@ export class StagingService implements Disposable {
       const meta = this.store.meta(pair.stem)
       const verdict = this.verdicts.get(pair.stem)
       const current = verdict !== undefined && verdict.revision === meta.revision ? verdict : undefined
+      // A pair's view changes only with its files (revision), its verdict or its checking state: reuse it otherwise.
+      const key = `${String(meta.revision)}|${current === undefined ? (this.checking.has(pair.stem) ? 'c' : 'p') : String(current.stamp)}|${pair.image}|${pair.mask}`
+      const cached = this.views.get(pair.stem)
+      if (cached?.key === key) return cached.view
       const staged: StagedPair = {
         id: pair.stem,
         image: stagedFile(pair.image, files[pair.image]),
@@ -213,6 +225,7 @@ export class StagingService implements Disposable {
       if (current?.width !== undefined) staged.width = current.width
       if (current?.height !== undefined) staged.height = current.height
       if (current?.foreground !== undefined) staged.foreground = current.foreground
+      this.views.set(pair.stem, { key, view: staged })
       return staged
     })
   }
@@ -226,25 +239,36 @@ export class StagingService implements Disposable {
     }))
   }
 
-  private onChange(): void {
+  /**
+   * After a change: tell the renderers, and check again. New files let the running QA pass finish (its verdicts
+   * stay valid) and queue one more; a change to files being checked (removal, replacement, fix) cancels it.
+   */
+  private onChange(options: { cancelRunning: boolean } = { cancelRunning: true }): void {
     const current = new Set(this.pairs().map((pair) => pair.id))
     for (const id of this.known) if (!current.has(id)) this.removed.add(id)
     for (const id of current) if (!this.known.has(id)) this.changed.add(id)
     this.known = current
+    if (options.cancelRunning) this.run?.abort()
     this.scheduleQa()
     this.scheduleFlush()
   }
 
   private scheduleQa(): void {
-    // A run that started before this change checks stale files: cancel it and start over (the cache makes the
-    // unchanged pairs instant).
-    this.run?.abort()
     if (this.runScheduled) return
     this.runScheduled = true
-    setTimeout(() => {
+    // One pass at a time: a pass that is running is followed by one more, which sees everything added meanwhile.
+    const start = (): void => {
+      if (this.run !== undefined) {
+        this.runQueued = true
+        this.runScheduled = false
+        return
+      }
       this.runScheduled = false
       void this.runQa()
-    }, 30)
+    }
+    // The first pass starts at once; later ones wait about as long as the last took, so a stream of additions
+    // is checked in a few large passes rather than many small ones.
+    setTimeout(start, this.lastPassMs === 0 ? 30 : Math.min(2000, Math.max(200, this.lastPassMs)))
   }
 
   private async runQa(): Promise<void> {
@@ -264,11 +288,16 @@ export class StagingService implements Disposable {
     const accept = (verdict: QaPairVerdict): void => {
       const revision = revisions.get(verdict.id)
       if (revision === undefined || controller.signal.aborted) return
-      this.verdicts.set(verdict.id, { ...verdict, revision })
-      this.checking.delete(verdict.id)
+      const before = this.verdicts.get(verdict.id)
+      const wasChecking = this.checking.delete(verdict.id)
+      // Each pass re-judges every pair (cheaply, from the probe cache); only what changed travels to the UI.
+      if (!wasChecking && before !== undefined && sameVerdict(before, { ...verdict, revision, stamp: 0 })) return
+      this.stamps += 1
+      this.verdicts.set(verdict.id, { ...verdict, revision, stamp: this.stamps })
       this.changed.add(verdict.id)
       this.scheduleFlush()
     }
+    const passStarted = Date.now()
     try {
       const replacements = inputs.filter((pair) => this.store.meta(pair.id).replacement).map((pair) => pair.id)
       const final = await this.options.qa.run(
@@ -276,6 +305,7 @@ export class StagingService implements Disposable {
         { signal: controller.signal, onPair: accept },
       )
       for (const verdict of final) accept(verdict)
+      this.lastPassMs = Date.now() - passStarted
     } catch (thrown) {
       if (!controller.signal.aborted) {
         console.error('QA run failed:', thrown)
@@ -285,7 +315,12 @@ export class StagingService implements Disposable {
         this.run = undefined
         this.checking.clear()
         this.flush()
-        if (!this.runScheduled) for (const resolve of this.idleWaiters.splice(0)) resolve()
+        if (this.runQueued || controller.signal.aborted) {
+          this.runQueued = false
+          this.scheduleQa()
+        } else if (!this.runScheduled) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve()
+        }
       }
     }
   }
@@ -310,6 +345,16 @@ export class StagingService implements Disposable {
     this.changed.clear()
     this.removed.clear()
   }
+}
+
+function sameVerdict(a: Verdict, b: Verdict): boolean {
+  return (
+    a.revision === b.revision &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.foreground === b.foreground &&
+    JSON.stringify(a.issues) === JSON.stringify(b.issues)
+  )
 }
 
 function stagedFile(relpath: string, stored: StoredFile | undefined): StagedFile | null {
