@@ -1,8 +1,5 @@
 import { defineConfig } from '@playwright/test'
-
-// Debian's Chromium, not Playwright's download (which needs the internet). Flags from the stack study: root
-// needs --no-sandbox, and the background-networking flags stop Chromium from calling home on a closed network.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.js'
 
 export default defineConfig({
   testDir: 'e2e',
@@ -18,18 +15,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   projects: [
     { name: 'web', testIgnore: /electron\.spec\.ts/ },

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { chromium } from '@playwright/test'
 import { writeSyntheticDataset } from '../training-runner/src/demo/synthetic-dataset.js'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.js'
 import { startWebHostProcess } from '../e2e/web-host-process.js'
 import { row } from './lib/stats.js'
 
@@ -55,18 +56,7 @@ function engineSeconds(dir: string): number {
 async function measure(name: string, dir: string, pairs: number): Promise<Measured> {
   const userData = await mkdtemp(path.join(os.tmpdir(), 'wms-bench-app-'))
   const host = await startWebHostProcess({ userData })
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.addInitScript(() => {

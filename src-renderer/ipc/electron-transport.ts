@@ -22,44 +22,36 @@ export interface PreloadBridge {
 
 /** The Electron transport: a typed view of the preload bridge. */
 export function createElectronTransport(bridge: PreloadBridge): IpcTransport {
-  return {
-    async invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
-      try {
-        return (await bridge.invoke(channel, request)) as Result<ResponseOf<C>>
-      } catch (thrown) {
-        return {
-          ok: false,
-          error: {
-            code: 'ipc/disconnected',
-            message: `The main process did not answer: ${String(thrown)}`,
-            retryable: true,
-          },
-        }
+  // A rejected IPC call means main is gone or crashed: the UI gets an error it can show, never an exception.
+  const call = async <T>(send: () => Promise<unknown>): Promise<Result<T>> => {
+    try {
+      return (await send()) as Result<T>
+    } catch (thrown) {
+      return {
+        ok: false,
+        error: {
+          code: 'ipc/disconnected',
+          message: `The main process did not answer: ${String(thrown)}`,
+          retryable: true,
+        },
       }
+    }
+  }
+  return {
+    invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+      return call(() => bridge.invoke(channel, request))
     },
     on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void {
       return bridge.on(channel, listener as (payload: unknown) => void)
     },
     mediaUrl: (mediaPath) => `${ELECTRON_MEDIA_SCHEME}://app/${mediaPath}`,
-    async upload<C extends UploadChannel>(
+    upload<C extends UploadChannel>(
       channel: C,
       request: UploadRequestOf<C>,
       files: readonly Blob[],
     ): Promise<Result<UploadResponseOf<C>>> {
-      try {
-        // IPC carries an ArrayBuffer by structured clone: one copy, no base64.
-        const pack = await packUpload(request, files)
-        return (await bridge.upload(channel, pack.buffer)) as Result<UploadResponseOf<C>>
-      } catch (thrown) {
-        return {
-          ok: false,
-          error: {
-            code: 'ipc/disconnected',
-            message: `The main process did not answer: ${String(thrown)}`,
-            retryable: true,
-          },
-        }
-      }
+      // IPC carries an ArrayBuffer by structured clone: one copy, no base64.
+      return call(async () => bridge.upload(channel, (await packUpload(request, files)).buffer))
     },
   }
 }

@@ -1,17 +1,6 @@
 /** Number formatting shared by QA messages and report renderers (so the app and the CLI print the same). */
 
-/** `1.5 MB`-style sizes (binary units). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${String(bytes)} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? 'TB'}`
-}
+export { formatBytes } from '../util/format.js'
 
 /** A share as a percentage with sensible precision: `2.2 %`, `0.031 %`, `0 %`. */
 export function formatPercent(share: number): string {

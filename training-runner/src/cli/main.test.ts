@@ -1,19 +1,9 @@
-import { PassThrough } from 'node:stream'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseNdjsonLine } from '@wms/shared/pipeline/events'
 import { useTempDirs } from '../../test/helpers/temp-dir.js'
 import { runCli } from './main.js'
-
-function capture(cwd: string) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const out: string[] = []
-  const err: string[] = []
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')))
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')))
-  return { io: { stdout, stderr, cwd, env: {} }, out: () => out.join(''), err: () => err.join('') }
-}
+import { captureIo as capture } from '../../test/helpers/cli-capture.js'
 
 describe('training-runner CLI', () => {
   const tempDir = useTempDirs()

@@ -1,25 +1,10 @@
-import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { parseNdjsonLine } from '@wms/shared/pipeline/events'
 import { useTempDirs } from '../../../test/helpers/temp-dir.js'
 import { createDataBranch, createDatasetRepo } from '../../../test/helpers/dataset-repo.js'
-import { runCli } from '../main.js'
+import { runCliIn } from '../../../test/helpers/cli-capture.js'
 
-function capture(cwd: string) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const out: string[] = []
-  const err: string[] = []
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')))
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')))
-  return { io: { stdout, stderr, cwd, env: {} }, out: () => out.join(''), err: () => err.join('') }
-}
-
-async function cli(cwd: string, ...argv: string[]) {
-  const run = capture(cwd)
-  const code = await runCli(argv, run.io)
-  return { code, out: run.out(), err: run.err() }
-}
+const cli = (cwd: string, ...argv: string[]) => runCliIn(cwd, argv)
 
 describe('training-runner data …', () => {
   const tempDir = useTempDirs()

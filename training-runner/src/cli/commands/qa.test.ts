@@ -1,6 +1,5 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { DatasetIndexSchema } from '@wms/shared/qa/dataset-index'
 import { parseNdjsonLine } from '@wms/shared/pipeline/events'
@@ -8,16 +7,7 @@ import { QaReportSchema, type QaReport } from '@wms/shared/qa/report'
 import { useTempDirs } from '../../../test/helpers/temp-dir.js'
 import { recompressSmaller, writeFixturePair } from '../../qa/fixtures/qa-fixtures.js'
 import { runCli } from '../main.js'
-
-function capture(cwd: string) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const out: string[] = []
-  const err: string[] = []
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')))
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')))
-  return { io: { stdout, stderr, cwd, env: {} }, out: () => out.join(''), err: () => err.join('') }
-}
+import { captureIo as capture } from '../../../test/helpers/cli-capture.js'
 
 describe('training-runner qa', () => {
   const tempDir = useTempDirs()

@@ -1,6 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseNdjsonLine } from '@wms/shared/pipeline/events'
 import { fakePorts, fakeTrainingRun, type FakeScores } from '../../../test/helpers/fake-training.js'
@@ -13,19 +12,10 @@ import { writeWorkspaceConfig } from '../../workspace/workspace-config-file.js'
 import type { CommandContext } from '../context.js'
 import { runCli } from '../main.js'
 import { gateCommand } from './gate.js'
+import { captureIo as capture } from '../../../test/helpers/cli-capture.js'
 
 const IDS = ['p1', 'p2']
 const scores = (dice: number, iou: number): FakeScores => ({ p1: [dice, iou], p2: [dice, iou] })
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const out: string[] = []
-  const err: string[] = []
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')))
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')))
-  return { io: { stdout, stderr, cwd, env }, out: () => out.join(''), err: () => err.join('') }
-}
 
 function context(cwd: string, env: NodeJS.ProcessEnv = {}): CommandContext & { out: () => string } {
   const captured = capture(cwd, env)
