@@ -145,6 +145,13 @@ test('drop a set with known problems, fix, submit a data branch; the staged set 
     await page.screenshot({ path: testInfo.outputPath('pushed.png') })
     await expect(page.getByRole('heading', { name: 'No pairs staged' })).toBeVisible()
 
+    // The result links to the pipeline view, which lists the new branch as pushed.
+    await page.getByRole('link', { name: 'Open the pipeline view' }).click()
+    const row = page.locator(`[data-branch="${pushed}"]`)
+    await expect(row).toContainText('pushed')
+    await expect(row).toContainText('data: add 4 new training pairs')
+    await page.screenshot({ path: testInfo.outputPath('pipeline.png') })
+
     // The data branch on the demo origin holds exactly the submitted files.
     const origin = simpleGit(path.join(userData, 'demo', 'origin.git'))
     const changed = (await origin.raw(['diff', '--name-only', 'main', pushed])).trim().split('\n').sort()

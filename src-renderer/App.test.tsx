@@ -35,6 +35,7 @@ describe('App', () => {
     const { api } = fakeApi({
       'app:get-info': () => ({ ok: true, value: appInfo }),
       'staging:get-state': emptyStaging,
+      'pipeline:list-data-branches': () => ({ ok: true, value: [] }),
       'workspace:get-info': () => ({ ok: true, value: SAMPLE_WORKSPACE }),
     })
     renderApp(api)
@@ -55,6 +56,7 @@ describe('App', () => {
     const { api } = fakeApi({
       'app:get-info': () => ({ ok: true, value: appInfo }),
       'staging:get-state': emptyStaging,
+      'pipeline:list-data-branches': () => ({ ok: true, value: [] }),
       'workspace:get-info': () => ({ ok: true, value: SAMPLE_WORKSPACE }),
     })
     const store = renderApp(api)
@@ -70,6 +72,7 @@ describe('App', () => {
     const { api } = fakeApi({
       'app:get-info': () => ({ ok: true, value: appInfo }),
       'staging:get-state': emptyStaging,
+      'pipeline:list-data-branches': () => ({ ok: true, value: [] }),
       'workspace:get-info': () => {
         attempts += 1
         return attempts === 1

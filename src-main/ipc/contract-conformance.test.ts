@@ -40,6 +40,7 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'submit:start': { request: {} },
   'submit:retry': { request: {} },
   'submit:dismiss': { request: {} },
+  'pipeline:list-data-branches': { request: {} },
 }
 
 describe('the IPC contract, served by both hosts', () => {

@@ -3,6 +3,7 @@ import type { AppInfo, InvokeHandlers, UploadHandlers } from '@wms/shared/ipc/co
 import { attempt } from '@wms/shared/result'
 import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
 import { readWorkspaceInfo } from 'training-runner/workspace/workspace-info'
+import { listDataBranches } from 'training-runner/staging/data-branches'
 import type { EventHub } from '../ipc/event-hub.js'
 import { DisposableStore, type Disposable } from './disposables.js'
 import { createDatasetFileResolver } from './media/dataset-files.js'
@@ -90,6 +91,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'submit:preview': () => attempt(() => submit.preview()),
     'submit:start': (request) => attempt(() => submit.start(request.message)),
     'submit:retry': () => attempt(() => submit.retry()),
+    'pipeline:list-data-branches': () => attempt(() => listDataBranches(root)),
     'submit:dismiss': () =>
       attempt(async () => {
         await submit.dismiss()

@@ -2,11 +2,12 @@ import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import type { Api } from '../ipc/api.js'
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice.js'
+import { createPipelineSlice, type PipelineSlice } from './pipeline-slice.js'
 import { createStagingSlice, type StagingSlice } from './staging-slice.js'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice.js'
 
 /** The whole renderer state: one store built from typed slices. */
-export type AppState = { api: Api } & NavigationSlice & WorkspaceSlice & StagingSlice
+export type AppState = { api: Api } & NavigationSlice & WorkspaceSlice & StagingSlice & PipelineSlice
 
 /** Creates the store over an API (the real transport in the app, a fake one in tests). */
 export function createAppStore(api: Api): StoreApi<AppState> {
@@ -15,6 +16,7 @@ export function createAppStore(api: Api): StoreApi<AppState> {
     ...createNavigationSlice(...args),
     ...createWorkspaceSlice(...args),
     ...createStagingSlice(...args),
+    ...createPipelineSlice(...args),
   }))
 }
 

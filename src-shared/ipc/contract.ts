@@ -92,6 +92,20 @@ export const invokeChannels = {
   'submit:retry': channel(NoRequest, SubmissionStateSchema),
   /** Forgets a finished or failed submission (the data branch stays). */
   'submit:dismiss': channel(NoRequest, z.object({})),
+
+  /** The workspace's data branches, newest first, and whether the git remote has each. */
+  'pipeline:list-data-branches': channel(
+    NoRequest,
+    z.array(
+      z.object({
+        branch: z.string(),
+        commit: z.string(),
+        subject: z.string(),
+        committedAt: z.number(),
+        pushed: z.boolean(),
+      }),
+    ),
+  ),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */

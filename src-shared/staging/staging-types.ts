@@ -97,6 +97,8 @@ export const SubmitPreviewSchema = z.object({
   blockers: z.array(z.string()),
   /** Pairs with warnings that will be pushed anyway. */
   warnings: z.number().int().nonnegative(),
+  /** Staged files without a partner: they stay staged and are not pushed. */
+  unpairedFiles: z.number().int().nonnegative(),
 })
 
 /** The review screen's content. */

@@ -85,6 +85,7 @@ export class SubmitService implements Disposable {
       remote: remote ?? { name: this.remote, url: '' },
       blockers,
       warnings: byStatus.warning,
+      unpairedFiles: snapshot.problems.reduce((sum, problem) => sum + problem.files.length, 0),
     }
   }
 

@@ -58,6 +58,7 @@ function setup(snapshot: StagingSnapshot = SNAPSHOT) {
         remote: { name: 'origin', url: '../origin.git' },
         blockers: ['1 pair has QA errors: fix or remove it first.'],
         warnings: 1,
+        unpairedFiles: 0,
       },
     }),
   })

@@ -49,6 +49,12 @@ export function SubmitReview(): ReactElement | null {
             {preview.warnings} pair{preview.warnings === 1 ? '' : 's'} will be pushed with warnings.
           </p>
         ) : null}
+        {preview.unpairedFiles > 0 ? (
+          <p className="muted">
+            {preview.unpairedFiles} unpaired file{preview.unpairedFiles === 1 ? '' : 's'} stay staged and are not
+            pushed.
+          </p>
+        ) : null}
         {blocked ? (
           <ul className="review__blockers" role="alert">
             {preview.blockers.map((blocker) => (
