@@ -3,6 +3,7 @@ import { AddDataArea } from './areas/add-data/AddDataArea.js'
 import { ModelsArea } from './areas/ModelsArea.js'
 import { PipelineArea } from './areas/PipelineArea.js'
 import { SettingsArea } from './areas/SettingsArea.js'
+import { ErrorPanel } from './components/ErrorPanel.js'
 import { Sidebar } from './components/Sidebar.js'
 import { WorkspaceHeader } from './components/WorkspaceHeader.js'
 import { useAppStore } from './store/app-store.js'
@@ -28,9 +29,20 @@ function AreaView({ area }: { area: AreaId }): ReactElement {
 export function App(): ReactElement {
   const area = useAppStore((state) => state.area)
   const loadWorkspace = useAppStore((state) => state.loadWorkspace)
+  const connectionError = useAppStore((state) =>
+    state.workspace.status === 'error' && state.workspace.error.code.startsWith('ipc/') ? state.workspace.error : null,
+  )
   useEffect(() => {
     void loadWorkspace()
   }, [loadWorkspace])
+  if (connectionError !== null) {
+    // Without a connection to the services nothing below can work: say so once, with what to do.
+    return (
+      <div className="app app--disconnected">
+        <ErrorPanel error={connectionError} onRetry={() => void loadWorkspace()} />
+      </div>
+    )
+  }
   return (
     <div className="app">
       <Sidebar />
