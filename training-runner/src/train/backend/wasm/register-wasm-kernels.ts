@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs'
+import { adamWasmConfig } from './adam-kernel.js'
+import { bnReluGradWasmConfig, bnReluWasmConfig } from './bn-relu-kernels.js'
+import { conv2DBackpropFilterWasmConfig } from './conv-backprop-filter.js'
+import { conv2DBackpropInputWasmConfig } from './conv-backprop-input.js'
+import { upsampleGradWasmConfig, upsampleWasmConfig } from './upsample-kernels.js'
+
+/** Every kernel this module adds to (or replaces in) tfjs-backend-wasm, for training. */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterWasmConfig,
+  conv2DBackpropInputWasmConfig,
+  bnReluWasmConfig,
+  bnReluGradWasmConfig,
+  upsampleWasmConfig,
+  upsampleGradWasmConfig,
+  adamWasmConfig,
+]
+
+/**
+ * Registers the training kernels for the wasm backend (idempotent). Call it at the entry point, before training;
+ * model and data code never call it, they only find faster kernels when present.
+ */
+export function registerWasmTrainingKernels(kernels: readonly tf.KernelConfig[] = WASM_TRAINING_KERNELS): void {
+  for (const config of kernels) {
+    const existing = tf.getKernel(config.kernelName, 'wasm')
+    if (existing?.kernelFunc === config.kernelFunc) continue
+    if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'wasm')
+    tf.registerKernel(config)
+  }
+}

@@ -1,0 +1,148 @@
+import { createPrng } from '@wms/shared/util/prng'
+
+/**
+ * The old system's training augmentations, applied identically to an image and its mask: horizontal flip,
+ * vertical flip, rotation (image bilinear, mask nearest, zero fill) on the resized pixels before preprocessing,
+ * and a brightness factor applied after it (see `preprocessImage`). Seeded per (run seed, epoch, sample), so an
+ * epoch's augmentations do not depend on prefetch order or timing.
+ */
+
+/** Probabilities and ranges (the workspace config's `training.augment`). */
+export interface AugmentOptions {
+  hflip: number
+  vflip: number
+  rotationDegrees: number
+  rotationProb: number
+  brightnessProb: number
+  brightnessRange: readonly [number, number]
+}
+
+/** What was drawn for one sample. */
+export interface AugmentDraw {
+  hflip: boolean
+  vflip: boolean
+  /** Degrees, counter-clockwise; 0 = no rotation. */
+  rotation: number
+  brightness: number
+}
+
+/** A 32-bit seed from the run seed, the epoch and the sample's position (a small integer hash). */
+export function sampleSeed(runSeed: number, epoch: number, sample: number): number {
+  let h = (runSeed ^ 0x9e3779b9) >>> 0
+  for (const v of [epoch, sample]) {
+    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b) >>> 0
+    h = (h ^ (h >>> 13)) >>> 0
+    h = Math.imul(h, 0xc2b2ae35) >>> 0
+    h = (h ^ (h >>> 16)) >>> 0
+  }
+  return h
+}
+
+/** Draws the augmentations of one sample. */
+export function drawAugment(options: AugmentOptions, seed: number): AugmentDraw {
+  const prng = createPrng(seed)
+  const hflip = prng.chance(options.hflip)
+  const vflip = prng.chance(options.vflip)
+  const rotate = prng.chance(options.rotationProb)
+  const angle = prng.uniform(-options.rotationDegrees, options.rotationDegrees)
+  const bright = prng.chance(options.brightnessProb)
+  const factor = prng.uniform(options.brightnessRange[0], options.brightnessRange[1])
+  return { hflip, vflip, rotation: rotate ? angle : 0, brightness: bright ? factor : 1 }
+}
+
+/**
+ * Applies the geometric part of `draw` to an interleaved image (`channels` per pixel) and a one-byte-per-pixel
+ * mask of the same size. Returns new arrays; the inputs (cached, shared across epochs) are not modified.
+ */
+export function augmentGeometry(
+  image: Uint8Array,
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  draw: AugmentDraw,
+): { image: Uint8Array; mask: Uint8Array } {
+  let img = image
+  let msk = mask
+  if (draw.hflip || draw.vflip) {
+    img = flip(img, width, height, channels, draw.hflip, draw.vflip)
+    msk = flip(msk, width, height, 1, draw.hflip, draw.vflip)
+  }
+  if (draw.rotation !== 0) {
+    img = rotateBilinear(img, width, height, channels, draw.rotation)
+    msk = rotateNearest(msk, width, height, draw.rotation)
+  }
+  return { image: img === image ? image.slice() : img, mask: msk === mask ? mask.slice() : msk }
+}
+
+function flip(src: Uint8Array, width: number, height: number, channels: number, h: boolean, v: boolean): Uint8Array {
+  const out = new Uint8Array(src.length)
+  for (let y = 0; y < height; y += 1) {
+    const sy = v ? height - 1 - y : y
+    for (let x = 0; x < width; x += 1) {
+      const sx = h ? width - 1 - x : x
+      const to = (y * width + x) * channels
+      const from = (sy * width + sx) * channels
+      for (let c = 0; c < channels; c += 1) out[to + c] = src[from + c] as number
+    }
+  }
+  return out
+}
+
+/** Inverse mapping of an output pixel to its source position under a rotation by `degrees` about the centre. */
+function rotation(width: number, height: number, degrees: number): (x: number, y: number) => [number, number] {
+  const theta = (degrees * Math.PI) / 180
+  const cos = Math.cos(theta)
+  const sin = Math.sin(theta)
+  const cx = (width - 1) / 2
+  const cy = (height - 1) / 2
+  // Image y grows downwards, so a counter-clockwise turn on screen maps (dx, dy) → (cos·dx − sin·dy, …) inverted.
+  return (x, y) => {
+    const dx = x - cx
+    const dy = y - cy
+    return [cos * dx - sin * dy + cx, sin * dx + cos * dy + cy]
+  }
+}
+
+function rotateBilinear(src: Uint8Array, width: number, height: number, channels: number, degrees: number): Uint8Array {
+  const out = new Uint8Array(src.length)
+  const map = rotation(width, height, degrees)
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const [sx, sy] = map(x, y)
+      const x0 = Math.floor(sx)
+      const y0 = Math.floor(sy)
+      const fx = sx - x0
+      const fy = sy - y0
+      const to = (y * width + x) * channels
+      for (let c = 0; c < channels; c += 1) {
+        let acc = 0
+        for (const [px, py, wgt] of [
+          [x0, y0, (1 - fx) * (1 - fy)],
+          [x0 + 1, y0, fx * (1 - fy)],
+          [x0, y0 + 1, (1 - fx) * fy],
+          [x0 + 1, y0 + 1, fx * fy],
+        ] as const) {
+          if (px >= 0 && px < width && py >= 0 && py < height)
+            acc += wgt * (src[(py * width + px) * channels + c] as number)
+        }
+        out[to + c] = Math.round(acc)
+      }
+    }
+  }
+  return out
+}
+
+function rotateNearest(src: Uint8Array, width: number, height: number, degrees: number): Uint8Array {
+  const out = new Uint8Array(src.length)
+  const map = rotation(width, height, degrees)
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const [sx, sy] = map(x, y)
+      const px = Math.round(sx)
+      const py = Math.round(sy)
+      if (px >= 0 && px < width && py >= 0 && py < height) out[y * width + x] = src[py * width + px] as number
+    }
+  }
+  return out
+}
