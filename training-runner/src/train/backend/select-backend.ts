@@ -88,7 +88,7 @@ async function tryCandidate(candidate: Candidate): Promise<string> {
       const dawn = (await importOptional('webgpu')) as { create(flags: string[]): unknown; globals: object }
       const globals = globalThis as Record<string, unknown>
       Object.assign(globals, dawn.globals)
-      globals.navigator ??= { gpu: dawn.create([]) }
+      if (!('navigator' in globals)) globals.navigator = { gpu: dawn.create([]) }
       await importOptional('@tensorflow/tfjs-backend-webgpu')
       return 'webgpu'
     }
@@ -116,7 +116,9 @@ export async function selectBackend(
     }
     let ok = false
     try {
-      ok = tf.findBackendFactory(name) !== null && (await tf.setBackend(name))
+      // tfjs types say a factory is always found; at run time it is null for unregistered names.
+      const factory = tf.findBackendFactory(name) as ReturnType<typeof tf.findBackendFactory> | null
+      ok = factory !== null && (await tf.setBackend(name))
     } catch (thrown) {
       skipped.push({ candidate, reason: `failed to initialise: ${describe(thrown)}` })
       continue

@@ -38,7 +38,7 @@ export interface CheckpointState {
   bestManifest: WeightEntry[]
 }
 
-const StateSchema = z.object({ formatVersion: z.literal(1), fingerprint: z.string(), epoch: z.number() }).passthrough()
+const StateSchema = z.object({ formatVersion: z.literal(1), fingerprint: z.string(), epoch: z.number() }).loose()
 
 export interface Checkpoint {
   state: CheckpointState

@@ -115,12 +115,12 @@ export async function readSavedModel(dir: string): Promise<SavedModel> {
   if (group === undefined || group.paths.length !== 1) throw fail('expected one weights file')
   let values: Map<string, Float32Array>
   try {
-    values = decodeWeights(group.weights as WeightEntry[], await readFile(path.join(dir, group.paths[0] as string)))
+    values = decodeWeights(group.weights, await readFile(path.join(dir, group.paths[0] as string)))
   } catch (thrown) {
     throw fail((thrown as Error).message, thrown)
   }
-  const { architecture: _architecture, ...config } = modelJson.modelTopology
-  return { dir, config, values, metadata }
+  const { inChannels, baseFilters, outChannels, depth } = modelJson.modelTopology
+  return { dir, config: { inChannels, baseFilters, outChannels, depth }, values, metadata }
 }
 
 /** Loads a model folder into a ready {@link Unet} (on the active backend) plus its metadata. */

@@ -248,8 +248,8 @@ export function createUnet(
     tf.tidy(() => {
       // BatchNorm with running statistics folded into the convolution: one fused conv + bias + ReLU.
       const scale = tf.mul(get(u.gamma), tf.rsqrt(tf.add(get(u.movingVariance), BN_EPSILON)))
-      const kernel = tf.mul(get(u.kernel), scale) as tf.Tensor4D
-      const bias = tf.add(tf.mul(tf.sub(get(u.bias), get(u.movingMean)), scale), get(u.beta)) as tf.Tensor1D
+      const kernel = tf.mul<tf.Tensor4D>(get(u.kernel), scale)
+      const bias = tf.add<tf.Tensor1D>(tf.mul(tf.sub(get(u.bias), get(u.movingMean)), scale), get(u.beta))
       return tf.fused.conv2d({ x, filter: kernel, strides: 1, pad: 'same', bias, activation: 'relu' })
     })
 

@@ -44,7 +44,6 @@ export function decodeWeights(manifest: readonly WeightEntry[], data: Uint8Array
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   let offset = 0
   for (const entry of manifest) {
-    if (entry.dtype !== 'float32') throw new Error(`weight ${entry.name}: unsupported dtype ${String(entry.dtype)}`)
     const size = entry.shape.reduce((a, b) => a * b, 1)
     if (offset + size * 4 > data.byteLength) throw new Error(`weight file too short for ${entry.name}`)
     let values: Float32Array

@@ -81,11 +81,12 @@ export class Adam {
       if (g === undefined || m === undefined || v === undefined) continue
       tf.tidy(() => {
         const [p2, m2, v2] = fused
-          ? (tf.engine().runKernel(ADAM_UPDATE, { param: p, grad: g, m, v }, attrs) as tf.Tensor[])
+          ? tf.engine().runKernel<tf.Tensor[]>(ADAM_UPDATE, { param: p, grad: g, m, v }, attrs)
           : adamComposite(p, g, m, v, attrs)
-        p.assign(p2 as tf.Tensor)
-        m.assign(m2 as tf.Tensor)
-        v.assign(v2 as tf.Tensor)
+        if (p2 === undefined || m2 === undefined || v2 === undefined) throw new Error('Adam update lost an output')
+        p.assign(p2)
+        m.assign(m2)
+        v.assign(v2)
       })
     }
   }

@@ -19,5 +19,5 @@ export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar 
       },
     }
   })
-  return loss(logits, targets) as tf.Scalar
+  return loss(logits, targets)
 }

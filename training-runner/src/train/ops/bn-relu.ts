@@ -37,11 +37,9 @@ export function batchNormRelu(
 ): BatchNormReluResult {
   if (hasFusedKernel(BN_RELU)) {
     registerBatchNormReluGradient()
-    const [y, mean, variance] = tf.engine().runKernel(BN_RELU, { x, bias, gamma, beta }, { epsilon }) as [
-      tf.Tensor4D,
-      tf.Tensor1D,
-      tf.Tensor1D,
-    ]
+    const [y, mean, variance] = tf
+      .engine()
+      .runKernel<[tf.Tensor4D, tf.Tensor1D, tf.Tensor1D]>(BN_RELU, { x, bias, gamma, beta }, { epsilon })
     return { y, mean, variance }
   }
   return tf.tidy(() => {
@@ -55,7 +53,8 @@ export function batchNormRelu(
 
 /** True when the active backend has a kernel of this name (the fused fast paths are optional per backend). */
 export function hasFusedKernel(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined
+  // tfjs types say getKernel always finds one; at run time it returns undefined when none is registered.
+  return (tf.getKernel(kernelName, tf.getBackend()) as tf.KernelConfig | undefined) !== undefined
 }
 
 let gradientRegistered = false
@@ -64,23 +63,28 @@ let gradientRegistered = false
 export function registerBatchNormReluGradient(): void {
   if (gradientRegistered) return
   gradientRegistered = true
-  if (tf.getGradient(BN_RELU) !== undefined) return
+  if ((tf.getGradient(BN_RELU) as tf.GradConfig | undefined) !== undefined) return
   tf.registerGradient({
     kernelName: BN_RELU,
     inputsToSave: ['x', 'bias', 'gamma'],
     outputsToSave: [true, true, true],
     gradFunc: (dys, saved, attrs) => {
-      const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor
-      const [x, bias, gamma, y, mean, variance] = saved as tf.Tensor[]
+      const dy = Array.isArray(dys) ? dys[0] : dys
+      const [x, bias, gamma, y, mean, variance] = saved
+      if (dy === undefined || x === undefined || bias === undefined || gamma === undefined) {
+        throw new Error(`${BN_RELU} gradient: missing inputs`)
+      }
+      if (y === undefined || mean === undefined || variance === undefined) {
+        throw new Error(`${BN_RELU} gradient: missing outputs`)
+      }
       const [dx, dBias, dGamma, dBeta] = tf
         .engine()
-        .runKernel(BN_RELU_GRAD, { dy, x, bias, gamma, y, mean, variance } as tf.NamedTensorMap, attrs) as tf.Tensor[]
-      return {
-        x: () => dx as tf.Tensor,
-        bias: () => dBias as tf.Tensor,
-        gamma: () => dGamma as tf.Tensor,
-        beta: () => dBeta as tf.Tensor,
-      }
+        .runKernel<[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]>(
+          BN_RELU_GRAD,
+          { dy, x, bias, gamma, y, mean, variance },
+          attrs,
+        )
+      return { x: () => dx, bias: () => dBias, gamma: () => dGamma, beta: () => dBeta }
     },
   })
 }

@@ -13,7 +13,7 @@ export const UPSAMPLE_2X_GRAD = 'WmsUpsample2xGrad'
 export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   if (hasFusedKernel(UPSAMPLE_2X)) {
     registerUpsampleGradient()
-    return tf.engine().runKernel(UPSAMPLE_2X, { x }, {}) as tf.Tensor4D
+    return tf.engine().runKernel<tf.Tensor4D>(UPSAMPLE_2X, { x }, {})
   }
   return tf.tidy(() => upsampleAxisComposite(upsampleAxisComposite(x, 2), 1))
 }
@@ -45,12 +45,12 @@ let gradientRegistered = false
 function registerUpsampleGradient(): void {
   if (gradientRegistered) return
   gradientRegistered = true
-  if (tf.getGradient(UPSAMPLE_2X) !== undefined) return
+  if ((tf.getGradient(UPSAMPLE_2X) as tf.GradConfig | undefined) !== undefined) return
   tf.registerGradient({
     kernelName: UPSAMPLE_2X,
     gradFunc: (dy) => {
       const d = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor
-      return { x: () => tf.engine().runKernel(UPSAMPLE_2X_GRAD, { dy: d }, {}) as tf.Tensor }
+      return { x: () => tf.engine().runKernel<tf.Tensor>(UPSAMPLE_2X_GRAD, { dy: d }, {}) }
     },
   })
 }

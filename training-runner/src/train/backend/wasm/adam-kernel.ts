@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs'
 import { ADAM_UPDATE, adamUpdateArrays } from '../../ops/adam.js'
-import { asWasmBackend, heapView } from './wasm-internals.js'
+import { simdKernels } from './simd/simd-kernels.js'
+import { asWasmBackend, heapView, tensorData } from './wasm-internals.js'
 
 /** One Adam step for one parameter in a single pass (instead of ~12 element-wise kernels). */
 function adamWasm(args: {
@@ -14,16 +15,38 @@ function adamWasm(args: {
   const m2 = backend.makeOutput(param.shape, 'float32')
   const v2 = backend.makeOutput(param.shape, 'float32')
   const a = args.attrs as unknown as Parameters<typeof adamUpdateArrays>[4]
-  adamUpdateArrays(
-    heapView(backend, param),
-    heapView(backend, grad),
-    heapView(backend, m),
-    heapView(backend, v),
-    a,
-    heapView(backend, p2),
-    heapView(backend, m2),
-    heapView(backend, v2),
-  )
+  const simd = simdKernels(backend)
+  const size = param.shape.reduce((x, y) => x * y, 1)
+  if (simd !== null && size % 4 === 0) {
+    const at = (t: TensorInfo): number => tensorData(backend, t).memoryOffset
+    simd.adam(
+      at(param),
+      at(grad),
+      at(m),
+      at(v),
+      at(p2),
+      at(m2),
+      at(v2),
+      size,
+      a.weightDecay,
+      a.beta1,
+      a.beta2,
+      a.learningRate / (1 - a.beta1 ** a.step),
+      Math.sqrt(1 - a.beta2 ** a.step),
+      a.epsilon,
+    )
+  } else {
+    adamUpdateArrays(
+      heapView(backend, param),
+      heapView(backend, grad),
+      heapView(backend, m),
+      heapView(backend, v),
+      a,
+      heapView(backend, p2),
+      heapView(backend, m2),
+      heapView(backend, v2),
+    )
+  }
   return [p2, m2, v2]
 }
 

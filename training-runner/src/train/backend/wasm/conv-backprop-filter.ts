@@ -6,7 +6,16 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs'
-import { asWasmBackend, HeapScratch, heapView, registerAlias, releaseAliases, wasmConv } from './wasm-internals.js'
+import { simdKernels } from './simd/simd-kernels.js'
+import {
+  asWasmBackend,
+  HeapScratch,
+  heapView,
+  registerAlias,
+  releaseAliases,
+  tensorData,
+  wasmConv,
+} from './wasm-internals.js'
 
 /**
  * The convolution filter gradient for tfjs-backend-wasm, which has none (`Conv2DBackpropFilter` is not
@@ -68,18 +77,23 @@ function conv2DBackpropFilterWasm(args: {
     const dyg = dys.view()
     xcm.fill(0)
     dyg.fill(0)
-    for (let b = 0; b < n; b += 1) {
-      for (let r = 0; r < h; r += 1) {
-        const gridRow = b * plane + (r + top) * wp + left
-        let src = (b * h + r) * w * ci
-        for (let c = 0; c < w; c += 1) {
-          const g = gridRow + c
-          for (let k = 0; k < ci; k += 1) {
-            xcm[k * rowLength + g] = xv[src + k] as number
+    const simd = simdKernels(backend)
+    if (simd !== null) {
+      simd.to_channel_major(tensorData(backend, x).memoryOffset, xs.pointer, n, h, w, ci, hp, wp, top, left, rowLength)
+    } else {
+      for (let b = 0; b < n; b += 1) {
+        for (let r = 0; r < h; r += 1) {
+          const gridRow = b * plane + (r + top) * wp + left
+          let src = (b * h + r) * w * ci
+          for (let c = 0; c < w; c += 1) {
+            const g = gridRow + c
+            for (let k = 0; k < ci; k += 1) xcm[k * rowLength + g] = xv[src + k] as number
+            src += ci
           }
-          src += ci
         }
       }
+    }
+    for (let b = 0; b < n; b += 1) {
       for (let r = 0; r < ho; r += 1) {
         const src = (b * ho + r) * wo * co
         dyg.set(dyv.subarray(src, src + wo * co), (b * plane + r * wp) * co)

@@ -22,7 +22,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(kernels: readonly tf.KernelConfig[] = WASM_TRAINING_KERNELS): void {
   for (const config of kernels) {
-    const existing = tf.getKernel(config.kernelName, 'wasm')
+    // tfjs types say getKernel always finds one; at run time it returns undefined when none is registered.
+    const existing = tf.getKernel(config.kernelName, 'wasm') as tf.KernelConfig | undefined
     if (existing?.kernelFunc === config.kernelFunc) continue
     if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'wasm')
     tf.registerKernel(config)

@@ -1,7 +1,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs'
 import { upsampleAxis, upsampleAxisBackward } from '../../ops/upsample-math.js'
 import { UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../../ops/upsample.js'
-import { asWasmBackend, HeapScratch, heapView } from './wasm-internals.js'
+import { simdKernels } from './simd/simd-kernels.js'
+import { asWasmBackend, HeapScratch, heapView, tensorData } from './wasm-internals.js'
 
 /** 2× half-pixel bilinear upsampling (forward): W pass into scratch, then H pass into the output. */
 function upsampleWasm(args: { inputs: { x: TensorInfo }; backend: unknown }): TensorInfo {
@@ -11,9 +12,15 @@ function upsampleWasm(args: { inputs: { x: TensorInfo }; backend: unknown }): Te
   const out = backend.makeOutput([n, 2 * h, 2 * w, c], 'float32')
   const wide = new HeapScratch(backend, n * h * 2 * w * c)
   try {
-    const wideView = wide.view()
-    upsampleAxis(heapView(backend, x), wideView, n * h, w, c)
-    upsampleAxis(wideView, heapView(backend, out), n, h, 2 * w * c)
+    const simd = simdKernels(backend)
+    if (simd !== null && c % 4 === 0) {
+      simd.upsample_axis(tensorData(backend, x).memoryOffset, wide.pointer, n * h, w, c)
+      simd.upsample_axis(wide.pointer, tensorData(backend, out).memoryOffset, n, h, 2 * w * c)
+    } else {
+      const wideView = wide.view()
+      upsampleAxis(heapView(backend, x), wideView, n * h, w, c)
+      upsampleAxis(wideView, heapView(backend, out), n, h, 2 * w * c)
+    }
   } finally {
     wide.release()
   }
@@ -29,9 +36,15 @@ function upsampleGradWasm(args: { inputs: { dy: TensorInfo }; backend: unknown }
   const dx = backend.makeOutput([n, h, w, c], 'float32')
   const wide = new HeapScratch(backend, n * h * w2 * c)
   try {
-    const wideView = wide.view()
-    upsampleAxisBackward(heapView(backend, dy), wideView, n, h, w2 * c)
-    upsampleAxisBackward(wideView, heapView(backend, dx), n * h, w, c)
+    const simd = simdKernels(backend)
+    if (simd !== null && c % 4 === 0) {
+      simd.upsample_axis_back(tensorData(backend, dy).memoryOffset, wide.pointer, n, h, w2 * c)
+      simd.upsample_axis_back(wide.pointer, tensorData(backend, dx).memoryOffset, n * h, w, c)
+    } else {
+      const wideView = wide.view()
+      upsampleAxisBackward(heapView(backend, dy), wideView, n, h, w2 * c)
+      upsampleAxisBackward(wideView, heapView(backend, dx), n * h, w, c)
+    }
   } finally {
     wide.release()
   }
