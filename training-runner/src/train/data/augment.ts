@@ -114,19 +114,32 @@ function rotateBilinear(src: Uint8Array, width: number, height: number, channels
       const y0 = Math.floor(sy)
       const fx = sx - x0
       const fy = sy - y0
+      // Weights of the four neighbours; those outside the image count as zero (zero fill).
+      const inX0 = x0 >= 0 && x0 < width
+      const inX1 = x0 + 1 >= 0 && x0 + 1 < width
+      const inY0 = y0 >= 0 && y0 < height
+      const inY1 = y0 + 1 >= 0 && y0 + 1 < height
+      const w00 = inX0 && inY0 ? (1 - fx) * (1 - fy) : 0
+      const w10 = inX1 && inY0 ? fx * (1 - fy) : 0
+      const w01 = inX0 && inY1 ? (1 - fx) * fy : 0
+      const w11 = inX1 && inY1 ? fx * fy : 0
+      if (w00 + w10 + w01 + w11 === 0) continue
+      const cx0 = Math.min(width - 1, Math.max(0, x0))
+      const cx1 = Math.min(width - 1, Math.max(0, x0 + 1))
+      const cy0 = Math.min(height - 1, Math.max(0, y0))
+      const cy1 = Math.min(height - 1, Math.max(0, y0 + 1))
+      const i00 = (cy0 * width + cx0) * channels
+      const i10 = (cy0 * width + cx1) * channels
+      const i01 = (cy1 * width + cx0) * channels
+      const i11 = (cy1 * width + cx1) * channels
       const to = (y * width + x) * channels
       for (let c = 0; c < channels; c += 1) {
-        let acc = 0
-        for (const [px, py, wgt] of [
-          [x0, y0, (1 - fx) * (1 - fy)],
-          [x0 + 1, y0, fx * (1 - fy)],
-          [x0, y0 + 1, (1 - fx) * fy],
-          [x0 + 1, y0 + 1, fx * fy],
-        ] as const) {
-          if (px >= 0 && px < width && py >= 0 && py < height)
-            acc += wgt * (src[(py * width + px) * channels + c] as number)
-        }
-        out[to + c] = Math.round(acc)
+        out[to + c] = Math.round(
+          w00 * (src[i00 + c] as number) +
+            w10 * (src[i10 + c] as number) +
+            w01 * (src[i01 + c] as number) +
+            w11 * (src[i11 + c] as number),
+        )
       }
     }
   }

@@ -38,6 +38,25 @@ describe('preprocessing', () => {
     const block = Uint8Array.from([9, 9, 9, 9, 9, 9, 1, 1, 1])
     expect(medianBlur3(block, 3, 3, 1)[4]).toBe(9)
   })
+
+  it('median-filters exactly like sorting each clamped window', () => {
+    const [w, h, ch] = [7, 5, 3]
+    const img = Uint8Array.from({ length: w * h * ch }, (_, i) => (i * 7919) % 251)
+    const out = medianBlur3(img, w, h, ch)
+    const clamp = (v: number, n: number): number => Math.min(n - 1, Math.max(0, v))
+    for (let y = 0; y < h; y += 1) {
+      for (let x = 0; x < w; x += 1) {
+        for (let c = 0; c < ch; c += 1) {
+          const window: number[] = []
+          for (const dy of [-1, 0, 1]) {
+            for (const dx of [-1, 0, 1]) window.push(img[(clamp(y + dy, h) * w + clamp(x + dx, w)) * ch + c] ?? 0)
+          }
+          window.sort((a, b) => a - b)
+          expect(out[(y * w + x) * ch + c]).toBe(window[4])
+        }
+      }
+    }
+  })
 })
 
 describe('augmentation', () => {

@@ -61,34 +61,62 @@ export function contrastStretch(pixels: Uint8Array, options: PreprocessOptions =
 /** 3×3 median filter of interleaved pixels (`channels` per pixel), edges replicated. Returns a new array. */
 export function medianBlur3(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const out = new Uint8Array(pixels.length)
-  const window = new Uint8Array(9)
+  const w = new Int32Array(9)
+  const stride = width * channels
   for (let y = 0; y < height; y += 1) {
-    const rows = [Math.max(0, y - 1), y, Math.min(height - 1, y + 1)]
+    const up = (y > 0 ? y - 1 : 0) * stride
+    const mid = y * stride
+    const down = (y < height - 1 ? y + 1 : y) * stride
     for (let x = 0; x < width; x += 1) {
-      const cols = [Math.max(0, x - 1), x, Math.min(width - 1, x + 1)]
+      const left = (x > 0 ? x - 1 : 0) * channels
+      const centre = x * channels
+      const right = (x < width - 1 ? x + 1 : x) * channels
       for (let c = 0; c < channels; c += 1) {
-        let k = 0
-        for (const r of rows) {
-          for (const q of cols) window[k++] = pixels[(r * width + q) * channels + c] as number
-        }
-        out[(y * width + x) * channels + c] = median9(window)
+        w[0] = pixels[up + left + c] as number
+        w[1] = pixels[up + centre + c] as number
+        w[2] = pixels[up + right + c] as number
+        w[3] = pixels[mid + left + c] as number
+        w[4] = pixels[mid + centre + c] as number
+        w[5] = pixels[mid + right + c] as number
+        w[6] = pixels[down + left + c] as number
+        w[7] = pixels[down + centre + c] as number
+        w[8] = pixels[down + right + c] as number
+        out[mid + centre + c] = median9(w)
       }
     }
   }
   return out
 }
 
-/** Median of 9 bytes (a partial insertion sort: 9 elements are too few for anything cleverer to pay off). */
-function median9(w: Uint8Array): number {
-  for (let i = 1; i < 9; i += 1) {
-    const v = w[i] as number
-    let j = i - 1
-    while (j >= 0 && (w[j] as number) > v) {
-      w[j + 1] = w[j] as number
-      j -= 1
+/** Median of 9 values by a 19-exchange sorting network (Paeth), without allocating. */
+function median9(w: Int32Array): number {
+  const sort = (i: number, j: number): void => {
+    const a = w[i] as number
+    const b = w[j] as number
+    if (a > b) {
+      w[i] = b
+      w[j] = a
     }
-    w[j + 1] = v
   }
+  sort(1, 2)
+  sort(4, 5)
+  sort(7, 8)
+  sort(0, 1)
+  sort(3, 4)
+  sort(6, 7)
+  sort(1, 2)
+  sort(4, 5)
+  sort(7, 8)
+  sort(0, 3)
+  sort(5, 8)
+  sort(4, 7)
+  sort(3, 6)
+  sort(1, 4)
+  sort(2, 5)
+  sort(4, 7)
+  sort(4, 2)
+  sort(6, 4)
+  sort(4, 2)
   return w[4] as number
 }
 
