@@ -39,7 +39,8 @@ describe('the IPC contract, served by both hosts', () => {
       headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(payload),
     })
-    return (await response.json()) as unknown
+    const body: unknown = await response.json()
+    return body
   }
 
   beforeAll(async () => {

@@ -243,7 +243,10 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     let waitStart = performance.now()
     for await (const batch of stream) {
       const waited = (performance.now() - waitStart) / 1000
-      if (options.signal?.aborted === true) throw new WmsError('cancelled', 'Training was cancelled.')
+      if (options.signal?.aborted === true)
+        throw new WmsError('cancelled', 'Training was cancelled.', {
+          hint: 'Run the same training again to resume after the last finished epoch (its checkpoint is kept).',
+        })
       const stepStart = performance.now()
       const result = trainStep(batch)
       const stepSeconds = (performance.now() - stepStart) / 1000

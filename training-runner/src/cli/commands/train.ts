@@ -25,7 +25,16 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
   })
   const started = Date.now()
   const backend = await selectBackend(inputs.config.backend, { events: context.events, env: context.io.env })
+  // Ctrl-C (or the app stopping the child) ends training after the current step; the checkpoint stays, so
+  // running the same command again resumes.
+  const abort = new AbortController()
+  const stop = (): void => {
+    abort.abort()
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
   const result = await trainModel({
+    signal: abort.signal,
     datasetRoot: inputs.datasetRoot,
     config: inputs.config,
     outDir,
@@ -33,6 +42,9 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
     dataVersion: options.dataVersion ?? null,
     events: context.events,
     backend,
+  }).finally(() => {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
   })
   const test = result.testMetrics?.aggregate
   const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${fmt(test?.dice)} IoU ${fmt(test?.iou)}`

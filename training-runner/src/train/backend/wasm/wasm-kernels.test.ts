@@ -132,6 +132,27 @@ describe('wasm training kernels (vs the cpu backend)', () => {
     }
   })
 
+  it('2×2 max-pool gradient, ties included (first maximum of the window wins)', async () => {
+    // (Shapes the SIMD kernel takes. The stock wasm kernel, used for other shapes, breaks ties differently from
+    // the cpu backend and PyTorch, so it is not compared here.)
+    for (const [h, w, c] of [
+      [6, 8, 8],
+      [4, 6, 12],
+    ] as const) {
+      const shape: [number, number, number, number] = [2, h, w, c]
+      // rounded values make ties common, as after a ReLU
+      const x = random(shape, 14, -2, 2).map((v) => Math.max(0, Math.round(v)))
+      const result = await onBoth(() => {
+        const xt = tf.tensor4d(x, shape)
+        const pooled = tf.maxPool(xt, 2, 2, 'valid')
+        const dy = tf.tensor(random(pooled.shape, 15), pooled.shape)
+        const [grad] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), dy)))([xt])
+        return [pooled, grad as tf.Tensor]
+      })
+      expectClose(result, 1e-7)
+    }
+  })
+
   it('fused Adam matches the composite update (PyTorch semantics, coupled weight decay)', async () => {
     for (const size of [12, 7]) {
       const values = [random([size], 11), random([size], 12), random([size], 13)]

@@ -305,4 +305,64 @@
               (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (local.get $rv)) (local.get $ev)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $loop))))
+;; Gradient of 2x2/2 max-pooling (NHWC, even H and W): each dy goes to the first input of its window that
+;; equals the pooled maximum (window order (0,0) (0,1) (1,0) (1,1), tfjs's and PyTorch's tie rule).
+  (func (export "max_pool2_grad") (param $dy i32) (param $x i32) (param $y i32) (param $dx i32) (param $n i32)
+    (param $ho i32) (param $wo i32) (param $ch i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $c i32) (local $row i32) (local $px i32) (local $o i32)
+    (local $p00 i32) (local $p01 i32) (local $p10 i32) (local $p11 i32)
+    (local $m v128) (local $g v128) (local $taken v128) (local $hit v128)
+    (local.set $px (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $row (i32.mul (i32.shl (local.get $wo) (i32.const 1)) (local.get $px)))
+    (block $b_done
+      (loop $b_loop
+        (br_if $b_done (i32.ge_u (local.get $b) (local.get $n)))
+        (local.set $i (i32.const 0))
+        (block $i_done
+          (loop $i_loop
+            (br_if $i_done (i32.ge_u (local.get $i) (local.get $ho)))
+            (local.set $j (i32.const 0))
+            (block $j_done
+              (loop $j_loop
+                (br_if $j_done (i32.ge_u (local.get $j) (local.get $wo)))
+                ;; byte offset of the window's top-left input pixel
+                (local.set $p00 (i32.add
+                  (i32.mul (i32.add (i32.mul (local.get $b) (i32.shl (local.get $ho) (i32.const 1)))
+                    (i32.shl (local.get $i) (i32.const 1))) (local.get $row))
+                  (i32.mul (i32.shl (local.get $j) (i32.const 1)) (local.get $px))))
+                (local.set $p01 (i32.add (local.get $p00) (local.get $px)))
+                (local.set $p10 (i32.add (local.get $p00) (local.get $row)))
+                (local.set $p11 (i32.add (local.get $p10) (local.get $px)))
+                (local.set $c (i32.const 0))
+                (block $c_done
+                  (loop $c_loop
+                    (br_if $c_done (i32.ge_u (local.get $c) (local.get $px)))
+                    (local.set $m (v128.load (i32.add (local.get $y) (local.get $o))))
+                    (local.set $g (v128.load (i32.add (local.get $dy) (local.get $o))))
+                    (local.set $hit (f32x4.eq (v128.load (i32.add (local.get $x) (i32.add (local.get $p00) (local.get $c)))) (local.get $m)))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $p00) (local.get $c))) (v128.and (local.get $g) (local.get $hit)))
+                    (local.set $taken (local.get $hit))
+                    (local.set $hit (v128.andnot
+                      (f32x4.eq (v128.load (i32.add (local.get $x) (i32.add (local.get $p01) (local.get $c)))) (local.get $m))
+                      (local.get $taken)))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $p01) (local.get $c))) (v128.and (local.get $g) (local.get $hit)))
+                    (local.set $taken (v128.or (local.get $taken) (local.get $hit)))
+                    (local.set $hit (v128.andnot
+                      (f32x4.eq (v128.load (i32.add (local.get $x) (i32.add (local.get $p10) (local.get $c)))) (local.get $m))
+                      (local.get $taken)))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $p10) (local.get $c))) (v128.and (local.get $g) (local.get $hit)))
+                    (local.set $taken (v128.or (local.get $taken) (local.get $hit)))
+                    (local.set $hit (v128.andnot
+                      (f32x4.eq (v128.load (i32.add (local.get $x) (i32.add (local.get $p11) (local.get $c)))) (local.get $m))
+                      (local.get $taken)))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $p11) (local.get $c))) (v128.and (local.get $g) (local.get $hit)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $c_loop)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $j_loop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $i_loop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $b_loop))))
 )

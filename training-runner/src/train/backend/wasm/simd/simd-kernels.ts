@@ -38,6 +38,7 @@ export interface SimdKernels {
     left: number,
     row: number,
   ): void
+  max_pool2_grad(dy: number, x: number, y: number, dx: number, n: number, ho: number, wo: number, ch: number): void
   adam(
     p: number,
     g: number,
