@@ -30,7 +30,7 @@ export interface Batch {
   masks: Float32Array
 }
 
-/** A byte-bounded cache of decoded pairs (insertion order eviction). */
+/** A byte-bounded cache of decoded pairs: once full, further pairs are decoded every time they are needed. */
 export class PairCache {
   private readonly entries = new Map<string, Promise<DecodedPair>>()
   private bytes = 0
@@ -58,10 +58,14 @@ export class PairCache {
     const promise = this.limit(() =>
       decodePair(path.join(this.root, sample.image), path.join(this.root, sample.mask), this.size),
     )
-    promise.catch(() => this.entries.delete(sample.md5 + sample.id))
     if (this.bytes + entryBytes <= this.maxBytes) {
-      this.entries.set(sample.md5 + sample.id, promise)
+      const key = sample.md5 + sample.id
+      this.entries.set(key, promise)
       this.bytes += entryBytes
+      // A failed decode is not cached: the next epoch tries again (and reports the error again).
+      promise.catch(() => {
+        if (this.entries.delete(key)) this.bytes -= entryBytes
+      })
     }
     return promise
   }

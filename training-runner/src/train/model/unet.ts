@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { createPrng } from '@wms/shared/util/prng'
 import { batchNormRelu, BN_EPSILON } from '../ops/bn-relu.js'
+import { concatChannels } from '../ops/concat-channels.js'
 import { upsample2x } from '../ops/upsample.js'
 
 /**
@@ -239,7 +240,7 @@ export function createUnet(
     h = unit(unit(h, layout.bottleneck[0]), layout.bottleneck[1])
     layout.decoder.forEach(([a, b], i) => {
       const skip = skips[skips.length - 1 - i] as tf.Tensor4D
-      h = unit(unit(tf.concat([upsample2x(h), skip], 3), a), b)
+      h = unit(unit(concatChannels(upsample2x(h), skip), a), b)
     })
     return tf.conv2d(h, get(layout.head.kernel) as tf.Tensor4D, 1, 'same').add(get(layout.head.bias))
   }

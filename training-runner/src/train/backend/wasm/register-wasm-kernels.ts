@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { adamWasmConfig } from './adam-kernel.js'
 import { bnReluGradWasmConfig, bnReluWasmConfig } from './bn-relu-kernels.js'
+import { concatChannelsWasmConfig, splitChannelsWasmConfig } from './concat-kernels.js'
 import { conv2DBackpropFilterWasmConfig } from './conv-backprop-filter.js'
 import { conv2DBackpropInputWasmConfig } from './conv-backprop-input.js'
 import { maxPoolGradWasmConfig } from './max-pool-grad-kernel.js'
@@ -14,6 +15,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   bnReluGradWasmConfig,
   upsampleWasmConfig,
   upsampleGradWasmConfig,
+  concatChannelsWasmConfig,
+  splitChannelsWasmConfig,
   adamWasmConfig,
 ]
 

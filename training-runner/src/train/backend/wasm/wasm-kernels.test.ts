@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createPrng } from '@wms/shared/util/prng'
 import { Adam } from '../../ops/adam.js'
 import { batchNormRelu } from '../../ops/bn-relu.js'
+import { concatChannels } from '../../ops/concat-channels.js'
 import { upsample2x } from '../../ops/upsample.js'
 import { registerWasmTrainingKernels } from './register-wasm-kernels.js'
 
@@ -151,6 +152,21 @@ describe('wasm training kernels (vs the cpu backend)', () => {
       })
       expectClose(result, 1e-7)
     }
+  })
+
+  it('channel concatenation and its gradient', async () => {
+    const shapeA: [number, number, number, number] = [2, 3, 4, 5]
+    const shapeB: [number, number, number, number] = [2, 3, 4, 8]
+    const [a, b] = [random(shapeA, 16), random(shapeB, 17)]
+    const result = await onBoth(() => {
+      const [at, bt] = [tf.tensor4d(a, shapeA), tf.tensor4d(b, shapeB)]
+      const dy = tf.tensor(random([2, 3, 4, 13], 18), [2, 3, 4, 13])
+      const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(concatChannels(x as tf.Tensor4D, y as tf.Tensor4D), dy)),
+      )([at, bt])
+      return [concatChannels(at, bt), ...grads]
+    })
+    expectClose(result, 1e-12) // exact copies
   })
 
   it('fused Adam matches the composite update (PyTorch semantics, coupled weight decay)', async () => {

@@ -38,6 +38,8 @@ export interface SimdKernels {
     left: number,
     row: number,
   ): void
+  interleave2(a: number, b: number, out: number, pixels: number, aBytes: number, bBytes: number): void
+  deinterleave2(src: number, a: number, b: number, pixels: number, aBytes: number, bBytes: number): void
   max_pool2_grad(dy: number, x: number, y: number, dx: number, n: number, ho: number, wo: number, ch: number): void
   adam(
     p: number,
