@@ -4,8 +4,8 @@
  *   npm run bench:train -- [--sizes 128,256] [--steps 5] [--data <dataset dir>] [--no-torch] [--profile] [--compare-js]
  *
  * Prints, per input size (batch 4): ms per training step on the chosen CPU backend and on PyTorch (CPU, all
- * cores; timed before and after the tfjs runs, averaged, because the machine is shared), their ratio, the live
- * tensor count after each step (flat = no leak) and the wasm heap; then the input pipeline's images/s (cold:
+ * cores and one; timed before and after the tfjs runs, the faster kept, because the machine is shared), their
+ * ratios, the live tensor count after each step (flat = no leak) and the wasm heap; then the input pipeline's images/s (cold:
  * decode + resize + augment + preprocess; warm: from the cache) and the trainer's idle share in a real training
  * run (time waiting for batches / total). Writes the numbers to bench/results/train-<time>.json.
  */
@@ -106,15 +106,24 @@ if (torchOk) {
   )
 }
 
+// The machine is shared: each PyTorch number is the faster of its bracketing runs (the conservative ratio).
+const fastest = (values: (number | undefined)[]): number | undefined => {
+  const known = values.filter((v): v is number => v !== undefined)
+  return known.length === 0 ? undefined : Math.min(...known)
+}
 const rows = tfjs.map((t) => {
-  const before = torchBefore.find((r) => r.size === t.size)?.msPerStep
-  const after = torchAfter.find((r) => r.size === t.size)?.msPerStep
-  const torchMs = before !== undefined && after !== undefined ? (before + after) / 2 : undefined
+  const torchMs = fastest([
+    torchBefore.find((r) => r.size === t.size)?.msPerStep,
+    torchAfter.find((r) => r.size === t.size)?.msPerStep,
+  ])
+  const torchOneThreadMs = fastest(torchSingle.filter((r) => r.size === t.size).map((r) => r.msPerStep))
   return {
     size: t.size,
     tfjsMs: t.msPerStep,
     torchMs,
     ratio: torchMs === undefined ? undefined : t.msPerStep / torchMs,
+    torchOneThreadMs,
+    ratioOneThread: torchOneThreadMs === undefined ? undefined : t.msPerStep / torchOneThreadMs,
   }
 })
 
@@ -151,11 +160,14 @@ try {
   )
 
   log('')
-  log('| input | tfjs ms/step | PyTorch ms/step | ratio |')
-  log('|---|---|---|---|')
+  const times = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)}×`)
+  log(
+    `| input | tfjs ${backend.candidate} ms/step | PyTorch ${String(threads)} threads | ratio | PyTorch 1 thread | ratio |`,
+  )
+  log('|---|---|---|---|---|---|')
   for (const r of rows) {
     log(
-      `| ${String(r.size)}², batch ${String(batch)} | ${r.tfjsMs.toFixed(0)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${r.ratio === undefined ? '–' : `${r.ratio.toFixed(1)}×`} |`,
+      `| ${String(r.size)}², batch ${String(batch)} | ${r.tfjsMs.toFixed(0)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${times(r.ratio)} | ${r.torchOneThreadMs?.toFixed(0) ?? '–'} | ${times(r.ratioOneThread)} |`,
     )
   }
   const rss = process.resourceUsage().maxRSS / 1024

@@ -89,27 +89,26 @@ function flip(src: Uint8Array, width: number, height: number, channels: number, 
   return out
 }
 
-/** Inverse mapping of an output pixel to its source position under a rotation by `degrees` about the centre. */
-function rotation(width: number, height: number, degrees: number): (x: number, y: number) => [number, number] {
+/**
+ * The inverse mapping of a rotation by `degrees` about the centre: output (x, y) reads the source at
+ * (cos·dx − sin·dy + cx, sin·dx + cos·dy + cy), with (dx, dy) = (x − cx, y − cy).
+ */
+function rotation(
+  width: number,
+  height: number,
+  degrees: number,
+): { cos: number; sin: number; cx: number; cy: number } {
   const theta = (degrees * Math.PI) / 180
-  const cos = Math.cos(theta)
-  const sin = Math.sin(theta)
-  const cx = (width - 1) / 2
-  const cy = (height - 1) / 2
-  // Image y grows downwards, so a counter-clockwise turn on screen maps (dx, dy) → (cos·dx − sin·dy, …) inverted.
-  return (x, y) => {
-    const dx = x - cx
-    const dy = y - cy
-    return [cos * dx - sin * dy + cx, sin * dx + cos * dy + cy]
-  }
+  return { cos: Math.cos(theta), sin: Math.sin(theta), cx: (width - 1) / 2, cy: (height - 1) / 2 }
 }
 
 function rotateBilinear(src: Uint8Array, width: number, height: number, channels: number, degrees: number): Uint8Array {
   const out = new Uint8Array(src.length)
-  const map = rotation(width, height, degrees)
+  const { cos, sin, cx, cy } = rotation(width, height, degrees)
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
-      const [sx, sy] = map(x, y)
+      const sx = cos * (x - cx) - sin * (y - cy) + cx
+      const sy = sin * (x - cx) + cos * (y - cy) + cy
       const x0 = Math.floor(sx)
       const y0 = Math.floor(sy)
       const fx = sx - x0
@@ -148,12 +147,11 @@ function rotateBilinear(src: Uint8Array, width: number, height: number, channels
 
 function rotateNearest(src: Uint8Array, width: number, height: number, degrees: number): Uint8Array {
   const out = new Uint8Array(src.length)
-  const map = rotation(width, height, degrees)
+  const { cos, sin, cx, cy } = rotation(width, height, degrees)
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
-      const [sx, sy] = map(x, y)
-      const px = Math.round(sx)
-      const py = Math.round(sy)
+      const px = Math.round(cos * (x - cx) - sin * (y - cy) + cx)
+      const py = Math.round(sin * (x - cx) + cos * (y - cy) + cy)
       if (px >= 0 && px < width && py >= 0 && py < height) out[y * width + x] = src[py * width + px] as number
     }
   }

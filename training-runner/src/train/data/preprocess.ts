@@ -61,8 +61,8 @@ export function contrastStretch(pixels: Uint8Array, options: PreprocessOptions =
 /** 3×3 median filter of interleaved pixels (`channels` per pixel), edges replicated. Returns a new array. */
 export function medianBlur3(pixels: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   const out = new Uint8Array(pixels.length)
-  const w = new Int32Array(9)
   const stride = width * channels
+  const p = pixels
   for (let y = 0; y < height; y += 1) {
     const up = (y > 0 ? y - 1 : 0) * stride
     const mid = y * stride
@@ -72,52 +72,132 @@ export function medianBlur3(pixels: Uint8Array, width: number, height: number, c
       const centre = x * channels
       const right = (x < width - 1 ? x + 1 : x) * channels
       for (let c = 0; c < channels; c += 1) {
-        w[0] = pixels[up + left + c] as number
-        w[1] = pixels[up + centre + c] as number
-        w[2] = pixels[up + right + c] as number
-        w[3] = pixels[mid + left + c] as number
-        w[4] = pixels[mid + centre + c] as number
-        w[5] = pixels[mid + right + c] as number
-        w[6] = pixels[down + left + c] as number
-        w[7] = pixels[down + centre + c] as number
-        w[8] = pixels[down + right + c] as number
-        out[mid + centre + c] = median9(w)
+        out[mid + centre + c] = median9(
+          p[up + left + c] as number,
+          p[up + centre + c] as number,
+          p[up + right + c] as number,
+          p[mid + left + c] as number,
+          p[mid + centre + c] as number,
+          p[mid + right + c] as number,
+          p[down + left + c] as number,
+          p[down + centre + c] as number,
+          p[down + right + c] as number,
+        )
       }
     }
   }
   return out
 }
 
-/** Median of 9 values by a 19-exchange sorting network (Paeth), without allocating. */
-function median9(w: Int32Array): number {
-  const sort = (i: number, j: number): void => {
-    const a = w[i] as number
-    const b = w[j] as number
-    if (a > b) {
-      w[i] = b
-      w[j] = a
-    }
+/** Median of 9 values by a 19-exchange sorting network (Paeth), on locals (no allocation, no array). */
+function median9(
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  a4: number,
+  a5: number,
+  a6: number,
+  a7: number,
+  a8: number,
+): number {
+  let t: number
+  if (a1 > a2) {
+    t = a1
+    a1 = a2
+    a2 = t
   }
-  sort(1, 2)
-  sort(4, 5)
-  sort(7, 8)
-  sort(0, 1)
-  sort(3, 4)
-  sort(6, 7)
-  sort(1, 2)
-  sort(4, 5)
-  sort(7, 8)
-  sort(0, 3)
-  sort(5, 8)
-  sort(4, 7)
-  sort(3, 6)
-  sort(1, 4)
-  sort(2, 5)
-  sort(4, 7)
-  sort(4, 2)
-  sort(6, 4)
-  sort(4, 2)
-  return w[4] as number
+  if (a4 > a5) {
+    t = a4
+    a4 = a5
+    a5 = t
+  }
+  if (a7 > a8) {
+    t = a7
+    a7 = a8
+    a8 = t
+  }
+  if (a0 > a1) {
+    t = a0
+    a0 = a1
+    a1 = t
+  }
+  if (a3 > a4) {
+    t = a3
+    a3 = a4
+    a4 = t
+  }
+  if (a6 > a7) {
+    t = a6
+    a6 = a7
+    a7 = t
+  }
+  if (a1 > a2) {
+    t = a1
+    a1 = a2
+    a2 = t
+  }
+  if (a4 > a5) {
+    t = a4
+    a4 = a5
+    a5 = t
+  }
+  if (a7 > a8) {
+    t = a7
+    a7 = a8
+    a8 = t
+  }
+  if (a0 > a3) {
+    t = a0
+    a0 = a3
+    a3 = t
+  }
+  if (a5 > a8) {
+    t = a5
+    a5 = a8
+    a8 = t
+  }
+  if (a4 > a7) {
+    t = a4
+    a4 = a7
+    a7 = t
+  }
+  if (a3 > a6) {
+    t = a3
+    a3 = a6
+    a6 = t
+  }
+  if (a1 > a4) {
+    t = a1
+    a1 = a4
+    a4 = t
+  }
+  if (a2 > a5) {
+    t = a2
+    a2 = a5
+    a5 = t
+  }
+  if (a4 > a7) {
+    t = a4
+    a4 = a7
+    a7 = t
+  }
+  if (a4 > a2) {
+    t = a4
+    a4 = a2
+    a2 = t
+  }
+  if (a6 > a4) {
+    t = a6
+    a6 = a4
+    a4 = t
+  }
+  if (a4 > a2) {
+    t = a4
+    a4 = a2
+    a2 = t
+  }
+  return a4
 }
 
 /**
