@@ -4,16 +4,16 @@ import { WmsError } from '@wms/shared/errors'
  * wasm32 gives the wasm backend at most 4 GiB of heap, and a training step that needs more dies with
  * `RuntimeError: memory access out of bounds` (or an abort) after minutes of work. This refuses such a run up
  * front, with a batch size and an image size that fit. The estimate is linear in batch × pixels: activations,
- * their gradients and the conv-gradient scratch buffers dominate. Calibrated on this implementation (peak wasm
- * heap ≈ 2.3 KiB per input pixel per image at base 16; 128² × 4 ≈ 150 MiB plus the fixed part), with a 25 %
- * margin because the heap only grows and fragments.
+ * their gradients and the conv-gradient scratch buffers dominate. Calibrated on this implementation by bench:train
+ * (peak wasm heap 358 MiB at 128² × 4 and 1,156 MiB at 256² × 4: ≈ 92 MiB + 4.2 KiB per input pixel per image
+ * at base 16), with a 25 % margin because the heap only grows and fragments.
  */
 
 /** Usable wasm heap (4 GiB minus room for fragmentation and the runtime). */
 export const WASM_HEAP_BUDGET_BYTES = 3.5 * 1024 ** 3
 
-const FIXED_BYTES = 96 * 1024 ** 2
-const BYTES_PER_PIXEL_AT_BASE_16 = 3 * 1024
+const FIXED_BYTES = 92 * 1024 ** 2
+const BYTES_PER_PIXEL_AT_BASE_16 = 4.2 * 1024
 
 /** Estimated peak wasm heap of one training step. */
 export function estimateTrainingBytes(batchSize: number, imageSize: number, baseFilters = 16): number {
