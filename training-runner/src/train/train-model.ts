@@ -1,26 +1,23 @@
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs'
 import { WmsError } from '@wms/shared/errors'
 import { TrainingConfigSchema, type TrainingConfig } from '@wms/shared/config/training-config'
-import { countMasks, overlapScores } from '@wms/shared/metrics/segmentation'
 import type { z } from 'zod'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import { md5Bytes } from '../fs/hash-file.js'
 import { RUNNER_VERSION } from '../version.js'
 import { selectBackend, type BackendChoice } from './backend/select-backend.js'
-import { batches, PairCache, type Batch } from './data/batches.js'
-import { MASK_THRESHOLD } from './data/decode.js'
-import { DEFAULT_PREPROCESS } from './data/preprocess.js'
+import { batches, PairCache } from './data/batches.js'
 import { loadDatasetSplit, type DatasetSplit } from './dataset-samples.js'
-import { evaluateSamples, logitThreshold, type EvaluationScores } from './evaluate-samples.js'
+import { evaluateSamples, type EvaluationScores } from './evaluate-samples.js'
 import { readCheckpoint, removeCheckpoint, saveCheckpoint, type EpochRecord } from './loop/checkpoint.js'
 import { assertTrainingFits } from './loop/memory-guard.js'
 import { initialEarlyStopping, initialPlateau, stepEarlyStopping, stepPlateau } from './loop/schedule.js'
+import { createTrainStep } from './loop/train-step.js'
 import type { ModelMetadata } from './model/metadata.js'
 import { assignModelValues, readModelValues, saveModel } from './model/model-files.js'
-import { countParameters, createUnet, DEFAULT_UNET, type Unet, type UnetConfig } from './model/unet.js'
+import { createUnet, DEFAULT_UNET, type Unet, type UnetConfig } from './model/unet.js'
 import { Adam } from './ops/adam.js'
-import { bceWithLogits } from './ops/bce-loss.js'
+import { buildMetadata } from './train-metadata.js'
 
 export type { EpochRecord } from './loop/checkpoint.js'
 
@@ -185,45 +182,12 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     }
   }
 
-  const trainable = [...model.trainable]
-  const nameOf = new Map(trainable.map(([name, v]) => [v.name, name]))
-  const cut = logitThreshold(config.threshold)
   const stepsPerEpoch = Math.ceil(ctx.counts.train / config.batchSize)
   const stats: PipelineStats = { stepSeconds: 0, waitSeconds: 0, idleShare: 0, cacheHits: 0, cacheMisses: 0 }
   let stoppedEarly = early.epochsWithoutImprovement >= config.earlyStoppingPatience
   let epoch = firstEpoch
 
-  const trainStep = (batch: Batch): { loss: number; dice: number[]; iou: number[] } => {
-    const side = batch.size
-    let logits: Float32Array = new Float32Array(0)
-    const loss = tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, [batch.count, side, side, 3])
-      const y = tf.tensor4d(batch.masks, [batch.count, side, side, 1])
-      const { value, grads } = tf.variableGrads(
-        () => {
-          const z = model.trainForward(x)
-          logits = z.dataSync() as Float32Array
-          return bceWithLogits(z, y)
-        },
-        trainable.map(([, v]) => v),
-      )
-      const named: Record<string, tf.Tensor> = {}
-      for (const [tfName, grad] of Object.entries(grads)) named[nameOf.get(tfName) ?? tfName] = grad
-      adam.apply(named)
-      return value.dataSync()[0] as number
-    })
-    const dice: number[] = []
-    const iou: number[] = []
-    for (let i = 0; i < batch.count; i += 1) {
-      const off = i * side * side
-      const predicted = new Uint8Array(side * side)
-      for (let p = 0; p < predicted.length; p += 1) predicted[p] = (logits[off + p] as number) > cut ? 1 : 0
-      const s = overlapScores(countMasks(predicted, batch.masks.subarray(off, off + side * side)))
-      dice.push(s.dice)
-      iou.push(s.iou)
-    }
-    return { loss, dice, iou }
-  }
+  const trainStep = createTrainStep(model, adam, config.threshold)
 
   for (; epoch <= config.epochs && !stoppedEarly; epoch += 1) {
     const epochStart = performance.now()
@@ -351,7 +315,18 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
   stats.cacheHits = cache.hits
   stats.cacheMisses = cache.misses
 
-  const metadata = buildMetadata(ctx, early.bestEpoch, history.length, valMetrics, testMetrics)
+  const metadata = buildMetadata({
+    config,
+    unet: ctx.unet,
+    backend: ctx.backend,
+    counts: ctx.counts,
+    contentHash: data.contentHash,
+    dataVersion: options.dataVersion ?? null,
+    bestEpoch: early.bestEpoch,
+    epochsRun: history.length,
+    val: valMetrics,
+    test: testMetrics,
+  })
   await saveModel(options.outDir, ctx.unet, readModelValues(model), metadata, `training-runner ${RUNNER_VERSION}`)
   if (options.keepCheckpoint !== true) await removeCheckpoint(ctx.checkpointDir)
   return {
@@ -367,53 +342,6 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     history,
     seconds: (performance.now() - ctx.started) / 1000,
     pipeline: stats,
-  }
-}
-
-function buildMetadata(
-  ctx: RunContext,
-  bestEpoch: number,
-  epochsRun: number,
-  val: EvaluationScores | null,
-  test: EvaluationScores | null,
-): ModelMetadata {
-  const { config, unet } = ctx
-  return {
-    schemaVersion: 1,
-    createdAt: new Date().toISOString(),
-    generatedBy: `training-runner ${RUNNER_VERSION}`,
-    architecture: { name: 'unet', ...unet, parameters: countParameters(unet) },
-    input: {
-      size: config.imageSize,
-      channels: 3,
-      layout: 'NHWC',
-      exifOrientation: true,
-      resize: { image: 'bilinear', mask: 'nearest' },
-    },
-    preprocessing: {
-      contrastStretch: {
-        lowPercentile: DEFAULT_PREPROCESS.lowPercentile,
-        highPercentile: DEFAULT_PREPROCESS.highPercentile,
-      },
-      medianBlur: DEFAULT_PREPROCESS.medianSize,
-      scale: '0..1',
-    },
-    threshold: config.threshold,
-    maskThreshold: MASK_THRESHOLD,
-    metrics: {
-      bestEpoch,
-      epochsRun,
-      val: val === null ? null : { ...val.aggregate, loss: val.loss },
-      test: test === null ? null : test.aggregate,
-    },
-    data: {
-      version: ctx.options.dataVersion ?? null,
-      contentHash: ctx.data.contentHash,
-      split: config.split,
-      counts: ctx.counts,
-    },
-    backend: { name: ctx.backend.name, candidate: ctx.backend.candidate },
-    training: { ...config },
   }
 }
 
