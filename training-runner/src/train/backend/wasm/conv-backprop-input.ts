@@ -6,6 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs'
+import { simdKernels } from './simd/simd-kernels.js'
 import { asWasmBackend, HeapScratch, heapView, tensorData, wasmConv } from './wasm-internals.js'
 
 /**
@@ -42,15 +43,20 @@ function conv2DBackpropInputWasm(args: {
   const out = backend.makeOutput(info.inShape, 'float32')
   const flipped = new HeapScratch(backend, kh * kw * ci * co)
   try {
-    const src = heapView(backend, filter)
-    const dst = flipped.view()
-    // dst[a, b, o, i] = src[kh-1-a, kw-1-b, i, o]
-    for (let a = 0; a < kh; a += 1) {
-      for (let b = 0; b < kw; b += 1) {
-        const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co
-        const to = (a * kw + b) * co * ci
-        for (let i = 0; i < ci; i += 1) {
-          for (let o = 0; o < co; o += 1) dst[to + o * ci + i] = src[from + i * co + o] as number
+    const simd = simdKernels(backend)
+    if (simd !== null) {
+      simd.flip_filter(tensorData(backend, filter).memoryOffset, flipped.pointer, kh, kw, ci, co)
+    } else {
+      const src = heapView(backend, filter)
+      const dst = flipped.view()
+      // dst[a, b, o, i] = src[kh-1-a, kw-1-b, i, o]
+      for (let a = 0; a < kh; a += 1) {
+        for (let b = 0; b < kw; b += 1) {
+          const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co
+          const to = (a * kw + b) * co * ci
+          for (let i = 0; i < ci; i += 1) {
+            for (let o = 0; o < co; o += 1) dst[to + o * ci + i] = src[from + i * co + o] as number
+          }
         }
       }
     }

@@ -4,6 +4,7 @@ import { bnReluGradWasmConfig, bnReluWasmConfig } from './bn-relu-kernels.js'
 import { concatChannelsWasmConfig, splitChannelsWasmConfig } from './concat-kernels.js'
 import { conv2DBackpropFilterWasmConfig } from './conv-backprop-filter.js'
 import { conv2DBackpropInputWasmConfig } from './conv-backprop-input.js'
+import { identityWasmConfig } from './identity-kernel.js'
 import { maxPoolGradWasmConfig } from './max-pool-grad-kernel.js'
 import { upsampleGradWasmConfig, upsampleWasmConfig } from './upsample-kernels.js'
 
@@ -18,6 +19,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   concatChannelsWasmConfig,
   splitChannelsWasmConfig,
   adamWasmConfig,
+  identityWasmConfig,
 ]
 
 let maxPoolGrad: tf.KernelConfig | undefined

@@ -234,11 +234,15 @@
         (br $o_loop))))
 
   ;; NHWC x [n, h, w, ci] -> channel-major rows dst[k*row + (b*hp + r + top)*wp + c + left] (the zero padding
-  ;; around is the caller's memory.fill)
+;; around is the caller's memory.fill). Per image row, channel by channel: the writes are contiguous and the
+;; strided reads stay within one image row of x (a few tens of KiB), so both stay in cache.
   (func (export "to_channel_major") (param $x i32) (param $dst i32) (param $n i32) (param $h i32) (param $w i32)
     (param $ci i32) (param $hp i32) (param $wp i32) (param $top i32) (param $left i32) (param $row i32)
-    (local $b i32) (local $r i32) (local $c i32) (local $k i32) (local $g i32) (local $rowBytes i32) (local $p i32)
+    (local $b i32) (local $r i32) (local $c i32) (local $k i32) (local $g i32) (local $src i32) (local $p i32)
+    (local $rowBytes i32) (local $pixelBytes i32) (local $xrow i32)
     (local.set $rowBytes (i32.shl (local.get $row) (i32.const 2)))
+    (local.set $pixelBytes (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $xrow (local.get $x))
     (block $b_done
       (loop $b_loop
         (br_if $b_done (i32.ge_u (local.get $b) (local.get $n)))
@@ -246,32 +250,68 @@
         (block $r_done
           (loop $r_loop
             (br_if $r_done (i32.ge_u (local.get $r) (local.get $h)))
-            (local.set $c (i32.const 0))
-            (block $c_done
-              (loop $c_loop
-                (br_if $c_done (i32.ge_u (local.get $c) (local.get $w)))
-                (local.set $g (i32.add
-                  (i32.mul (i32.add (i32.mul (local.get $b) (local.get $hp)) (i32.add (local.get $r) (local.get $top)))
-                    (local.get $wp))
-                  (i32.add (local.get $c) (local.get $left))))
-                (local.set $p (i32.add (local.get $dst) (i32.shl (local.get $g) (i32.const 2))))
-                (local.set $k (i32.const 0))
-                (block $k_done
-                  (loop $k_loop
-                    (br_if $k_done (i32.ge_u (local.get $k) (local.get $ci)))
-                    (f32.store (local.get $p) (f32.load (local.get $x)))
-                    (local.set $x (i32.add (local.get $x) (i32.const 4)))
-                    (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
-                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                    (br $k_loop)))
-                (local.set $c (i32.add (local.get $c) (i32.const 1)))
-                (br $c_loop)))
+            (local.set $g (i32.add
+              (i32.mul (i32.add (i32.mul (local.get $b) (local.get $hp)) (i32.add (local.get $r) (local.get $top)))
+                (local.get $wp))
+              (local.get $left)))
+            (local.set $k (i32.const 0))
+            (block $k_done
+              (loop $k_loop
+                (br_if $k_done (i32.ge_u (local.get $k) (local.get $ci)))
+                (local.set $src (i32.add (local.get $xrow) (i32.shl (local.get $k) (i32.const 2))))
+                (local.set $p (i32.add (local.get $dst)
+                  (i32.add (i32.mul (local.get $k) (local.get $rowBytes)) (i32.shl (local.get $g) (i32.const 2)))))
+                (local.set $c (i32.const 0))
+                (block $c_done
+                  (loop $c_loop
+                    (br_if $c_done (i32.ge_u (local.get $c) (local.get $w)))
+                    (f32.store (local.get $p) (f32.load (local.get $src)))
+                    (local.set $src (i32.add (local.get $src) (local.get $pixelBytes)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $c_loop)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $k_loop)))
+            (local.set $xrow (i32.add (local.get $xrow) (i32.mul (local.get $w) (local.get $pixelBytes))))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $r_loop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $b_loop))))
 
-  ;; Adam (PyTorch semantics, coupled L2), n a multiple of 4; writes p2, m2, v2
+;; Conv filter [kh, kw, ci, co] -> rotated 180° with channel axes swapped, [kh, kw, co, ci] (the input gradient's
+;; filter): dst[a, b, o, i] = src[kh-1-a, kw-1-b, i, o]
+  (func (export "flip_filter") (param $src i32) (param $dst i32) (param $kh i32) (param $kw i32) (param $ci i32)
+    (param $co i32)
+    (local $t i32) (local $taps i32) (local $o i32) (local $i i32) (local $from i32) (local $p i32) (local $q i32)
+    (local $plane i32)
+    (local.set $taps (i32.mul (local.get $kh) (local.get $kw)))
+    (local.set $plane (i32.shl (i32.mul (local.get $ci) (local.get $co)) (i32.const 2)))
+    (block $t_done
+      (loop $t_loop
+        (br_if $t_done (i32.ge_u (local.get $t) (local.get $taps)))
+        ;; tap t = a*kw + b reads tap (taps - 1 - t)
+        (local.set $from (i32.add (local.get $src)
+          (i32.mul (i32.sub (i32.sub (local.get $taps) (i32.const 1)) (local.get $t)) (local.get $plane))))
+        (local.set $o (i32.const 0))
+        (block $o_done
+          (loop $o_loop
+            (br_if $o_done (i32.ge_u (local.get $o) (local.get $co)))
+            (local.set $q (i32.add (local.get $from) (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $i (i32.const 0))
+            (block $i_done
+              (loop $i_loop
+                (br_if $i_done (i32.ge_u (local.get $i) (local.get $ci)))
+                (f32.store (local.get $dst) (f32.load (local.get $q)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $q (i32.add (local.get $q) (i32.shl (local.get $co) (i32.const 2))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $i_loop)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (br $o_loop)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $t_loop))))
+
+;; Adam (PyTorch semantics, coupled L2), n a multiple of 4; writes p2, m2, v2
   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $p2 i32) (param $m2 i32)
     (param $v2 i32) (param $n i32) (param $wd f32) (param $b1 f32) (param $b2 f32) (param $stepSize f32)
     (param $rootBc2 f32) (param $eps f32)

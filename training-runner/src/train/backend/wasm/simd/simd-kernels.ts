@@ -41,6 +41,7 @@ export interface SimdKernels {
   interleave2(a: number, b: number, out: number, pixels: number, aBytes: number, bBytes: number): void
   deinterleave2(src: number, a: number, b: number, pixels: number, aBytes: number, bBytes: number): void
   max_pool2_grad(dy: number, x: number, y: number, dx: number, n: number, ho: number, wo: number, ch: number): void
+  flip_filter(src: number, dst: number, kh: number, kw: number, ci: number, co: number): void
   adam(
     p: number,
     g: number,
