@@ -60,22 +60,8 @@ export async function predictImages(
         const logits = model.predictLogits(tf.tensor4d(input, [1, size, size, 3]))
         return tf.sigmoid(logits).dataSync() as Float32Array
       })
-      const bytes = Buffer.alloc(size * size)
-      for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.round((probabilities[i] as number) * 255)
       const { width, height } = decoded
-      const resized = await sharp(bytes, { raw: { width: size, height: size, channels: 1 } })
-        .resize(width, height, { fit: 'fill', kernel: 'linear' })
-        .raw()
-        .toBuffer()
-      const cut = threshold * 255
-      const mask = Buffer.alloc(width * height)
-      let foreground = 0
-      for (let i = 0; i < mask.length; i += 1) {
-        if ((resized[i] as number) > cut) {
-          mask[i] = 255
-          foreground += 1
-        }
-      }
+      const { mask, foreground } = await probabilitiesToMask(probabilities, size, width, height, threshold)
       const stem = path.basename(file).replace(/\.[^.]+$/, '')
       const maskFile = path.join(outDir, `${stem}.mask.png`)
       await sharp(mask, { raw: { width, height, channels: 1 } })
@@ -103,7 +89,7 @@ export async function predictImages(
         overlay: overlayFile,
         width,
         height,
-        foreground: foreground / mask.length,
+        foreground,
       })
       events.emit({ type: 'progress', step: 'evaluate', done: index + 1, total: images.length, unit: 'images' })
     }
@@ -111,4 +97,35 @@ export async function predictImages(
     model.dispose()
   }
   return written
+}
+
+/**
+ * A square probability map (model input size) → a binary mask (0/255) at the photo's size: the probabilities are
+ * resized bilinearly first and thresholded afterwards, so edges follow the photo's resolution.
+ */
+export async function probabilitiesToMask(
+  probabilities: Float32Array,
+  size: number,
+  width: number,
+  height: number,
+  threshold: number,
+): Promise<{ mask: Buffer; foreground: number }> {
+  const bytes = Buffer.alloc(size * size)
+  for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.round((probabilities[i] as number) * 255)
+  // sharp widens one-channel raw input to sRGB; extract the channel back.
+  const resized = await sharp(bytes, { raw: { width: size, height: size, channels: 1 } })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer()
+  const cut = threshold * 255
+  const mask = Buffer.alloc(width * height)
+  let foreground = 0
+  for (let i = 0; i < mask.length; i += 1) {
+    if ((resized[i] as number) > cut) {
+      mask[i] = 255
+      foreground += 1
+    }
+  }
+  return { mask, foreground: foreground / mask.length }
 }

@@ -9,13 +9,27 @@ import { collectingSink } from '../events/event-sink.js'
 import { selectBackend } from './backend/select-backend.js'
 import { evaluateModel } from './evaluate-model.js'
 import { loadModel } from './model/model-files.js'
-import { predictImages } from './predict.js'
+import { predictImages, probabilitiesToMask } from './predict.js'
 import { trainModel } from './train-model.js'
 
 /**
  * The smoke test of the whole training path on generated data: 2 epochs at 64², falling loss, no tensor leak,
  * an exported model that loads, evaluates and predicts, and a resumed run that continues from the checkpoint.
  */
+describe('probabilitiesToMask', () => {
+  it('resizes the probability map to the photo and thresholds it, pixel-aligned', async () => {
+    // left half certain, right half not, at 8×8 → a 40×24 photo
+    const probabilities = Float32Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 0.9 : 0.1))
+    const { mask, foreground } = await probabilitiesToMask(probabilities, 8, 40, 24, 0.5)
+    expect(mask.length).toBe(40 * 24)
+    expect(foreground).toBeCloseTo(0.5, 1)
+    for (let y = 0; y < 24; y += 1) {
+      expect(mask[y * 40 + 2]).toBe(255)
+      expect(mask[y * 40 + 37]).toBe(0)
+    }
+  })
+})
+
 describe('trainModel (smoke)', () => {
   const tempDir = useTempDirs()
 
