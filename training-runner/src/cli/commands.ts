@@ -4,6 +4,7 @@ import { parseCount } from './parse-options.js'
 import { registerDataCommands } from './register-data.js'
 import { registerModelCommands } from './register-model.js'
 import { registerQaCommands } from './register-qa.js'
+import { registerTrainingCommands } from './register-training.js'
 
 /**
  * The command table. Each action lazy-imports its implementation, so `qa` never loads TensorFlow and
@@ -36,5 +37,6 @@ export function registerCommands(
 
   registerQaCommands(program, context, done)
   registerDataCommands(program, context, done)
+  registerTrainingCommands(program, context, done)
   registerModelCommands(program, context, done)
 }

@@ -1,0 +1,188 @@
+/**
+ * Training speed of the runner against PyTorch on the same machine, in the same run.
+ *
+ *   npm run bench:train -- [--sizes 128,256] [--steps 5] [--data <dataset dir>] [--no-torch] [--profile] [--compare-js]
+ *
+ * Prints, per input size (batch 4): ms per training step on the chosen CPU backend and on PyTorch (CPU, all
+ * cores and one; timed before and after the tfjs runs, the faster kept, because the machine is shared), their
+ * ratios, the live tensor count after each step (flat = no leak) and the wasm heap; then the input pipeline's images/s (cold:
+ * decode + resize + augment + preprocess; warm: from the cache) and the trainer's idle share in a real training
+ * run (time waiting for batches / total). Writes the numbers to bench/results/train-<time>.json.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs'
+import { writeSyntheticDataset } from '../training-runner/src/demo/synthetic-dataset.js'
+import { describeChoice, selectBackend } from '../training-runner/src/train/backend/select-backend.js'
+import { trainModel } from '../training-runner/src/train/train-model.js'
+import { isDataset, measureInputPipeline } from './lib/input-pipeline.js'
+import { timeTrainingStep, type StepTiming } from './lib/tfjs-step.js'
+import { ensureTorch, runTorch, type TorchResult } from './lib/torch-reference.js'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const flag = (name: string): boolean => args.includes(`--${name}`)
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const sizes = (option('sizes') ?? '128,256').split(',').map(Number)
+const batch = 4
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`)
+}
+
+const stepsFor = (size: number): number => Number(option('steps') ?? (size <= 128 ? 5 : 3))
+
+const backend = await selectBackend('auto')
+log(describeChoice(backend))
+log(
+  `machine: ${String(os.cpus().length)} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+)
+
+const torchOk = flag('no-torch') ? false : await ensureTorch(log)
+const threads = os.cpus().length
+// PyTorch, then tfjs, then PyTorch again: the machine is shared, so the reference brackets the measurement.
+const torchBefore: TorchResult['results'] = []
+const torchAfter: TorchResult['results'] = []
+let torchPeakRssMiB = 0
+const torchSingle: TorchResult['results'] = []
+const torchRun = async (size: number, threadCount = threads): Promise<TorchResult['results']> => {
+  const result = await runTorch(repoRoot, { sizes: [size], batch, steps: stepsFor(size), threads: threadCount })
+  torchPeakRssMiB = Math.max(torchPeakRssMiB, result.peakRssMiB)
+  return result.results
+}
+if (torchOk) {
+  for (const size of sizes) {
+    torchBefore.push(...(await torchRun(size)))
+    if (threads > 1) torchSingle.push(...(await torchRun(size, 1)))
+  }
+  log(
+    `PyTorch (${String(threads)} threads), before: ${torchBefore.map((r) => `${String(r.size)}² ${r.msPerStep.toFixed(0)} ms`).join(', ')}`,
+  )
+}
+
+const tfjs: StepTiming[] = []
+for (const size of sizes) {
+  const timing = await timeTrainingStep({
+    size,
+    batch,
+    steps: stepsFor(size),
+    warmup: 1,
+    profile: flag('profile') && size === sizes[0],
+  })
+  tfjs.push(timing)
+  log(
+    `tfjs ${backend.candidate} ${String(size)}²: ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((s) => s.toFixed(0)).join(' ')}), tensors after each step ${timing.tensorsAfterStep.join(' ')}, wasm heap ${timing.wasmHeapMiB?.toFixed(0) ?? '–'} MiB`,
+  )
+  if (timing.profile !== undefined) {
+    for (const k of timing.profile.slice(0, 14))
+      log(`    ${k.kernel.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(4)} calls`)
+  }
+}
+
+let jsFallback: StepTiming | undefined
+if (flag('compare-js') && backend.name === 'wasm') {
+  process.env.WMS_WASM_SIMD = '0'
+  jsFallback = await timeTrainingStep({ size: sizes[0] ?? 128, batch, steps: stepsFor(sizes[0] ?? 128), warmup: 1 })
+  delete process.env.WMS_WASM_SIMD
+  log(
+    `tfjs ${backend.candidate} ${String(jsFallback.size)}² with the JS fallbacks instead of SIMD: ${jsFallback.msPerStep.toFixed(0)} ms/step`,
+  )
+}
+
+if (torchOk) {
+  for (const size of sizes) {
+    torchAfter.push(...(await torchRun(size)))
+    if (threads > 1) torchSingle.push(...(await torchRun(size, 1)))
+  }
+  log(
+    `PyTorch (${String(threads)} threads), after: ${torchAfter.map((r) => `${String(r.size)}² ${r.msPerStep.toFixed(0)} ms`).join(', ')}`,
+  )
+}
+
+// The machine is shared: each PyTorch number is the faster of its bracketing runs (the conservative ratio).
+const fastest = (values: (number | undefined)[]): number | undefined => {
+  const known = values.filter((v): v is number => v !== undefined)
+  return known.length === 0 ? undefined : Math.min(...known)
+}
+const rows = tfjs.map((t) => {
+  const torchMs = fastest([
+    torchBefore.find((r) => r.size === t.size)?.msPerStep,
+    torchAfter.find((r) => r.size === t.size)?.msPerStep,
+  ])
+  const torchOneThreadMs = fastest(torchSingle.filter((r) => r.size === t.size).map((r) => r.msPerStep))
+  return {
+    size: t.size,
+    tfjsMs: t.msPerStep,
+    torchMs,
+    ratio: torchMs === undefined ? undefined : t.msPerStep / torchMs,
+    torchOneThreadMs,
+    ratioOneThread: torchOneThreadMs === undefined ? undefined : t.msPerStep / torchOneThreadMs,
+  }
+})
+
+// Input pipeline and the trainer's idle share, on the given dataset or on generated phone-sized photos.
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'wms-bench-train-'))
+try {
+  const given = option('data')
+  let data = given === undefined ? undefined : path.resolve(given)
+  if (data === undefined || !(await isDataset(data))) {
+    data = path.join(scratch, 'data')
+    await writeSyntheticDataset(data, {
+      count: 24,
+      seed: 11,
+      sizes: [
+        [1000, 1333],
+        [1333, 1000],
+      ],
+      exifRotatedEvery: 4,
+      maskFormat: 'jpeg',
+    })
+  }
+  const pipeline = await measureInputPipeline(data, 128)
+  log(
+    `input pipeline (${String(pipeline.pairs)} pairs → 128²): cold ${pipeline.coldImagesPerSecond.toFixed(1)} images/s (decode + resize + augment + preprocess), warm ${pipeline.warmImagesPerSecond.toFixed(1)} images/s (cached)`,
+  )
+  const run = await trainModel({
+    datasetRoot: data,
+    outDir: path.join(scratch, 'model'),
+    config: { imageSize: 128, epochs: 2, backend: backend.name === 'wasm' ? 'wasm' : 'auto' },
+    backend,
+  })
+  log(
+    `trainer idle share over ${String(run.epochsRun)} epochs: ${(run.pipeline.idleShare * 100).toFixed(2)} % (waited ${run.pipeline.waitSeconds.toFixed(2)} s, trained ${run.pipeline.stepSeconds.toFixed(1)} s; first batch excluded)`,
+  )
+
+  log('')
+  const times = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)}×`)
+  log(
+    `| input | tfjs ${backend.candidate} ms/step | PyTorch ${String(threads)} threads | ratio | PyTorch 1 thread | ratio |`,
+  )
+  log('|---|---|---|---|---|---|')
+  for (const r of rows) {
+    log(
+      `| ${String(r.size)}², batch ${String(batch)} | ${r.tfjsMs.toFixed(0)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${times(r.ratio)} | ${r.torchOneThreadMs?.toFixed(0) ?? '–'} | ${times(r.ratioOneThread)} |`,
+    )
+  }
+  const rss = process.resourceUsage().maxRSS / 1024
+  log(
+    `peak RSS of this process: ${rss.toFixed(0)} MiB; PyTorch peak RSS: ${torchOk ? `${torchPeakRssMiB.toFixed(0)} MiB` : '–'}`,
+  )
+
+  await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true })
+  const file = path.join(repoRoot, 'bench', 'results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+  await writeFile(
+    file,
+    `${JSON.stringify({ backend, loadAverage: os.loadavg(), rows, tfjs, jsFallback, torchBefore, torchAfter, torchSingle, pipeline, idle: run.pipeline, peakRssMiB: rss, torchPeakRssMiB }, null, 2)}\n`,
+  )
+  log(`results: ${path.relative(repoRoot, file)}`)
+} finally {
+  await rm(scratch, { recursive: true, force: true })
+  if (tf.memory().numTensors !== 0) log(`warning: ${String(tf.memory().numTensors)} tensors still alive`)
+}

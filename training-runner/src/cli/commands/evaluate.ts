@@ -1,0 +1,59 @@
+import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
+import { SPLIT_NAMES, type SplitName } from '@wms/shared/dataset/split'
+import { selectBackend } from '../../train/backend/select-backend.js'
+import { evaluateModel } from '../../train/evaluate-model.js'
+import type { CommandContext, CommandOutcome } from '../context.js'
+import { fmt, resolveTrainingInputs } from './train-support.js'
+
+export interface EvaluateCommandOptions {
+  workspace: string
+  data?: string
+  split: string
+  backend?: string
+}
+
+/** `training-runner evaluate <model>`: per-image and mean scores of a model on a split. */
+export async function evaluateCommand(
+  modelDir: string,
+  options: EvaluateCommandOptions,
+  context: CommandContext,
+): Promise<CommandOutcome> {
+  const split = options.split
+  if (split !== 'all' && !(SPLIT_NAMES as readonly string[]).includes(split)) {
+    throw new WmsError('usage/invalid-arguments', `Unknown split "${split}".`, { hint: 'Use train, val, test or all.' })
+  }
+  const inputs = await resolveTrainingInputs(context.io.cwd, options)
+  const started = Date.now()
+  context.events.emit({ type: 'step-start', step: 'evaluate', title: `Evaluating ${modelDir} on the ${split} split` })
+  const backend = await selectBackend(inputs.config.backend, { events: context.events, env: context.io.env })
+  const result = await evaluateModel(path.resolve(context.io.cwd, modelDir), {
+    datasetRoot: inputs.datasetRoot,
+    split: split as SplitName | 'all',
+    backend,
+    events: context.events,
+  })
+  const a = result.aggregate
+  const summary = `Dice ${fmt(a.dice)} IoU ${fmt(a.iou)} on ${String(a.count)} images`
+  context.events.emit({
+    type: 'step-end',
+    step: 'evaluate',
+    status: 'ok',
+    seconds: (Date.now() - started) / 1000,
+    summary,
+  })
+  const rows = result.perImage.map(
+    (s) =>
+      `  ${s.id.padEnd(36)} ${fmt(s.dice).padStart(6)} ${fmt(s.iou).padStart(6)} ${fmt(s.accuracy).padStart(6)} ${fmt(s.hausdorff, 1).padStart(7)}`,
+  )
+  return {
+    exitCode: 0,
+    result,
+    human: [
+      `${result.split} split, ${String(a.count)} images at ${String(result.imageSize)}², threshold ${String(result.threshold)}`,
+      `  ${'image'.padEnd(36)} ${'Dice'.padStart(6)} ${'IoU'.padStart(6)} ${'acc'.padStart(6)} ${'Hausd.'.padStart(7)}`,
+      ...rows,
+      `  ${'mean'.padEnd(36)} ${fmt(a.dice).padStart(6)} ${fmt(a.iou).padStart(6)} ${fmt(a.accuracy).padStart(6)} ${fmt(a.hausdorff, 1).padStart(7)}`,
+    ].join('\n'),
+  }
+}

@@ -1,0 +1,71 @@
+import path from 'node:path'
+import { selectBackend } from '../../train/backend/select-backend.js'
+import { trainModel } from '../../train/train-model.js'
+import type { CommandContext, CommandOutcome } from '../context.js'
+import { fmt, resolveTrainingInputs } from './train-support.js'
+
+export interface TrainCommandOptions {
+  workspace: string
+  config?: string
+  data?: string
+  out?: string
+  backend?: string
+  resume: boolean
+  dataVersion?: string
+}
+
+/** `training-runner train`: trains on the workspace dataset and exports the best model. */
+export async function trainCommand(options: TrainCommandOptions, context: CommandContext): Promise<CommandOutcome> {
+  const inputs = await resolveTrainingInputs(context.io.cwd, options)
+  const outDir = path.resolve(context.io.cwd, options.out ?? path.join(inputs.workspaceRoot, 'models', 'candidate'))
+  context.events.emit({
+    type: 'step-start',
+    step: 'train',
+    title: `Training the U-Net (${String(inputs.config.imageSize)}², batch ${String(inputs.config.batchSize)})`,
+  })
+  const started = Date.now()
+  const backend = await selectBackend(inputs.config.backend, { events: context.events, env: context.io.env })
+  // Ctrl-C (or the app stopping the child) ends training after the current step; the checkpoint stays, so
+  // running the same command again resumes.
+  const abort = new AbortController()
+  const stop = (): void => {
+    abort.abort()
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  const result = await trainModel({
+    signal: abort.signal,
+    datasetRoot: inputs.datasetRoot,
+    config: inputs.config,
+    outDir,
+    resume: options.resume,
+    dataVersion: options.dataVersion ?? null,
+    events: context.events,
+    backend,
+  }).finally(() => {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  })
+  const test = result.testMetrics?.aggregate
+  const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${fmt(test?.dice)} IoU ${fmt(test?.iou)}`
+  context.events.emit({
+    type: 'step-end',
+    step: 'train',
+    status: 'ok',
+    seconds: (Date.now() - started) / 1000,
+    summary,
+  })
+  const { testMetrics, valMetrics, ...rest } = result
+  return {
+    exitCode: 0,
+    result: { ...rest, testMetrics, valMetrics },
+    human: [
+      `Model written to ${result.modelDir}`,
+      `  backend     ${result.backend.candidate}`,
+      `  data        ${String(result.counts.train)} train / ${String(result.counts.val)} val / ${String(result.counts.test)} test`,
+      `  epochs      ${String(result.epochsRun)} (best ${String(result.bestEpoch)}${result.stoppedEarly ? ', stopped early' : ''}), ${fmt(result.seconds / Math.max(1, result.epochsRun), 1)} s per epoch`,
+      `  validation  Dice ${fmt(valMetrics?.aggregate.dice)}  IoU ${fmt(valMetrics?.aggregate.iou)}  loss ${fmt(valMetrics?.loss, 4)}`,
+      `  test        Dice ${fmt(test?.dice)}  IoU ${fmt(test?.iou)}  accuracy ${fmt(test?.accuracy)}  Hausdorff ${fmt(test?.hausdorff, 1)}`,
+    ].join('\n'),
+  }
+}
