@@ -49,7 +49,6 @@ export const ERROR_CODES = [
   'tracking/corrupt',
   'gate/baseline-unavailable',
   'gate/failed',
-  'gate/evaluator-unavailable',
   'promote/not-gated',
   'promote/production-moved',
 ] as const

@@ -18,6 +18,7 @@ export const registerTrainingCommands: CommandRegistrar = (program, context, don
     .option('-b, --backend <name>', backendHelp)
     .option('--no-resume', 'start over even if a matching checkpoint exists')
     .option('--data-version <id>', 'dataset version to record in the metadata (e.g. the DVC hash)')
+    .option('--no-track', "do not record the run in the workspace's MLflow")
     .action(async (options: TrainCommandOptions) => {
       const { trainCommand } = await import('./commands/train.js')
       done(await trainCommand(options, context()))

@@ -1,4 +1,3 @@
-import { WmsError } from '@wms/shared/errors'
 import type { ModelEvaluation } from '@wms/shared/gate/verdict'
 import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 
@@ -12,6 +11,8 @@ import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 export interface TestPair {
   /** Stable id shown in per-image deltas (the pair's stem). */
   id: string
+  /** MD5 of the image file (its content address, which put it in the test split). */
+  md5: string
   image: string
   mask: string
 }
@@ -33,19 +34,4 @@ export type LoadTestSplit = (workspaceRoot: string, config: WorkspaceConfig) => 
 export interface EvaluationPorts {
   evaluateModel: EvaluateModel
   loadTestSplit: LoadTestSplit
-}
-
-/**
- * Placeholders until the training code provides the real functions: they fail with a clear error instead of
- * guessing, so the gate can never pass on a made-up evaluation.
- */
-export const unwiredEvaluationPorts: EvaluationPorts = {
-  evaluateModel: () => Promise.reject(notWired('model evaluation')),
-  loadTestSplit: () => Promise.reject(notWired('the test split')),
-}
-
-function notWired(what: string): WmsError {
-  return new WmsError('gate/evaluator-unavailable', `This build of training-runner cannot compute ${what} yet.`, {
-    hint: 'Use a training-runner build whose training module provides evaluateModel and the test split.',
-  })
 }

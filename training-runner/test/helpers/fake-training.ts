@@ -34,7 +34,12 @@ export function fakePorts(ids: string[]): EvaluationPorts & { calls: { modelDir:
     calls,
     loadTestSplit: () =>
       Promise.resolve(
-        ids.map((id): TestPair => ({ id, image: `/data/images/${id}.jpg`, mask: `/data/masks/${id}.png` })),
+        ids.map((id): TestPair => ({
+          id,
+          md5: id.padEnd(32, '0'),
+          image: `/data/images/${id}.jpg`,
+          mask: `/data/masks/${id}.png`,
+        })),
       ),
     evaluateModel: async (modelDir, pairs) => {
       calls.push({ modelDir, pairs: pairs.map((pair) => pair.id) })

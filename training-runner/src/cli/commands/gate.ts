@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { unwiredEvaluationPorts, type EvaluationPorts } from '../../registry/evaluation-port.js'
+import type { EvaluationPorts } from '../../registry/evaluation-port.js'
 import { runGate } from '../../registry/gate-workflow.js'
 import { openWorkspaceTracking } from '../../registry/open-workspace-tracking.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
@@ -16,21 +16,27 @@ export interface GateCommandOptions {
 
 /**
  * `training-runner gate --run <id>`: candidate vs production on the same test split; exit 1 when it fails.
- * `ports` is the evaluation seam (the training module provides the real one).
+ * `ports` is the evaluation seam: the training module's by default (TensorFlow.js loads only here), fakes in tests.
  */
 export async function gateCommand(
   options: GateCommandOptions,
   context: CommandContext,
-  ports: EvaluationPorts = unwiredEvaluationPorts,
+  ports?: EvaluationPorts,
 ): Promise<CommandOutcome> {
   const workspaceRoot = path.resolve(context.io.cwd, options.workspace)
+  const evaluation =
+    ports ??
+    (await import('../../registry/training-evaluation.js')).trainingEvaluationPorts({
+      events: context.events,
+      env: context.io.env,
+    })
   const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env })
   const result = await runGate({
     store,
     workspaceRoot,
     config,
     candidateRunId: options.run,
-    ports,
+    ports: evaluation,
     allowBootstrap: options.allowBootstrap === true,
     events: context.events,
   })

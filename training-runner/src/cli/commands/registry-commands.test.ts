@@ -38,10 +38,11 @@ describe('gate, promote, history and rollback commands', () => {
       fakeTrainingRun(store, { experiment: 'water-meter-segmentation', workDir: path.join(base, 'models'), scores: s })
     const first = await train(scores(0.5, 0.4))
 
-    // Until the training module provides an evaluator, the CLI says so (and fails, exit 1) instead of guessing.
-    const unwired = capture(base)
-    expect(await runCli(['gate', '--run', first, '-w', workspace], unwired.io)).toBe(1)
-    expect(unwired.err()).toContain('cannot compute the test split yet')
+    // The CLI evaluates with the real training module: a run whose model files are not a U-Net fails the gate
+    // (exit 1) and says why, instead of guessing.
+    const real = capture(base)
+    expect(await runCli(['gate', '--run', first, '-w', workspace], real.io)).toBe(1)
+    expect(real.out()).toContain('GATE FAILED (invalid-candidate)')
 
     const gate1 = await gateCommand({ workspace, run: first, markdown: 'verdict.md' }, context(base), fakePorts(IDS))
     expect(gate1.exitCode).toBe(0)

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { selectBackend } from '../../train/backend/select-backend.js'
-import { trainModel } from '../../train/train-model.js'
+import { trainAndTrack } from '../../pipeline/train-and-track.js'
+import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
 import { fmt, resolveTrainingInputs } from './train-support.js'
 
@@ -12,6 +13,8 @@ export interface TrainCommandOptions {
   backend?: string
   resume: boolean
   dataVersion?: string
+  /** `--no-track` turns recording in MLflow off. */
+  track: boolean
 }
 
 /** `training-runner train`: trains on the workspace dataset and exports the best model. */
@@ -33,15 +36,21 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  const result = await trainModel({
-    signal: abort.signal,
+  // Without a workspace (a bare --data folder) there is no MLflow to record in.
+  const workspaceConfig = await readWorkspaceConfig(inputs.workspaceRoot).catch(() => null)
+  const { result, runId, experiment } = await trainAndTrack({
+    workspaceRoot: inputs.workspaceRoot,
+    workspaceConfig,
+    training: inputs.config,
     datasetRoot: inputs.datasetRoot,
-    config: inputs.config,
     outDir,
+    backend,
     resume: options.resume,
     dataVersion: options.dataVersion ?? null,
+    track: options.track,
     events: context.events,
-    backend,
+    signal: abort.signal,
+    env: context.io.env,
   }).finally(() => {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
@@ -58,9 +67,12 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
   const { testMetrics, valMetrics, ...rest } = result
   return {
     exitCode: 0,
-    result: { ...rest, testMetrics, valMetrics },
+    result: { ...rest, testMetrics, valMetrics, runId, experiment },
     human: [
       `Model written to ${result.modelDir}`,
+      ...(runId === null
+        ? []
+        : [`  MLflow run  ${runId} (${experiment ?? ''}); next: training-runner gate --run ${runId}`]),
       `  backend     ${result.backend.candidate}`,
       `  data        ${String(result.counts.train)} train / ${String(result.counts.val)} val / ${String(result.counts.test)} test`,
       `  epochs      ${String(result.epochsRun)} (best ${String(result.bestEpoch)}${result.stoppedEarly ? ', stopped early' : ''}), ${fmt(result.seconds / Math.max(1, result.epochsRun), 1)} s per epoch`,
