@@ -9,7 +9,7 @@ import {
   type ProductionRef,
   type Scores,
 } from './verdict.js'
-import { formatDelta, formatMargin, formatScore, productionLabel } from './format-numbers.js'
+import { formatDelta, formatMargin, formatScore, productionLabel, testImages } from './format-numbers.js'
 
 /**
  * The quality gate as a pure function (PRODUCT.md §6): values in, verdict out.
@@ -73,7 +73,7 @@ export function evaluateGate(input: GateInput, policy: GatePolicy): GateVerdict 
       ...base,
       pass: true,
       outcome: 'first-model',
-      headline: `Promote as the first model: no production model yet (Dice ${formatScore(candidate.dice)}, IoU ${formatScore(candidate.iou)} on ${String(evaluation.perImage.length)} test images)`,
+      headline: `Promote as the first model: no production model yet (Dice ${formatScore(candidate.dice)}, IoU ${formatScore(candidate.iou)} on ${testImages(evaluation.perImage.length)})`,
       reasons: [baseline.reason, 'With no production model, the first valid candidate is promoted.'],
     }
   }
@@ -125,7 +125,7 @@ export function evaluateGate(input: GateInput, policy: GatePolicy): GateVerdict 
   reasons.push(
     `Per image: ${String(perImage.improved)} better, ${String(perImage.regressed)} worse, ${String(perImage.unchanged)} unchanged of ${String(perImage.compared)}.`,
   )
-  const images = `${String(evaluation.perImage.length)} test images`
+  const images = testImages(evaluation.perImage.length)
   if (diceOk && iouOk) {
     return {
       ...base,

@@ -25,3 +25,8 @@ export function productionLabel(
 export function formatMargin(value: number): string {
   return value === 0 ? '0' : formatDelta(value)
 }
+
+/** `1 test image`, `23 test images`. */
+export function testImages(count: number): string {
+  return `${String(count)} test image${count === 1 ? '' : 's'}`
+}

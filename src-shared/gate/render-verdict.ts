@@ -1,5 +1,5 @@
 import { beats } from './evaluate-gate.js'
-import { formatDelta, formatMargin, formatScore, productionLabel } from './format-numbers.js'
+import { formatDelta, formatMargin, formatScore, productionLabel, testImages } from './format-numbers.js'
 import type { GateVerdict, ImageDelta } from './verdict.js'
 
 /**
@@ -18,7 +18,7 @@ export function renderVerdictText(verdict: GateVerdict): string {
   for (const reason of verdict.reasons) lines.push(`  - ${reason}`)
   const perImage = verdict.perImage
   if (perImage !== null && (perImage.best.length > 0 || perImage.worst.length > 0)) {
-    lines.push('', `Per-image Dice changes (${String(perImage.compared)} test images):`)
+    lines.push('', `Per-image Dice changes (${testImages(perImage.compared)}):`)
     const width = Math.max(...[...perImage.best, ...perImage.worst].map((delta) => delta.id.length))
     for (const delta of perImage.best) lines.push(`  better  ${imageLine(delta, width)}`)
     for (const delta of perImage.worst) lines.push(`  worse   ${imageLine(delta, width)}`)
@@ -56,7 +56,7 @@ export function renderVerdictMarkdown(verdict: GateVerdict): string {
   }
   lines.push(
     '',
-    `<sub>Candidate run \`${verdict.candidate.runId}\` · improved means Dice > production + ${formatMargin(verdict.policy.diceMargin)} and IoU > production + ${formatMargin(verdict.policy.iouMargin)} · both models evaluated on the same ${String(verdict.testImages)} test images</sub>`,
+    `<sub>Candidate run \`${verdict.candidate.runId}\` · improved means Dice > production + ${formatMargin(verdict.policy.diceMargin)} and IoU > production + ${formatMargin(verdict.policy.iouMargin)} · both models evaluated on the same ${testImages(verdict.testImages)}</sub>`,
   )
   return lines.join('\n')
 }

@@ -70,6 +70,8 @@ const GITIGNORE = `# Raw training files live in the DVC remote; git tracks only 
 /data/training/masks/
 # App state (staging area, caches) stays on this machine.
 /.wms/
+# Models trained here are recorded in MLflow; only the production history is versioned.
+/models/candidate/
 `
 
 const README = `# Demo water meters
