@@ -44,10 +44,19 @@ export function waitForUrl(
 }
 
 /** Starts the built web host (`out/main/web-host.js`) with its own user data folder. */
-export async function startWebHostProcess(options: { userData: string; workspace?: string }): Promise<WebHostProcess> {
+export async function startWebHostProcess(options: {
+  userData: string
+  workspace?: string
+  /** Extra Node flags (profiling from a bench). */
+  nodeArgs?: string[]
+}): Promise<WebHostProcess> {
   const entry = path.join(PROJECT_ROOT, 'out/main/web-host.js')
   if (!existsSync(entry)) throw new Error('The app is not built: run `npm run build` before the e2e tests.')
-  const args = [entry, ...(options.workspace === undefined ? [] : ['--workspace', options.workspace])]
+  const args = [
+    ...(options.nodeArgs ?? []),
+    entry,
+    ...(options.workspace === undefined ? [] : ['--workspace', options.workspace]),
+  ]
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, WMS_USER_DATA: options.userData, WMS_WORKSPACE: '' },

@@ -4,7 +4,7 @@ import type { QaIssue } from '@wms/shared/qa/issue'
 import { runQa } from 'training-runner/qa/run-qa'
 import type { QaPairInput as RunnerPairInput } from 'training-runner/qa/discover-pairs'
 import type { QaPairVerdict } from '../services/staging/qa-checker.js'
-import type { FromQaWorker, QaJobRequest, ToQaWorker } from './worker-protocol.js'
+import type { FromQaWorker, QaJobRequest, QaPrepare, ToQaWorker } from './worker-protocol.js'
 import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import { readDvcOut } from 'training-runner/dvc/dvc-files'
 import { existingDatasetIndex } from 'training-runner/qa/existing-dataset'
@@ -23,7 +23,7 @@ const send = (message: FromQaWorker): void => port.postMessage(message)
 
 // The existing dataset changes only when its .dvc files do: index it once per version.
 let existing: { key: string; entries: Promise<DatasetIndexEntry[]> } | undefined
-async function existingEntries(request: QaJobRequest): Promise<DatasetIndexEntry[]> {
+async function existingEntries(request: QaJobRequest | QaPrepare): Promise<DatasetIndexEntry[]> {
   const dataset = path.join(request.workspaceRoot, request.datasetRoot)
   const versions = await Promise.all(
     ['images.dvc', 'masks.dvc'].map((file) => readDvcOut(path.join(dataset, file)).catch(() => undefined)),
@@ -56,6 +56,10 @@ function verdictOf(
 }
 
 port.on('message', (message: ToQaWorker) => {
+  if (message.type === 'prepare') {
+    void existingEntries(message)
+    return
+  }
   if (message.type === 'cancel') {
     jobs.get(message.jobId)?.abort()
     return

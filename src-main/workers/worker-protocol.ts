@@ -22,8 +22,13 @@ export interface QaJobCancel {
   jobId: number
 }
 
+/** Warms the worker up before the first job: loads the image stack and indexes the existing dataset. */
+export type QaPrepare = Pick<QaJobRequest, 'workspaceRoot' | 'datasetRoot' | 'cacheDir' | 'policy'> & {
+  type: 'prepare'
+}
+
 /** Messages from the main thread to the worker. */
-export type ToQaWorker = QaJobRequest | QaJobCancel
+export type ToQaWorker = QaJobRequest | QaJobCancel | QaPrepare
 
 /** Messages from the worker: a pair's verdict as it finishes, the final verdicts, or a failure. */
 export type FromQaWorker =

@@ -26,6 +26,8 @@ export interface QaChecker {
     input: { pairs: QaPairInput[]; replacements: string[] },
     options: { signal: AbortSignal; onPair: (verdict: QaPairVerdict) => void },
   ): Promise<QaPairVerdict[]>
+  /** Gets ready for the first run (start the worker, index the existing dataset) without waiting for it. */
+  prepare?(): void
   dispose(): Promise<void>
 }
 

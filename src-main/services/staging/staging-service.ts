@@ -64,6 +64,7 @@ export class StagingService implements Disposable {
   /** Opens the staging area and starts checking whatever a previous session left there. */
   static async open(options: StagingServiceOptions): Promise<StagingService> {
     const service = new StagingService(await StagingStore.open(options.dir), options)
+    options.qa.prepare?.()
     service.known = new Set(service.pairs().map((pair) => pair.id))
     if (service.known.size > 0) service.scheduleQa()
     return service
@@ -277,9 +278,11 @@ export class StagingService implements Disposable {
     this.run = controller
     const inputs = this.qaInputs()
     const revisions = new Map(inputs.map((pair) => [pair.id, this.store.meta(pair.id).revision]))
+    // A pair with an outdated verdict (a fix, a new mask) shows as being re-checked; new pairs simply wait for
+    // theirs — announcing "checking" for a thousand new pairs would cost the UI a full redraw for nothing.
     for (const pair of inputs) {
       const verdict = this.verdicts.get(pair.id)
-      if (verdict?.revision !== revisions.get(pair.id)) {
+      if (verdict !== undefined && verdict.revision !== revisions.get(pair.id)) {
         this.checking.add(pair.id)
         this.changed.add(pair.id)
       }

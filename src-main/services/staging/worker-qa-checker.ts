@@ -40,6 +40,15 @@ export function createWorkerQaChecker(options: WorkerQaCheckerOptions): QaChecke
   }
 
   return {
+    prepare: () => {
+      ensureWorker().postMessage({
+        type: 'prepare',
+        workspaceRoot: options.workspaceRoot,
+        datasetRoot: options.datasetRoot,
+        cacheDir: options.cacheDir,
+        policy: options.policy,
+      } satisfies ToQaWorker)
+    },
     run: (input, { signal, onPair }) =>
       new Promise<QaPairVerdict[]>((resolve, reject) => {
         const jobId = nextJob

@@ -1,5 +1,6 @@
 import type { StagedPair } from '@wms/shared/staging/staging-types'
 import type { CSSProperties, ReactElement } from 'react'
+import { useLoadSlot } from '../../hooks/use-load-slot.js'
 import { useAppStore } from '../../store/app-store.js'
 
 /** Media path of one picture of a pair (the revision makes the URL change whenever a file does). */
@@ -29,26 +30,30 @@ export function PairThumbnail({
   const full = size === 'full'
   const image = pair.image === null ? null : mediaUrl(pairMediaPath(pair, full ? 'image' : 'image-thumb'))
   const mask = pair.mask === null ? null : mediaUrl(pairMediaPath(pair, full ? 'mask' : 'mask-thumb'))
+  // The photo takes a load slot; the mask (small, and drawn as a CSS mask) follows once the photo is in.
+  const photo = useLoadSlot(layer === 'mask' ? mask : image)
   if (layer === 'mask') {
     return (
       <div className="pair-thumb pair-thumb--mask">
         {mask === null ? (
           <div className="pair-thumb__missing">no mask</div>
-        ) : (
-          <img src={mask} alt="" loading="lazy" draggable={false} />
-        )}
+        ) : photo.admitted ? (
+          <img src={mask} alt="" draggable={false} onLoad={photo.done} onError={photo.done} />
+        ) : null}
       </div>
     )
   }
   const maskStyle: CSSProperties | undefined =
-    mask === null ? undefined : { maskImage: `url("${mask}")`, WebkitMaskImage: `url("${mask}")`, opacity }
+    mask === null || !photo.admitted
+      ? undefined
+      : { maskImage: `url("${mask}")`, WebkitMaskImage: `url("${mask}")`, opacity }
   return (
     <div className="pair-thumb">
       {image === null ? (
         <div className="pair-thumb__missing">no image</div>
-      ) : (
-        <img src={image} alt="" loading="lazy" decoding="async" draggable={false} />
-      )}
+      ) : photo.admitted ? (
+        <img src={image} alt="" decoding="async" draggable={false} onLoad={photo.done} onError={photo.done} />
+      ) : null}
       {layer === 'overlay' && maskStyle !== undefined ? (
         <div className="pair-thumb__overlay" style={maskStyle} aria-hidden="true" />
       ) : null}
