@@ -14,6 +14,8 @@ export interface CdpPage {
   evaluate<T>(expression: string): Promise<T>
   /** Any other DevTools command (profiling). */
   send<T>(method: string, params?: Record<string, unknown>): Promise<T>
+  /** Calls `listener` with the params of every DevTools event named `method` (tracing). */
+  on(method: string, listener: (params: unknown) => void): void
   /** Sets the files of the `<input>` matched by `selector` (a folder for `webkitdirectory` inputs). */
   setInputFiles(selector: string, files: string[]): Promise<void>
   close(): Promise<void>
@@ -54,9 +56,18 @@ export async function openCdpPage(url: string, viewport = { width: 1400, height:
   await new Promise((resolve) => socket.once('open', resolve))
   let nextId = 0
   const pending = new Map<number, (message: { result?: unknown; error?: { message: string } }) => void>()
+  const listeners = new Map<string, ((params: unknown) => void)[]>()
   socket.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString('utf8')) as { id?: number; result?: unknown; error?: { message: string } }
+    const message = JSON.parse(data.toString('utf8')) as {
+      id?: number
+      method?: string
+      params?: unknown
+      result?: unknown
+      error?: { message: string }
+    }
     if (message.id !== undefined) pending.get(message.id)?.(message)
+    else if (message.method !== undefined)
+      for (const listener of listeners.get(message.method) ?? []) listener(message.params)
   })
   const send = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> =>
     new Promise((resolve, reject) => {
@@ -80,6 +91,9 @@ export async function openCdpPage(url: string, viewport = { width: 1400, height:
   return {
     evaluate,
     send,
+    on: (method, listener) => {
+      listeners.set(method, [...(listeners.get(method) ?? []), listener])
+    },
     setInputFiles: async (selector, files) => {
       const { root } = await send<{ root: { nodeId: number } }>('DOM.getDocument', { depth: -1 })
       const { nodeId } = await send<{ nodeId: number }>('DOM.querySelector', { nodeId: root.nodeId, selector })

@@ -48,10 +48,10 @@ export function createElectronTransport(bridge: PreloadBridge): IpcTransport {
     upload<C extends UploadChannel>(
       channel: C,
       request: UploadRequestOf<C>,
-      files: readonly Blob[],
+      contents: readonly ArrayBuffer[],
     ): Promise<Result<UploadResponseOf<C>>> {
       // IPC carries an ArrayBuffer by structured clone: one copy, no base64.
-      return call(async () => bridge.upload(channel, (await packUpload(request, files)).buffer))
+      return call(() => bridge.upload(channel, packUpload(request, contents).buffer))
     },
   }
 }

@@ -20,10 +20,10 @@ export interface IpcTransport {
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void
   /** URL of a media path (`pairs/<id>/image-thumb`) for an `<img>`: HTTP on the web host, a custom scheme in Electron. */
   mediaUrl(mediaPath: string): string
-  /** Sends files (streamed from disk where the host allows) with their request on an upload channel. */
+  /** Sends files' bytes (already read, in the request's order) with their request on an upload channel. */
   upload<C extends UploadChannel>(
     channel: C,
     request: UploadRequestOf<C>,
-    files: readonly Blob[],
+    contents: readonly ArrayBuffer[],
   ): Promise<Result<UploadResponseOf<C>>>
 }

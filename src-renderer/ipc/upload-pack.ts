@@ -1,11 +1,9 @@
 /**
  * Packs an upload as the contract's UPLOAD_PACK_FORMAT: a 4-byte little-endian header length, the request as
- * UTF-8 JSON, then the files' bytes. Each file is read with `arrayBuffer()` and copied into one buffer: composing
- * a Blob of File Blobs costs Chromium a synchronous snapshot and registration per file on the main thread.
+ * UTF-8 JSON, then the files' bytes, copied into one buffer (one copy; the host slices it without copying).
  */
-export async function packUpload(request: unknown, files: readonly Blob[]): Promise<Uint8Array<ArrayBuffer>> {
+export function packUpload(request: unknown, contents: readonly ArrayBuffer[]): Uint8Array<ArrayBuffer> {
   const header = new TextEncoder().encode(JSON.stringify(request))
-  const contents = await Promise.all(files.map((file) => file.arrayBuffer()))
   const total = 4 + header.byteLength + contents.reduce((sum, content) => sum + content.byteLength, 0)
   const pack = new Uint8Array(total)
   new DataView(pack.buffer).setUint32(0, header.byteLength, true)

@@ -89,8 +89,8 @@ export function createWebTransport(token: string | undefined, origin: string): I
     invoke<C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
       return post(`/api/invoke/${encodeURIComponent(channel)}`, 'application/json', JSON.stringify(request))
     },
-    upload: async (channel, request, files) =>
-      post(`/api/upload/${encodeURIComponent(channel)}`, 'application/octet-stream', await packUpload(request, files)),
+    upload: (channel, request, contents) =>
+      post(`/api/upload/${encodeURIComponent(channel)}`, 'application/octet-stream', packUpload(request, contents)),
     mediaUrl: (mediaPath) => `${origin}/media/${mediaPath}`,
     on<E extends EventChannel>(channel: E, listener: (payload: EventPayloadOf<E>) => void): () => void {
       const set = listeners.get(channel) ?? new Set()

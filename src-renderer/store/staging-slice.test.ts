@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createAppStore } from './app-store.js'
 import { fakeApi } from '../test-support/fake-api.js'
-import { batchFiles, orderForUpload } from '../ipc/read-files.js'
+import { orderForUpload, readInBatches } from '../ipc/read-files.js'
 
 const file = (name: string, size = 10): File => new File([new Uint8Array(size)], name)
 
@@ -21,22 +21,31 @@ describe('uploading picked files', () => {
     ])
   })
 
-  it('batches by size and count', () => {
+  it('reads files into batches closed by size or count, sizes taken from the bytes read', async () => {
     const files = Array.from({ length: 5 }, (_, i) => ({
       path: `images/${String(i)}.jpg`,
       file: file(`${String(i)}.jpg`, 400),
     }))
-    expect(batchFiles(files, 1000, 10).map((batch) => batch.length)).toEqual([2, 2, 1])
-    expect(batchFiles(files, 10_000, 2).map((batch) => batch.length)).toEqual([2, 2, 1])
+    const sizes = async (batches: AsyncIterable<{ contents: ArrayBuffer[] }>): Promise<number[][]> => {
+      const lengths: number[][] = []
+      for await (const batch of batches) lengths.push(batch.contents.map((content) => content.byteLength))
+      return lengths
+    }
+    // A batch closes once it reaches the byte budget, so it may pass it by the last file.
+    expect(await sizes(readInBatches(files, 1000, 10))).toEqual([
+      [400, 400, 400],
+      [400, 400],
+    ])
+    expect(await sizes(readInBatches(files, 10_000, 2))).toEqual([[400, 400], [400, 400], [400]])
   })
 
   it('sends each file with its path and size, tracks progress and keeps what was rejected', async () => {
     const sent: unknown[] = []
-    const bodies: Blob[] = []
+    const bodies: string[] = []
     const { api } = fakeApi({
-      'staging:add-files': (request, files) => {
+      'staging:add-files': (request, contents) => {
         sent.push(request)
-        bodies.push(...files)
+        bodies.push(...contents.map((content) => new TextDecoder().decode(content)))
         return { ok: true, value: { added: [], rejected: [{ path: 'x.jpg', reason: 'cannot tell' }] } }
       },
     })
@@ -44,8 +53,30 @@ describe('uploading picked files', () => {
     const file = new File(['hi'], 'a.jpg')
     await store.getState().addPickedFiles([{ path: 'images/a.jpg', file }])
     expect(sent).toEqual([{ files: [{ path: 'images/a.jpg', size: 2 }] }])
-    expect(bodies).toEqual([file])
+    expect(bodies).toEqual(['hi'])
     expect(store.getState().staging.upload).toBeNull()
     expect(store.getState().staging.rejected).toEqual([{ path: 'x.jpg', reason: 'cannot tell' }])
+  })
+
+  it('stops sending when the host refuses a batch, and says why', async () => {
+    let calls = 0
+    const { api } = fakeApi({
+      'staging:add-files': () => {
+        calls += 1
+        return calls === 2
+          ? { ok: false, error: { code: 'fs/io', message: 'The disk is full.' } }
+          : { ok: true, value: { added: [], rejected: [] } }
+      },
+    })
+    const store = createAppStore(api)
+    const picked = Array.from({ length: 200 }, (_, i) => ({
+      path: `images/${String(i)}.jpg`,
+      file: new File(['x'], `${String(i)}.jpg`),
+    }))
+    await store.getState().addPickedFiles(picked)
+    // Four batches in all; the one already in flight beside the refused one may land, nothing after it.
+    expect(calls).toBe(3)
+    expect(store.getState().staging.error?.message).toBe('The disk is full.')
+    expect(store.getState().staging.upload).toBeNull()
   })
 })

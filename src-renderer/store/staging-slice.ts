@@ -9,7 +9,7 @@ import type {
   SubmitPreview,
 } from '@wms/shared/staging/staging-types'
 import type { StateCreator } from 'zustand'
-import { batchFiles, orderForUpload, readAsBase64, type PickedFile } from '../ipc/read-files.js'
+import { orderForUpload, readAsBase64, readInBatches, type PickedFile } from '../ipc/read-files.js'
 import type { AppState } from './app-store.js'
 
 /** Which pairs the grid shows. */
@@ -22,7 +22,7 @@ export interface PairFilter {
 export interface UploadProgress {
   files: number
   done: number
-  bytes: number
+  /** Bytes sent so far (the total is not measured up front: see readInBatches). */
   doneBytes: number
 }
 
@@ -118,29 +118,29 @@ export const createStagingSlice: StateCreator<AppState, [], [], StagingSlice> = 
 
     addPickedFiles: async (picked) => {
       const ordered = orderForUpload(picked)
-      const total = ordered.reduce((sum, file) => sum + file.file.size, 0)
-      const progress: UploadProgress = { files: ordered.length, done: 0, bytes: total, doneBytes: 0 }
+      const progress: UploadProgress = { files: ordered.length, done: 0, doneBytes: 0 }
       patch({ upload: progress, rejected: [] })
       const rejected: { path: string; reason: string }[] = []
-      // Two batches in flight, so the host stores one while the next travels.
-      const batches = batchFiles(ordered)
-      let next = 0
+      // Two batches in flight, so the host stores one while the next travels; both draw from one lazy batcher.
+      const batches = readInBatches(ordered)
       const worker = async (): Promise<void> => {
-        while (next < batches.length) {
-          const batch = batches[next] ?? []
-          next += 1
+        for (;;) {
+          const next = await batches.next()
+          if (next.done === true) return
+          const { files, contents } = next.value
           const result = await get().api.upload(
             'staging:add-files',
-            { files: batch.map((item) => ({ path: item.path, size: item.file.size })) },
-            batch.map((item) => item.file),
+            { files: files.map((item, index) => ({ path: item.path, size: contents[index]?.byteLength ?? 0 })) },
+            contents,
           )
           if (!result.ok) {
             fail(result.error)
+            await batches.return(undefined)
             return
           }
           rejected.push(...result.value.rejected)
-          progress.done += batch.length
-          progress.doneBytes += batch.reduce((sum, item) => sum + item.file.size, 0)
+          progress.done += files.length
+          progress.doneBytes += contents.reduce((sum, content) => sum + content.byteLength, 0)
           patch({ upload: { ...progress }, rejected: [...rejected] })
         }
       }

@@ -23,7 +23,7 @@ export const SAMPLE_WORKSPACE: WorkspaceInfo = {
 }
 
 type Responder = { [C in InvokeChannel]?: () => Result<ResponseOf<C>> } & {
-  [C in UploadChannel]?: (request: unknown, files: readonly Blob[]) => Result<UploadResponseOf<C>>
+  [C in UploadChannel]?: (request: unknown, contents: readonly ArrayBuffer[]) => Result<UploadResponseOf<C>>
 }
 
 /** An API over an in-memory transport: each channel answers what `responders` say, and records calls. */
@@ -39,11 +39,12 @@ export function fakeApi(responders: Responder): { api: Api; calls: (InvokeChanne
     },
     on: () => () => undefined,
     mediaUrl: (mediaPath) => `/media/${mediaPath}`,
-    upload: (channel, request, files) => {
+    upload: (channel, request, contents) => {
       calls.push(channel)
-      const respond = responders[channel] as ((request: unknown, files: readonly Blob[]) => Result<unknown>) | undefined
+      const respond = responders[channel] as
+        ((request: unknown, contents: readonly ArrayBuffer[]) => Result<unknown>) | undefined
       return Promise.resolve(
-        (respond?.(request, files) ?? {
+        (respond?.(request, contents) ?? {
           ok: false,
           error: { code: 'internal', message: `no fake for ${channel}` },
         }) as never,

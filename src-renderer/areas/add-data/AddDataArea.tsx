@@ -115,9 +115,8 @@ export function AddDataArea(): ReactElement {
         </div>
         {upload !== null ? (
           <div className="upload" role="status" aria-live="polite">
-            Adding {upload.files} files: {upload.done} done ({formatBytes(upload.doneBytes)} of{' '}
-            {formatBytes(upload.bytes)})
-            <progress max={upload.bytes} value={upload.doneBytes} aria-label="Adding files" />
+            Adding {upload.files} files: {upload.done} done ({formatBytes(upload.doneBytes)} so far)
+            <progress max={upload.files} value={upload.done} aria-label="Adding files" />
           </div>
         ) : null}
         {error !== null ? (
