@@ -1,21 +1,11 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { parseNdjsonLine } from '@wms/shared/pipeline/events'
+import { captureIo } from '../../../test/helpers/cli-capture.js'
 import { useTempDirs } from '../../../test/helpers/temp-dir.js'
 import { writeSyntheticDataset } from '../../demo/synthetic-dataset.js'
 import { runCli } from '../main.js'
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const out: string[] = []
-  const err: string[] = []
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')))
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')))
-  return { io: { stdout, stderr, cwd, env }, out: () => out.join(''), err: () => err.join('') }
-}
 
 describe('train, evaluate and predict commands', () => {
   const tempDir = useTempDirs()
@@ -26,7 +16,7 @@ describe('train, evaluate and predict commands', () => {
     await writeFile(path.join(cwd, 'train.yaml'), 'imageSize: 32\nepochs: 1\nbatchSize: 4\n')
     const env = { TFJS_BACKENDS: 'wasm' }
 
-    const train = capture(cwd, env)
+    const train = captureIo(cwd, env)
     const argv = ['--events', 'ndjson', 'train', '--config', 'train.yaml', '--data', 'data', '--out', 'model']
     expect(await runCli(argv, train.io), train.err()).toBe(0)
     const events = train
@@ -41,13 +31,13 @@ describe('train, evaluate and predict commands', () => {
     const log = events.find((e) => e.type === 'log' && e.message.startsWith('TensorFlow.js backend'))
     expect(log).toBeDefined()
 
-    const evaluate = capture(cwd, env)
+    const evaluate = captureIo(cwd, env)
     expect(await runCli(['--json', 'evaluate', 'model', '--data', 'data', '--split', 'all'], evaluate.io)).toBe(0)
     const result = JSON.parse(evaluate.out()) as { aggregate: { count: number }; perImage: unknown[] }
     expect(result.aggregate.count).toBe(8)
     expect(result.perImage).toHaveLength(8)
 
-    const predict = capture(cwd, env)
+    const predict = captureIo(cwd, env)
     const image = path.join('data', pairs[0]?.image ?? '')
     expect(await runCli(['--json', 'predict', 'model', image, '--out', 'pred', '--no-overlay'], predict.io)).toBe(0)
     const predictions = JSON.parse(predict.out()) as { predictions: { mask: string; overlay: null }[] }
@@ -57,15 +47,15 @@ describe('train, evaluate and predict commands', () => {
 
   it('explains what is missing instead of crashing', async () => {
     const cwd = await tempDir()
-    const noWorkspace = capture(cwd)
+    const noWorkspace = captureIo(cwd)
     expect(await runCli(['train'], noWorkspace.io)).toBe(1)
     expect(noWorkspace.err()).toContain('--data <dir>')
-    const badSplit = capture(cwd)
+    const badSplit = captureIo(cwd)
     expect(await runCli(['evaluate', 'model', '--split', 'holdout', '--data', '.'], badSplit.io)).toBe(2)
     expect(badSplit.err()).toContain('Unknown split')
-    const badBackend = capture(cwd)
+    const badBackend = captureIo(cwd)
     expect(await runCli(['train', '--data', '.', '--backend', 'cuda'], badBackend.io)).toBe(2)
-    const tooBig = capture(cwd)
+    const tooBig = captureIo(cwd)
     await writeFile(path.join(cwd, 'big.json'), JSON.stringify({ imageSize: 512, batchSize: 16, backend: 'wasm' }))
     expect(await runCli(['train', '--data', '.', '--config', 'big.json'], tooBig.io)).toBe(1)
     expect(tooBig.err()).toMatch(/wasm heap[\s\S]*→ Use batchSize \d+ at this size/)
