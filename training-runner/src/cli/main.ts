@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { toAppError, WmsError } from '@wms/shared/errors'
 import { nullSink, ndjsonSink, stamp, type EventSink } from '../events/event-sink.js'
@@ -12,6 +14,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
 
 interface GlobalOptions {
   json?: boolean
+  jsonOut?: string
   events?: 'ndjson' | 'tty' | 'none'
 }
 
@@ -23,7 +26,8 @@ function processIo(): CliIo {
  * Runs the CLI and returns its exit code. This is the only place that decides exit codes and prints errors;
  * the bin script sets `process.exitCode` from it.
  */
-export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(givenArgv: string[], io: CliIo = processIo()): Promise<number> {
+  const argv = jsonFileForm(givenArgv)
   let outcome: CommandOutcome | undefined
   let context: CommandContext | undefined
   const program = new Command('training-runner')
@@ -31,7 +35,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       'WMS Studio runner: dataset QA, DVC-compatible versioning, U-Net training, tracking, gate and promotion.',
     )
     .version(RUNNER_VERSION, '-v, --version', 'print the version')
-    .addOption(new Option('--json', 'print the result as JSON on stdout'))
+    .addOption(new Option('--json', 'print the result as JSON on stdout (`--json <file>.json`: write it to that file)'))
+    .addOption(new Option('--json-out <file>', 'write the result as JSON to <file> and print the text as usual'))
     .addOption(
       new Option('--events <format>', 'progress events: ndjson on stdout, a progress line (tty), or none').choices([
         'ndjson',
@@ -70,8 +75,38 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     io.stderr.write(program.helpInformation())
     return EXIT.usage
   }
+  const { jsonOut } = program.opts<GlobalOptions>()
+  if (jsonOut !== undefined) {
+    try {
+      const file = path.resolve(io.cwd, jsonOut)
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFile(file, `${JSON.stringify(outcome.result, null, 2)}\n`)
+    } catch (thrown) {
+      return reportFailure(thrown, io, context)
+    }
+  }
   printOutcome(outcome, io, context)
+  if (jsonOut !== undefined && context?.json !== true && !isNdjson(context))
+    io.stdout.write(`JSON          ${jsonOut}\n`)
   return outcome.exitCode
+}
+
+/**
+ * `--json out.json` (a value ending in .json right after the flag) means "write the result there"; a bare `--json`
+ * keeps meaning "print it". Only that form is rewritten, so `--json qa data` still reads as flag, command, input.
+ */
+function jsonFileForm(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? ''
+    const next = argv[index + 1]
+    if (arg === '--json' && next !== undefined && /\.json$/i.test(next) && !next.startsWith('-')) {
+      out.push('--json-out', next)
+      index += 1
+    } else if (arg.startsWith('--json=')) out.push('--json-out', arg.slice('--json='.length))
+    else out.push(arg)
+  }
+  return out
 }
 
 function chooseFormat(globals: GlobalOptions): CommandContext['eventsFormat'] {

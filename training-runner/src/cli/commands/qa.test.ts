@@ -39,6 +39,21 @@ describe('training-runner qa', () => {
     expect(report.summary.byRule).toMatchObject({ 'mask/empty': 1, 'pairing/orphan-image': 1 })
   })
 
+  it('writes the JSON report to a file with --json out.json and still prints the table', async () => {
+    const cwd = await tempDir()
+    await writeFixturePair(path.join(cwd, 'data'), 'a', { mask: { draw: () => 0 } })
+    const run = capture(cwd)
+    expect(await runCli(['qa', 'data', '--json', 'reports/qa.json', '--no-cache'], run.io)).toBe(1)
+    const report = JSON.parse(await readFile(path.join(cwd, 'reports/qa.json'), 'utf8')) as QaReport
+    expect(report.schemaVersion).toBe(1)
+    expect(report.summary.byRule).toMatchObject({ 'mask/empty': 1 })
+    expect(run.out()).toContain('mask/empty')
+    // A bare --json before the command still prints the report instead of reading the command as a file.
+    const printed = capture(cwd)
+    expect(await runCli(['--json', 'qa', 'data', '--no-cache'], printed.io)).toBe(1)
+    expect((JSON.parse(printed.out()) as QaReport).schemaVersion).toBe(1)
+  })
+
   it('exits 2 on usage errors, including a --fix folder that would overwrite the originals', async () => {
     const cwd = await tempDir()
     await writeFixturePair(path.join(cwd, 'data'), 'a')
