@@ -3,15 +3,10 @@ import path from 'node:path'
 import { batches, PairCache, type Sample } from '../../training-runner/src/train/data/batches.js'
 import { md5File } from '../../training-runner/src/fs/hash-file.js'
 import { listDatasetPairs } from '../../training-runner/src/dataset/list-dataset.js'
+import { TrainingConfigSchema } from '@wms/shared/config/training-config'
 
-const AUGMENT = {
-  hflip: 0.5,
-  vflip: 0.3,
-  rotationDegrees: 10,
-  rotationProb: 0.5,
-  brightnessProb: 0.3,
-  brightnessRange: [0.8, 1.2] as const,
-}
+// The augmentations training uses by default, so the bench measures what `train` does.
+const AUGMENT = TrainingConfigSchema.parse({}).augment
 
 /** Images per second of the input pipeline: cold (decode + resize + augment + preprocess) and warm (cached). */
 export async function measureInputPipeline(

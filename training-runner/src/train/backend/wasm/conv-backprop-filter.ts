@@ -1,5 +1,4 @@
 import {
-  backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
@@ -13,6 +12,7 @@ import {
   heapView,
   registerAlias,
   releaseAliases,
+  stride1ConvInfo,
   tensorData,
   wasmConv,
 } from './wasm-internals.js'
@@ -39,22 +39,7 @@ function conv2DBackpropFilterWasm(args: {
 }): TensorInfo {
   const backend = asWasmBackend(args.backend)
   const { x, dy } = args.inputs
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  )
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
-    throw new Error(
-      `wasm Conv2DBackpropFilter supports stride 1, NHWC only (got strides ${String(strides)}, ${dataFormat})`,
-    )
-  }
+  const info = stride1ConvInfo('Conv2DBackpropFilter', x.shape, args.attrs.filterShape, args.attrs)
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info
   const { filterHeight: kh, filterWidth: kw, outHeight: ho, outWidth: wo } = info
   const { top, left } = info.padInfo

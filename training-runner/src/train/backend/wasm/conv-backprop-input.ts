@@ -1,5 +1,4 @@
 import {
-  backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type KernelConfig,
@@ -7,7 +6,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs'
 import { simdKernels } from './simd/simd-kernels.js'
-import { asWasmBackend, HeapScratch, heapView, tensorData, wasmConv } from './wasm-internals.js'
+import { asWasmBackend, HeapScratch, heapView, stride1ConvInfo, tensorData, wasmConv } from './wasm-internals.js'
 
 /**
  * The convolution input gradient for tfjs-backend-wasm. The stock kernel is a naive loop (8× slower than this
@@ -21,22 +20,7 @@ function conv2DBackpropInputWasm(args: {
 }): TensorInfo {
   const backend = asWasmBackend(args.backend)
   const { dy, filter } = args.inputs
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  )
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
-    throw new Error(
-      `wasm Conv2DBackpropInput supports stride 1, NHWC only (got strides ${String(strides)}, ${dataFormat})`,
-    )
-  }
+  const info = stride1ConvInfo('Conv2DBackpropInput', args.attrs.inputShape, filter.shape, args.attrs)
   const { batchSize, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info
   const { outHeight: ho, outWidth: wo, padInfo } = info
 

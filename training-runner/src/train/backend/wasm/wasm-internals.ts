@@ -1,4 +1,4 @@
-import type { TensorInfo } from '@tensorflow/tfjs'
+import { backend_util, type Conv2DBackpropFilterAttrs, type TensorInfo } from '@tensorflow/tfjs'
 
 /**
  * The parts of tfjs-backend-wasm's internals our kernels use (4.22): the Emscripten module, the tensor id map and
@@ -156,4 +156,31 @@ export function wasmConv(backend: WasmBackend): WasmConv {
   }
   convCache.set(backend.wasm, conv)
   return conv
+}
+
+/**
+ * The geometry of a convolution gradient our kernels compute: stride 1, dilation 1, NHWC (the U-Net's
+ * convolutions). Anything else throws, naming the kernel and the shape.
+ */
+export function stride1ConvInfo(
+  kernel: string,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: Pick<Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+): backend_util.Conv2DInfo {
+  const { strides, pad, dataFormat, dimRoundingMode } = attrs
+  const info = backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  )
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
+    throw new Error(`wasm ${kernel} supports stride 1, NHWC only (got strides ${String(strides)}, ${dataFormat})`)
+  }
+  return info
 }
