@@ -4,14 +4,8 @@ import { computeMaskPixelStats } from '@wms/shared/qa/mask-pixel-stats'
 import { perceptualHash } from '@wms/shared/qa/perceptual-hash'
 import type { ProbedFile, ProbedFileOk, ProbeFailure } from '@wms/shared/qa/probe'
 import { sniffFormat } from '@wms/shared/qa/sniff-format'
-import {
-  checkPixelLimit,
-  classifyDecodeError,
-  decodeHashPixels,
-  decodeMaskPixels,
-  readImageHeader,
-  type DecodeLimits,
-} from '../adapters/images/sharp-image.js'
+import type * as SharpImage from '../adapters/images/sharp-image.js'
+import type { DecodeLimits } from '../adapters/images/sharp-image.js'
 import { md5Bytes } from '../fs/hash-file.js'
 import { checkDatasetFile, readDatasetFile, readFailure, type DatasetFile, type FileIdentity } from './dataset-files.js'
 import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
@@ -21,6 +15,11 @@ import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
  * header and metadata without decoding, a reduced-size decode of photos for the perceptual hash, one full decode
  * of masks for their statistics — each under the pixel and time limits, and each answer cached by content hash.
  */
+
+// The image stack (sharp, libvips, the EXIF reader) loads on the first file that must be decoded: a warm run, where
+// every probe comes from the cache, never loads it.
+let imageStack: Promise<typeof SharpImage> | undefined
+const loadImageStack = (): Promise<typeof SharpImage> => (imageStack ??= import('../adapters/images/sharp-image.js'))
 
 /** The role a file plays in its pair. */
 export type FileRole = 'image' | 'mask'
@@ -95,6 +94,8 @@ async function measure(
   if (format !== 'jpeg' && format !== 'png') {
     return { ok: false, ...base, failure: { kind: 'unsupported-format', detail: `content is ${format}` } }
   }
+  const { checkPixelLimit, classifyDecodeError, decodeHashPixels, decodeMaskPixels, readImageHeader } =
+    await loadImageStack()
   try {
     const { header, metadata } = await readImageHeader(bytes)
     checkPixelLimit(header, limits)
