@@ -1,3 +1,4 @@
+import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { computeMaskPixelStats } from '@wms/shared/qa/mask-pixel-stats'
@@ -7,7 +8,14 @@ import { sniffFormat } from '@wms/shared/qa/sniff-format'
 import type * as SharpImage from '../adapters/images/sharp-image.js'
 import type { DecodeLimits } from '../adapters/images/sharp-image.js'
 import { md5Bytes } from '../fs/hash-file.js'
-import { checkDatasetFile, readDatasetFile, readFailure, type DatasetFile, type FileIdentity } from './dataset-files.js'
+import {
+  checkDatasetFile,
+  isInside,
+  readDatasetFile,
+  readFailure,
+  type DatasetFile,
+  type FileIdentity,
+} from './dataset-files.js'
 import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
 
 /**
@@ -30,6 +38,8 @@ export interface ProbeContext {
   cache: ProbeCache
   /** Folder real paths memoised for this run. */
   realDirs?: Map<string, Promise<string>>
+  /** The same, for {@link cachedProbe}. */
+  realDirsSync?: Map<string, string>
 }
 
 // The name the user gave (relpath) decides the extension: the file itself may be a content-addressed blob.
@@ -38,6 +48,41 @@ const extensionOf = (file: DatasetFile): string =>
 
 function failed(file: DatasetFile, bytes: number, failure: ProbeFailure, extra: Partial<ProbedFile> = {}): ProbedFile {
   return { ok: false, relpath: file.relpath, bytes, extension: extensionOf(file), failure, ...extra } as ProbedFile
+}
+
+/**
+ * The cached probe of an unchanged plain file, found without awaiting anything (one lstat, memoised folder real
+ * paths, two map look-ups), or undefined when the file must go through {@link probeFile}: new or changed files,
+ * symlinks, empty or oversized files, anything that is not a regular file inside its dataset folder — the full
+ * check reports those. A warm run answers every file here, with no promise per file.
+ */
+export function cachedProbe(file: DatasetFile, role: FileRole, context: ProbeContext): ProbedFile | undefined {
+  let info
+  try {
+    info = lstatSync(file.path)
+  } catch {
+    return undefined
+  }
+  if (!info.isFile() || info.size === 0 || info.size > context.policy.maxFileBytes) return undefined
+  const dir = path.dirname(file.path)
+  const realDirs = (context.realDirsSync ??= new Map<string, string>())
+  let realDir = realDirs.get(dir)
+  if (realDir === undefined) {
+    try {
+      realDir = realpathSync(dir)
+    } catch {
+      return undefined
+    }
+    realDirs.set(dir, realDir)
+  }
+  const realpath = path.join(realDir, path.basename(file.path))
+  if (!isInside(file.root, realpath)) return undefined
+  const { size, mtimeMs, ctimeMs, ino } = info
+  const md5 = context.cache.md5For({ realpath, size, mtimeMs, ctimeMs, ino })
+  const cached = md5 === undefined ? undefined : context.cache.probe(probeKey(role, md5, context.policy.maxPixels))
+  return cached === undefined
+    ? undefined
+    : ({ ...cached, relpath: file.relpath, extension: extensionOf(file) })
 }
 
 /** Probes one file (never throws: every problem becomes a failed probe). */
