@@ -87,15 +87,22 @@ function iccProfilePresent(chunks: Segments['icc']): boolean | undefined {
   return seen.size === count ? true : undefined
 }
 
-/** EXIF orientation as libvips reports it (clipped to 1–8, 1 without a tag); undefined if the EXIF is unreadable. */
-function orientationOf(exif: Buffer | undefined): number | undefined {
-  if (exif === undefined) return 1
+type ExifTags = ReturnType<typeof exifReader>
+
+/** The parsed EXIF block (null without one), or undefined when exif-reader cannot read it. */
+function parseExif(exif: Buffer | undefined): ExifTags | null | undefined {
+  if (exif === undefined) return null
   try {
-    const value = (exifReader(exif).Image as Record<string, unknown> | undefined)?.Orientation
-    return typeof value === 'number' ? Math.min(8, Math.max(1, Math.trunc(value))) : 1
+    return exifReader(exif)
   } catch {
     return undefined
   }
+}
+
+/** EXIF orientation as libvips reports it: clipped to 1–8, 1 without a tag. */
+function orientationOf(tags: ExifTags | null): number {
+  const value = (tags?.Image as Record<string, unknown> | undefined)?.Orientation
+  return typeof value === 'number' ? Math.min(8, Math.max(1, Math.trunc(value))) : 1
 }
 
 /** Header and privacy facts of a plain JPEG without libvips, or undefined to ask libvips instead. */
@@ -106,8 +113,9 @@ export function readJpegHeader(bytes: Buffer): { header: ImageHeader; metadata: 
   if (!HUFFMAN_FRAMES.has(frame.marker) || frame.precision !== 8) return undefined
   if (frame.width === 0 || frame.height === 0 || (frame.components !== 1 && frame.components !== 3)) return undefined
   const hasProfile = iccProfilePresent(segments.icc)
-  const orientation = orientationOf(segments.exif)
-  if (hasProfile === undefined || orientation === undefined) return undefined
+  const tags = parseExif(segments.exif)
+  if (hasProfile === undefined || tags === undefined) return undefined
+  const orientation = orientationOf(tags)
   const header: ImageHeader = {
     width: frame.width,
     height: frame.height,
@@ -119,5 +127,6 @@ export function readJpegHeader(bytes: Buffer): { header: ImageHeader; metadata: 
     isPalette: false,
     hasProfile,
   }
-  return { header, metadata: metadataFacts({ exif: segments.exif, xmp: segments.xmp, iptc: segments.iptc }) }
+  const blocks = { exif: segments.exif, xmp: segments.xmp, iptc: segments.iptc }
+  return { header, metadata: metadataFacts(tags === null ? blocks : { ...blocks, exifTags: tags }) }
 }
