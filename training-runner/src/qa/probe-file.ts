@@ -32,6 +32,14 @@ const loadImageStack = (): Promise<typeof SharpImage> => (imageStack ??= import(
 let jpegHeaders: Promise<typeof JpegHeader> | undefined
 const loadJpegHeaders = (): Promise<typeof JpegHeader> => (jpegHeaders ??= import('../adapters/images/jpeg-header.js'))
 
+/**
+ * Loads the image stack now, so that the first file to decode does not wait for it (the app's QA worker calls this
+ * when the staging area opens). Resolves once loaded; never rejects (a load failure shows on the first decode).
+ */
+export async function preloadDecoders(): Promise<void> {
+  await Promise.all([loadImageStack(), loadJpegHeaders()]).catch(() => undefined)
+}
+
 /** The role a file plays in its pair. */
 export type FileRole = 'image' | 'mask'
 

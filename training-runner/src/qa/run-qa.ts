@@ -14,6 +14,8 @@ import type { QaPairInput } from './discover-pairs.js'
 import { defaultQaCacheDir, ProbeCache } from './probe-cache.js'
 import { cachedProbe, probeFile } from './probe-file.js'
 
+export { preloadDecoders } from './probe-file.js'
+
 /**
  * The QA engine: probe every pair (bounded parallelism, cached by content hash), judge each pair as soon as it is
  * probed (so the app can stream results), then run the dataset-level rules (duplicates, outliers, pairing) and
