@@ -128,8 +128,8 @@ describe('QA verdicts: engine (reduced decodes, workers) vs reference (full deco
       const [report] = engine
       expect(report?.summary.pairs).toBe(240)
       expect(verdicts(report as QaReport)).toEqual(verdicts(reference))
-      // The reduced decode moves hashes by a few bits at most, far below the gap between distinct photos.
-      expect(hashDrift(reference, report as QaReport).max).toBeLessThanOrEqual(4)
+      // The reduced decode moves hashes by a few bits (4 at most on the sample), below the gap between distinct photos.
+      expect(hashDrift(reference, report as QaReport).max).toBeLessThanOrEqual(8)
     },
     600_000,
   )
