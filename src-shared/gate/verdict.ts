@@ -105,7 +105,14 @@ export const GateVerdictSchema = z.object({
     })
     .nullable(),
   deltas: z.object({ dice: z.number(), iou: z.number() }).nullable(),
-  policy: z.object({ diceMargin: z.number(), iouMargin: z.number(), minDice: z.number(), minIou: z.number() }),
+  policy: z.object({
+    diceMargin: z.number(),
+    iouMargin: z.number(),
+    minDice: z.number(),
+    minIou: z.number(),
+    /** Absent in verdicts written before the first-model floor existed. */
+    firstModelMinDice: z.number().optional(),
+  }),
   testImages: z.number().int().nonnegative(),
   perImage: z
     .object({
