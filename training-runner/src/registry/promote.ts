@@ -55,6 +55,8 @@ export interface PromoteResult {
   alreadyProduction: boolean
   createdVersion: boolean
   pointer: 'alias' | 'stage'
+  /** True when the deprecated `Production` stage was moved along with the alias. */
+  stageMoved: boolean
   promotedAt: string
   historyAppended: boolean
   metadata: ModelMetadataInput
@@ -106,9 +108,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   for (const [key, value] of Object.entries(tags)) {
     if (version.tags[key] !== value) await store.setModelVersionTag(modelName, version.version, key, value)
   }
-  const pointer = alreadyProduction
-    ? 'alias'
-    : await pointProductionAt(store, modelName, version.version, options.alsoSetStage === true)
+  const move = await pointProductionAt(store, modelName, version.version, options.alsoSetStage === true)
   await store.setRunTag(runId, RUN_TAGS.registeredVersion, version.version)
 
   const metadata = metadataFor(modelName, version, run, verdict, options.source ?? {}, promotedAt, previousVersion)
@@ -117,8 +117,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     event: 'promote',
     version: Number(version.version),
     run_id: runId,
-    stage: 'Production',
-    alias: PRODUCTION_ALIAS,
+    ...(move.stageMoved ? { stage: 'Production' } : {}),
+    ...(move.pointer === 'alias' ? { alias: PRODUCTION_ALIAS } : {}),
     timestamp: promotedAt,
     previous_version: previousVersion === null ? null : Number(previousVersion),
     metrics: { dice: verdict.candidate.dice, iou: verdict.candidate.iou },
@@ -141,7 +141,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     previousVersion,
     alreadyProduction,
     createdVersion,
-    pointer,
+    pointer: move.pointer,
+    stageMoved: move.stageMoved,
     promotedAt,
     historyAppended,
     metadata,

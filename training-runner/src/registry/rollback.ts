@@ -43,7 +43,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   const started = Date.now()
   const { store, version } = options
   const modelName = options.config.tracking.registeredModel
-  events.emit({ type: 'step-start', step: 'promote', title: `Rolling production back to ${modelName} v${version}` })
+  events.emit({ type: 'step-start', step: 'rollback', title: `Rolling production back to ${modelName} v${version}` })
   let target: ModelVersion
   try {
     target = await store.getModelVersion(modelName, version)
@@ -62,7 +62,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   if (alreadyProduction && filesDone) {
     events.emit({
       type: 'step-end',
-      step: 'promote',
+      step: 'rollback',
       status: 'skipped',
       seconds: 0,
       summary: `v${version} is already production`,
@@ -89,7 +89,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   if (options.reason !== undefined && options.reason !== '')
     tags[VERSION_TAGS.rollbackReason] = options.reason.slice(0, 4000)
   for (const [key, value] of Object.entries(tags)) await store.setModelVersionTag(modelName, version, key, value)
-  if (!alreadyProduction) await pointProductionAt(store, modelName, version, options.alsoSetStage === true)
+  const move = await pointProductionAt(store, modelName, version, options.alsoSetStage === true)
 
   const run = target.runId === undefined ? undefined : await store.getRun(target.runId).catch(() => undefined)
   const scores = versionScores(target, run)
@@ -115,8 +115,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     event: 'rollback',
     version: Number(version),
     run_id: target.runId ?? null,
-    stage: 'Production',
-    alias: PRODUCTION_ALIAS,
+    ...(move.stageMoved ? { stage: 'Production' } : {}),
+    ...(move.pointer === 'alias' ? { alias: PRODUCTION_ALIAS } : {}),
     timestamp: rolledBackAt,
     previous_version: previousVersion === null ? null : Number(previousVersion),
     metrics: scores,
@@ -124,7 +124,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   })
   events.emit({
     type: 'step-end',
-    step: 'promote',
+    step: 'rollback',
     status: 'ok',
     seconds: (Date.now() - started) / 1000,
     summary: `${modelName} v${version} is production again${previousVersion === null ? '' : ` (was v${previousVersion})`}`,

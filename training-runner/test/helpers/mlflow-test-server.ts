@@ -44,6 +44,35 @@ export interface RecordedRequest {
   authorization: string | undefined
 }
 
+/**
+ * How the server keeps artifacts, like `mlflow server`'s flags. By default it proxies them (`--serve-artifacts`,
+ * experiments at `mlflow-artifacts:/<id>`). With `defaultArtifactRoot` (`file:///…` or `s3://bucket/prefix`) the
+ * experiments point there and clients write artifacts themselves, as MLflow's clients do; the server only lists and
+ * serves them when it can reach them (a `file:` root on its own disk; never S3 here: it has no credentials).
+ */
+export interface MlflowTestServerOptions {
+  defaultArtifactRoot?: string
+  /** `--serve-artifacts` (default true); with false the `mlflow-artifacts` routes answer 503 as MLflow does. */
+  serveArtifacts?: boolean
+}
+
+/** A fault with MLflow's JSON error body (`{error_code, message}`), as a failing MLflow server sends it. */
+export function jsonFault(
+  route: string,
+  status: number,
+  errorCode: string,
+  message: string,
+  extra: Omit<Fault, 'route' | 'status' | 'body' | 'contentType'> = {},
+): Fault {
+  return {
+    route,
+    status,
+    body: JSON.stringify({ error_code: errorCode, message }),
+    contentType: 'application/json',
+    ...extra,
+  }
+}
+
 /** A running test server. */
 export interface MlflowTestServer {
   url: string
@@ -81,11 +110,17 @@ const HTML_405 =
   '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n'
 
 /** Starts a server on 127.0.0.1 (random port) storing everything under `dir`. */
-export async function startMlflowTestServer(dir: string): Promise<MlflowTestServer> {
+export async function startMlflowTestServer(
+  dir: string,
+  options: MlflowTestServerOptions = {},
+): Promise<MlflowTestServer> {
   const artifactsDir = path.join(dir, 'artifacts')
+  const serveArtifacts = options.serveArtifacts ?? true
   const store = new MlflowFileStore(path.join(dir, 'mlruns'), {
-    defaultArtifactRoot: 'mlflow-artifacts:',
+    defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:',
     resolveArtifactUri: (uri) => proxiedLocal(artifactsDir, uri),
+    // The server reads a file: root from its own disk; it has no S3 credentials (`artifacts/list` then fails).
+    s3: null,
   })
   const routes = buildRoutes(store)
   const state: MlflowTestServer = {
@@ -101,7 +136,7 @@ export async function startMlflowTestServer(dir: string): Promise<MlflowTestServ
       }),
   }
   const server: Server = createServer((req, res) => {
-    void handle(req, res, routes, state, artifactsDir)
+    void handle(req, res, routes, state, serveArtifacts ? artifactsDir : undefined)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   state.url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`
@@ -113,7 +148,7 @@ async function handle(
   res: ServerResponse,
   routes: Map<string, Map<string, Handler>>,
   state: MlflowTestServer,
-  artifactsDir: string,
+  artifactsDir: string | undefined,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x')
   const chunks: Buffer[] = []
@@ -151,6 +186,14 @@ async function handle(
 
   // Proxied artifacts: /api/2.0/mlflow-artifacts/artifacts[/<path>]
   if (route === 'mlflow-artifacts/artifacts' || route.startsWith('mlflow-artifacts/artifacts/')) {
+    if (artifactsDir === undefined) {
+      res
+        .writeHead(503, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(
+          `Endpoint: ${url.pathname} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``,
+        )
+      return
+    }
     await handleArtifacts(
       method,
       decodeURIComponent(route.slice('mlflow-artifacts/artifacts'.length).replace(/^\//, '')),
@@ -547,6 +590,10 @@ function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> 
   })
   add(['POST'], 'registered-models/alias', async ({ body }) => {
     await store.setRegisteredModelAlias(required(body, 'name'), required(body, 'alias'), required(body, 'version'))
+    return {}
+  })
+  add(['DELETE'], 'registered-models/delete', async ({ body }) => {
+    await store.deleteRegisteredModel(required(body, 'name'))
     return {}
   })
   add(['DELETE'], 'registered-models/alias', async ({ body }) => {

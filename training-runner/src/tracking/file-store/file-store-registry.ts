@@ -84,6 +84,12 @@ export class FileStoreRegistry {
     return model
   }
 
+  /** Deletes a registered model and its versions (MLflow `rmtree`s the folder); not-found when there is none. */
+  async deleteRegisteredModel(name: string): Promise<void> {
+    const dir = await this.existingModelDir(name)
+    await rm(dir, { recursive: true, force: true })
+  }
+
   async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
     const dir = await this.existingModelDir(options.name)
     const now = this.now()

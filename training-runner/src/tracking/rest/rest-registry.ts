@@ -40,6 +40,15 @@ export class MlflowRestRegistry {
     return toRegisteredModel(json.registered_model)
   }
 
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await this.http.json({
+      method: 'DELETE',
+      path: `${API}/registered-models/delete`,
+      json: { name },
+      idempotent: true,
+    })
+  }
+
   async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
     const json = await this.http.json<{ model_version?: unknown }>({
       method: 'POST',
