@@ -1,5 +1,5 @@
 import { WmsError } from '@wms/shared/errors'
-import { PRODUCTION_ALIAS } from '@wms/shared/tracking/tags'
+import { PRODUCTION_ALIAS, VERSION_TAGS } from '@wms/shared/tracking/tags'
 import type { ModelVersion } from '@wms/shared/tracking/types'
 import type { TrackingStore } from '../tracking/tracking-store.js'
 
@@ -54,6 +54,17 @@ export async function pointProductionAt(
   // archive_existing_versions moves every other Production version to Archived, drift from older tools included.
   if (usesStages) await store.transitionModelVersionStage(modelName, version, 'Production', true)
   return { pointer: 'alias', stageMoved: usesStages }
+}
+
+/**
+ * When a version last became production through WMS Studio: the later of its `promoted_at` and `rolled_back_at`
+ * tags (null when it has neither). Production that moved away and came back has a new value.
+ */
+export function productionSince(version: ModelVersion): string | null {
+  const times = [version.tags[VERSION_TAGS.promotedAt], version.tags[VERSION_TAGS.rolledBackAt]].filter(
+    (time): time is string => time !== undefined && time !== '',
+  )
+  return times.sort().at(-1) ?? null
 }
 
 /** Creates the registered model unless it exists (a concurrent creator is fine). */

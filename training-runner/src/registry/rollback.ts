@@ -6,6 +6,7 @@ import type { ModelVersion, Run } from '@wms/shared/tracking/types'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { TrackingStore } from '../tracking/tracking-store.js'
 import { currentProductionVersion, pointProductionAt } from './production-pointer.js'
+import { withPromotionLock, type PromotionLockOptions } from './promotion-lock.js'
 import { appendProductionHistory, readModelMetadataFile, writeModelMetadataFile } from './workspace-files.js'
 
 /**
@@ -23,6 +24,8 @@ export interface RollbackOptions {
   version: string
   reason?: string
   alsoSetStage?: boolean
+  /** Waiting for another promotion (tests shorten it). */
+  lock?: Pick<PromotionLockOptions, 'waitMs' | 'staleAfterMs'>
   now?: () => Date
   events?: EventSink
 }
@@ -55,6 +58,20 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     }
     throw thrown
   }
+  return withPromotionLock(store, modelName, { purpose: `rollback to v${version}`, events, ...options.lock }, () =>
+    rollbackLocked(options, target, modelName, started),
+  )
+}
+
+// Production is read inside the promotion lock, so a rollback and a promotion never interleave.
+async function rollbackLocked(
+  options: RollbackOptions,
+  target: ModelVersion,
+  modelName: string,
+  started: number,
+): Promise<RollbackResult> {
+  const events = options.events ?? nullSink
+  const { store, version } = options
   const current = await currentProductionVersion(store, modelName)
   const alreadyProduction = current?.version === version
   const metadataFile = await readModelMetadataFile(options.workspaceRoot)

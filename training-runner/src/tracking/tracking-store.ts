@@ -10,6 +10,7 @@ import type {
   RunInfo,
   RunStatus,
 } from '@wms/shared/tracking/types'
+import type { StoreLocks } from './store-lock.js'
 
 /**
  * The tracking port: everything the runner needs from MLflow, with two adapters that behave the same —
@@ -19,7 +20,7 @@ import type {
  * Errors are {@link WmsError}s with `tracking/*` codes: `not-found`, `already-exists`, `invalid`, `auth-failed`,
  * `unavailable` (retryable: network, timeouts, 5xx), `unsupported` (an endpoint the server lacks), `corrupt`.
  */
-export interface TrackingStore {
+export interface TrackingStore extends StoreLocks {
   /** `filestore` or `server`. */
   readonly kind: 'filestore' | 'server'
   /** Where it is, for people (a folder, or the server URL without credentials). */

@@ -12,7 +12,8 @@ import { openArtifactRepository } from '../artifacts/open-artifact-repository.js
 import type { S3ArtifactSettings } from '../artifacts/s3-artifacts.js'
 import type { CreateRunOptions, RunBatch, SearchRunsOptions, TrackingStore } from '../tracking-store.js'
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js'
-import { MlflowRestRegistry, orUndefined } from './rest-registry.js'
+import type { LockAttempt, LockHolder } from '../store-lock.js'
+import { MlflowRestRegistry, orUndefined, tryServerLock } from './rest-registry.js'
 import { decode, encodeMetricValue, toExperiment, toMetrics, toRun, toRunInfo, toTagList } from './wire.js'
 
 const API = '/api/2.0/mlflow'
@@ -239,6 +240,20 @@ export class MlflowRestStore extends MlflowRestRegistry implements TrackingStore
         },
       )
     }
+  }
+
+  // ── locks (a registered model per lock: the server has no lock of its own) ──────────────────────────────────
+
+  tryLock(name: string, holder: LockHolder): Promise<LockAttempt> {
+    return tryServerLock(this, name, holder)
+  }
+
+  async breakLock(name: string): Promise<void> {
+    await orUndefined(this.deleteRegisteredModel(name))
+  }
+
+  describeLock(name: string): string {
+    return `the registered model "${name}" on ${this.display}`
   }
 
   private async runArtifacts(runId: string): Promise<ArtifactRepository> {
