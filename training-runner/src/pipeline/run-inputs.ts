@@ -8,6 +8,7 @@ import { QaReportSchema, type QaReport } from '@wms/shared/qa/report'
 import { formatSchemaIssues } from '@wms/shared/util/schema-issues'
 import type { EventSink } from '../events/event-sink.js'
 import { discoverPairs } from '../qa/discover-pairs.js'
+import { defaultQaCacheDir } from '../qa/probe-cache.js'
 import { runQa } from '../qa/run-qa.js'
 import { loadDatasetSplit } from '../train/dataset-samples.js'
 
@@ -44,7 +45,14 @@ export async function assertUsableTestSplit(datasetRoot: string, ratios: SplitRa
 /** The QA report to record, from where {@link QaReportSource} says; undefined for `none`. */
 export async function resolveQaReport(
   source: QaReportSource,
-  options: { datasetRoot: string; policy: Partial<QaPolicy>; events: EventSink; signal?: AbortSignal },
+  options: {
+    datasetRoot: string
+    policy: Partial<QaPolicy>
+    events: EventSink
+    /** For the probe cache's folder (`XDG_CACHE_HOME`). */
+    env?: NodeJS.ProcessEnv
+    signal?: AbortSignal
+  },
 ): Promise<QaReport | undefined> {
   if (source === 'none') return undefined
   if (source !== 'dataset') return 'report' in source ? source.report : readQaReportFile(source.file)
@@ -56,6 +64,7 @@ export async function resolveQaReport(
     inputs: [path.basename(options.datasetRoot)],
     policy: options.policy,
     events: options.events,
+    cacheDir: defaultQaCacheDir(options.env),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
 }

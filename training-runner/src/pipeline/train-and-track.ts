@@ -97,6 +97,7 @@ async function startTrackedRun(
       datasetRoot: options.datasetRoot,
       policy: workspaceConfig.qa,
       events,
+      ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })
     if (report !== undefined) await logger.logQaReport(report)

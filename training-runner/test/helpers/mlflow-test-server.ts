@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { WmsError } from '@wms/shared/errors'
 import {
   parseModelStage,
@@ -54,6 +56,13 @@ export interface MlflowTestServerOptions {
   defaultArtifactRoot?: string
   /** `--serve-artifacts` (default true); with false the `mlflow-artifacts` routes answer 503 as MLflow does. */
   serveArtifacts?: boolean
+  /**
+   * The server runs on another machine: it reads `file:` artifact roots from this folder (as its own disk), not from
+   * the paths clients wrote to — so it does not see what they wrote.
+   */
+  serverDisk?: string
+  /** Serve HTTPS with this key and certificate (PEM), as behind a TLS-terminating proxy. */
+  tls?: { key: string; cert: string }
 }
 
 /** A fault with MLflow's JSON error body (`{error_code, message}`), as a failing MLflow server sends it. */
@@ -122,7 +131,7 @@ export async function startMlflowTestServer(
     // The server reads a file: root from its own disk; it has no S3 credentials (`artifacts/list` then fails).
     s3: null,
   })
-  const routes = buildRoutes(store)
+  const routes = buildRoutes(store, options.serverDisk)
   const state: MlflowTestServer = {
     url: '',
     store,
@@ -135,11 +144,13 @@ export async function startMlflowTestServer(
         server.closeAllConnections()
       }),
   }
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(req, res, routes, state, serveArtifacts ? artifactsDir : undefined)
-  })
+  }
+  const server: Server = options.tls === undefined ? createServer(listener) : createHttpsServer(options.tls, listener)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`
+  const scheme = options.tls === undefined ? 'http' : 'https'
+  state.url = `${scheme}://127.0.0.1:${String((server.address() as AddressInfo).port)}`
   return state
 }
 
@@ -434,7 +445,7 @@ function metricFrom(value: Record<string, unknown>): Metric {
   return { key: String(value.key), value: number, timestamp: Number(value.timestamp), step: Number(value.step ?? 0) }
 }
 
-function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> {
+function buildRoutes(store: MlflowFileStore, serverDisk: string | undefined): Map<string, Map<string, Handler>> {
   const routes = new Map<string, Map<string, Handler>>()
   const add = (methods: string[], route: string, handler: Handler): void => {
     const byMethod = routes.get(route) ?? new Map<string, Handler>()
@@ -530,7 +541,10 @@ function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> 
   add(['GET'], 'artifacts/list', async ({ query }) => {
     const runId = required(query, 'run_id')
     const run = await store.getRun(runId)
-    const files = await store.listArtifacts(runId, query.get('path') ?? '')
+    const files =
+      serverDisk !== undefined && run.info.artifactUri.startsWith('file:')
+        ? await listOnOwnDisk(serverDisk, run.info.artifactUri, query.get('path') ?? '')
+        : await store.listArtifacts(runId, query.get('path') ?? '')
     return {
       root_uri: run.info.artifactUri,
       ...(files.length === 0
@@ -659,6 +673,17 @@ function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> 
     artifact_uri: await store.getModelVersionDownloadUri(required(query, 'name'), required(query, 'version')),
   }))
   return routes
+}
+
+// MLflow lists a local root with os.listdir; a folder it does not have lists as empty.
+async function listOnOwnDisk(disk: string, rootUri: string, relative: string) {
+  const dir = path.join(disk, fileURLToPath(rootUri), ...relative.split('/').filter((part) => part !== ''))
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  return entries.map((entry) => ({
+    path: relative === '' ? entry.name : `${relative}/${entry.name}`,
+    isDir: entry.isDirectory(),
+    fileSize: 0,
+  }))
 }
 
 function text(value: unknown): string {
