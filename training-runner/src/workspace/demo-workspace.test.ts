@@ -37,7 +37,7 @@ describe('the demo workspace', () => {
 
   it('always has a test split the gate can score on, while staying small', async () => {
     const base = path.join(await tempDir(), 'demo')
-    // With seed 2026 the 20 default pairs split 19/1/0 by content hash: not one test pair.
+    // With seed 2026 the 20 default pairs split 16/4/0 by content hash: not one test pair.
     const layout = await createDemoWorkspace(base, { incoming: 0 })
     const config = await readWorkspaceConfig(layout.workspace)
     const { splits } = await loadDatasetSplit(path.join(layout.workspace, config.dataset.root), config.training.split)
