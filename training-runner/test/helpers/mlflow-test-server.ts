@@ -616,12 +616,25 @@ function buildRoutes(store: MlflowFileStore, serverDisk: string | undefined): Ma
   })
   add(['POST'], 'model-versions/create', async ({ body }) => {
     const source = required(body, 'source')
-    if (!/^[a-z][\w+.-]*:/.test(source)) {
-      throw new HttpAnswer(
-        400,
-        'INVALID_PARAMETER_VALUE',
-        `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
-      )
+    // MLflow accepts a local source (a path or file: URI) only inside the artifact folder of the run it names.
+    const local = source.startsWith('file:')
+      ? fileURLToPath(source)
+      : /^[a-z][\w+.-]*:/.test(source)
+        ? undefined
+        : source
+    if (local !== undefined) {
+      const runId = typeof body.run_id === 'string' ? body.run_id : undefined
+      const root = runId === undefined ? undefined : (await store.getRun(runId)).info.artifactUri
+      const rootPath = root === undefined ? undefined : root.startsWith('file:') ? fileURLToPath(root) : root
+      const inside =
+        rootPath !== undefined && (path.resolve(local) + path.sep).startsWith(path.resolve(rootPath) + path.sep)
+      if (!inside) {
+        throw new HttpAnswer(
+          400,
+          'INVALID_PARAMETER_VALUE',
+          `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+        )
+      }
     }
     const version = await store.createModelVersion({
       name: required(body, 'name'),

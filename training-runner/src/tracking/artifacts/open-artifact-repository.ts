@@ -38,8 +38,8 @@ export function openArtifactRepository(uri: string, access: ArtifactAccess): Art
   throw unsupportedArtifactRoot(uri)
 }
 
-// `file:` URIs, and plain absolute paths (what `mlflow server --default-artifact-root /srv/x` records).
-function localPathOf(uri: string): string | undefined {
+/** The folder of a `file:` URI or a plain absolute path (what `mlflow server --default-artifact-root /srv/x` records). */
+export function localPathOf(uri: string): string | undefined {
   const fromUri = fromFileUri(uri)
   if (fromUri !== undefined) return fromUri
   return path.isAbsolute(uri) && !/^[a-z][\w+.-]*:/i.test(uri) ? uri : undefined

@@ -22,14 +22,13 @@ import {
   uploadArtifacts,
   type ArtifactRepository,
 } from '../artifacts/artifact-repository.js'
-import { openArtifactRepository } from '../artifacts/open-artifact-repository.js'
+import { localPathOf, openArtifactRepository } from '../artifacts/open-artifact-repository.js'
 import type { S3ArtifactSettings } from '../artifacts/s3-artifacts.js'
 import { parseLockHolder, type LockAttempt, type LockHolder } from '../store-lock.js'
 import type { CreateRunOptions, RunBatch, SearchRunsOptions, TrackingStore } from '../tracking-store.js'
 import { FileStoreRegistry } from './file-store-registry.js'
 import {
   exists,
-  fromFileUri,
   keyPath,
   listDirs,
   readKeyValueDir,
@@ -357,7 +356,7 @@ export class MlflowFileStore extends FileStoreRegistry implements TrackingStore 
   }
 
   private localArtifactPath(uri: string): string | undefined {
-    return fromFileUri(uri) ?? this.options.resolveArtifactUri?.(uri)
+    return localPathOf(uri) ?? this.options.resolveArtifactUri?.(uri)
   }
 
   // ── locks ────────────────────────────────────────────────────────────────────────────────────────────────────
