@@ -1,6 +1,7 @@
 import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { TrainingConfig } from '@wms/shared/config/training-config'
 import { WmsError } from '@wms/shared/errors'
+import type { QaReport } from '@wms/shared/qa/report'
 import { ARTIFACT_PATHS, RUN_TAGS } from '@wms/shared/tracking/tags'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import { openWorkspaceTracking } from '../registry/open-workspace-tracking.js'
@@ -60,7 +61,17 @@ export async function trainAndTrack(options: TrainAndTrackOptions): Promise<Trac
   // The gate scores a recorded run on the test split: a run without one could never be judged, so it is refused
   // before the run is created. (Untracked training — a bare `--data` folder, `--no-track` — has no gate to feed.)
   if (tracked) await assertUsableTestSplit(options.datasetRoot, options.training.split)
-  const logger = tracked ? await startTrackedRun(options, config) : undefined
+  // The QA report is ready (or refused: an unreadable --qa-report file) before the run exists.
+  const report = tracked
+    ? await resolveQaReport(options.qaReport ?? 'dataset', {
+        datasetRoot: options.datasetRoot,
+        policy: config.qa,
+        events: options.events ?? nullSink,
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+    : undefined
+  const logger = tracked ? await startTrackedRun(options, config, report) : undefined
   try {
     const result = await train(options, logger)
     if (logger !== undefined) await recordResult(logger, result, options.signal)
@@ -75,6 +86,7 @@ export async function trainAndTrack(options: TrainAndTrackOptions): Promise<Trac
 async function startTrackedRun(
   options: TrainAndTrackOptions,
   workspaceConfig: WorkspaceConfig,
+  report: QaReport | undefined,
 ): Promise<RunLogger & { experiment: string }> {
   const events = options.events ?? nullSink
   const { config, store } = await openWorkspaceTracking(options.workspaceRoot, {
@@ -93,13 +105,6 @@ async function startTrackedRun(
     await logger.logParams(options.training)
     await logger.logText(ARTIFACT_PATHS.trainingConfig, `${JSON.stringify(options.training, null, 2)}\n`)
     await store.checkArtifactVisible(logger.runId, ARTIFACT_PATHS.trainingConfig)
-    const report = await resolveQaReport(options.qaReport ?? 'dataset', {
-      datasetRoot: options.datasetRoot,
-      policy: workspaceConfig.qa,
-      events,
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
     if (report !== undefined) await logger.logQaReport(report)
     throwIfStopped(options.signal)
   } catch (thrown) {

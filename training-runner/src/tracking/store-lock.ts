@@ -1,4 +1,6 @@
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import path from 'node:path'
 import { z } from 'zod'
 
 /**
@@ -48,5 +50,24 @@ export function parseLockHolder(text: string | undefined, fallbackSince: number)
     return HolderSchema.parse(JSON.parse(text ?? ''))
   } catch {
     return { host: 'unknown', pid: 0, purpose: 'unknown', since: fallbackSince }
+  }
+}
+
+/** A lock as an exclusively created file (`wx`): one holder at a time, across processes and machines sharing it. */
+export async function tryFileLock(file: string, holder: LockHolder): Promise<LockAttempt> {
+  await mkdir(path.dirname(file), { recursive: true })
+  try {
+    await writeFile(file, JSON.stringify(holder), { flag: 'wx' })
+  } catch (thrown) {
+    if ((thrown as NodeJS.ErrnoException).code !== 'EEXIST') throw thrown
+    const text = await readFile(file, 'utf8').catch(() => undefined)
+    // Released between our attempt and our read: try again.
+    if (text === undefined) return tryFileLock(file, holder)
+    return { heldBy: parseLockHolder(text, (await stat(file).catch(() => undefined))?.mtimeMs ?? 0) }
+  }
+  return {
+    acquired: {
+      release: () => rm(file, { force: true }),
+    },
   }
 }

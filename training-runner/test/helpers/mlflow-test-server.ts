@@ -1,19 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WmsError } from '@wms/shared/errors'
-import {
-  parseModelStage,
-  type Metric,
-  type ModelVersion,
-  type RegisteredModel,
-  type Run,
-  type RunInfo,
-} from '@wms/shared/tracking/types'
+import { parseModelStage, type Metric, type RunInfo } from '@wms/shared/tracking/types'
 import { MlflowFileStore } from '../../src/tracking/file-store/file-store.js'
+import { handleArtifacts, HTML_405, listOnOwnDisk, proxiedLocal, sendError } from './mlflow-test-artifacts.js'
+import { metricJson, modelJson, runInfoJson, runJson, tagList, versionJson } from './mlflow-test-json.js'
 
 /**
  * An MLflow 2.9 REST test server (research/mlflow-observed.md), backed by our FileStore adapter in a temp folder.
@@ -115,9 +110,6 @@ class HttpAnswer extends Error {
 
 const HTML_404 =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n'
-const HTML_405 =
-  '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n'
-
 /** Starts a server on 127.0.0.1 (random port) storing everything under `dir`. */
 export async function startMlflowTestServer(
   dir: string,
@@ -262,157 +254,11 @@ async function handle(
   }
 }
 
-function sendError(res: ServerResponse, status: number, errorCode: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: errorCode, message }))
-}
-
 function sendWmsError(res: ServerResponse, error: WmsError): void {
   if (error.code === 'tracking/not-found') sendError(res, 404, 'RESOURCE_DOES_NOT_EXIST', error.message)
   else if (error.code === 'tracking/already-exists') sendError(res, 400, 'RESOURCE_ALREADY_EXISTS', error.message)
   else if (error.code === 'tracking/invalid') sendError(res, 400, 'INVALID_PARAMETER_VALUE', error.message)
   else sendError(res, 500, 'INTERNAL_ERROR', error.message)
-}
-
-function proxiedLocal(artifactsDir: string, uri: string): string | undefined {
-  const match = /^mlflow-artifacts:\/?(.*)$/.exec(uri)
-  if (match === null) return undefined
-  return path.join(artifactsDir, ...(match[1] ?? '').split('/').filter((segment) => segment !== ''))
-}
-
-async function handleArtifacts(
-  method: string,
-  artifactPath: string,
-  query: URLSearchParams,
-  raw: Buffer,
-  res: ServerResponse,
-  artifactsDir: string,
-): Promise<void> {
-  const target = artifactPath === '' ? (query.get('path') ?? '') : artifactPath
-  if (target.split('/').includes('..') || target.startsWith('/')) {
-    sendError(res, 400, 'INVALID_PARAMETER_VALUE', `Invalid path: ${target}`)
-    return
-  }
-  const local = path.join(artifactsDir, ...target.split('/').filter((segment) => segment !== ''))
-  if (method === 'PUT' && artifactPath !== '') {
-    await mkdir(path.dirname(local), { recursive: true })
-    await writeFile(local, raw)
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
-    return
-  }
-  if (method !== 'GET') {
-    res.writeHead(405, { 'Content-Type': 'text/html; charset=utf-8' }).end(HTML_405)
-    return
-  }
-  if (artifactPath === '') {
-    const entries = await readdir(local, { withFileTypes: true }).catch(() => [])
-    const files = await Promise.all(
-      entries
-        .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .map(async (entry) =>
-          entry.isDirectory()
-            ? { path: entry.name, is_dir: true }
-            : { path: entry.name, is_dir: false, file_size: (await stat(path.join(local, entry.name))).size },
-        ),
-    )
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(files.length === 0 ? {} : { files }))
-    return
-  }
-  try {
-    const bytes = await readFile(local)
-    res
-      .writeHead(200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': `attachment; filename=${path.basename(local)}`,
-      })
-      .end(bytes)
-  } catch {
-    sendError(
-      res,
-      500,
-      'INTERNAL_ERROR',
-      `The following failures occurred while downloading one or more artifacts from ${target}`,
-    )
-  }
-}
-
-// ── JSON shapes, as MLflow serialises them (empty fields omitted, NaN as a string) ────────────────────────────────
-
-function metricJson(metric: Metric): Record<string, unknown> {
-  const value = Number.isNaN(metric.value)
-    ? 'NaN'
-    : metric.value === Infinity
-      ? 'Infinity'
-      : metric.value === -Infinity
-        ? '-Infinity'
-        : metric.value
-  return { key: metric.key, value, timestamp: metric.timestamp, step: metric.step }
-}
-
-function tagList(tags: Record<string, string>): { key: string; value: string }[] | undefined {
-  const list = Object.entries(tags).map(([key, value]) => ({ key, value }))
-  return list.length === 0 ? undefined : list
-}
-
-function runInfoJson(info: RunInfo): Record<string, unknown> {
-  return {
-    run_uuid: info.runId,
-    experiment_id: info.experimentId,
-    run_name: info.runName,
-    user_id: info.userId,
-    status: info.status,
-    start_time: info.startTime,
-    ...(info.endTime === undefined ? {} : { end_time: info.endTime }),
-    artifact_uri: info.artifactUri,
-    lifecycle_stage: info.lifecycleStage,
-    run_id: info.runId,
-  }
-}
-
-function runJson(run: Run): Record<string, unknown> {
-  const metrics = Object.values(run.metrics).map(metricJson)
-  const params = tagList(run.params)
-  const tags = tagList(run.tags)
-  return {
-    info: runInfoJson(run.info),
-    data: {
-      ...(metrics.length === 0 ? {} : { metrics }),
-      ...(params === undefined ? {} : { params }),
-      ...(tags === undefined ? {} : { tags }),
-    },
-    inputs: {},
-  }
-}
-
-function versionJson(version: ModelVersion, withAliases: boolean): Record<string, unknown> {
-  const tags = tagList(version.tags)
-  return {
-    name: version.name,
-    version: version.version,
-    creation_timestamp: version.creationTimestamp,
-    last_updated_timestamp: version.lastUpdatedTimestamp,
-    current_stage: version.currentStage,
-    ...(version.description === undefined ? {} : { description: version.description }),
-    source: version.source,
-    ...(version.runId === undefined ? {} : { run_id: version.runId }),
-    status: version.status,
-    run_link: '',
-    ...(tags === undefined ? {} : { tags }),
-    ...(withAliases && version.aliases.length > 0 ? { aliases: version.aliases } : {}),
-  }
-}
-
-function modelJson(model: RegisteredModel, latest: ModelVersion[]): Record<string, unknown> {
-  const tags = tagList(model.tags)
-  const aliases = Object.entries(model.aliases).map(([alias, version]) => ({ alias, version }))
-  return {
-    name: model.name,
-    creation_timestamp: model.creationTimestamp,
-    last_updated_timestamp: model.lastUpdatedTimestamp,
-    ...(model.description === undefined ? {} : { description: model.description }),
-    ...(latest.length === 0 ? {} : { latest_versions: latest.map((version) => versionJson(version, false)) }),
-    ...(tags === undefined ? {} : { tags }),
-    ...(aliases.length === 0 ? {} : { aliases }),
-  }
 }
 
 // ── routes ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -686,17 +532,6 @@ function buildRoutes(store: MlflowFileStore, serverDisk: string | undefined): Ma
     artifact_uri: await store.getModelVersionDownloadUri(required(query, 'name'), required(query, 'version')),
   }))
   return routes
-}
-
-// MLflow lists a local root with os.listdir; a folder it does not have lists as empty.
-async function listOnOwnDisk(disk: string, rootUri: string, relative: string) {
-  const dir = path.join(disk, fileURLToPath(rootUri), ...relative.split('/').filter((part) => part !== ''))
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-  return entries.map((entry) => ({
-    path: relative === '' ? entry.name : `${relative}/${entry.name}`,
-    isDir: entry.isDirectory(),
-    fileSize: 0,
-  }))
 }
 
 function text(value: unknown): string {

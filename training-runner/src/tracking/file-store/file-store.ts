@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import { formatMetricLine, parseMetricFile } from '@wms/shared/tracking/metric-line'
@@ -24,7 +24,7 @@ import {
 } from '../artifacts/artifact-repository.js'
 import { localPathOf, openArtifactRepository } from '../artifacts/open-artifact-repository.js'
 import type { S3ArtifactSettings } from '../artifacts/s3-artifacts.js'
-import { parseLockHolder, type LockAttempt, type LockHolder } from '../store-lock.js'
+import { tryFileLock, type LockAttempt, type LockHolder } from '../store-lock.js'
 import type { CreateRunOptions, RunBatch, SearchRunsOptions, TrackingStore } from '../tracking-store.js'
 import { FileStoreRegistry } from './file-store-registry.js'
 import {
@@ -361,21 +361,8 @@ export class MlflowFileStore extends FileStoreRegistry implements TrackingStore 
 
   // ── locks ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  // An exclusively created file under `.wms/locks/` (a folder MLflow ignores): one holder at a time, across
-  // processes and machines sharing the folder.
-  async tryLock(name: string, holder: LockHolder): Promise<LockAttempt> {
-    await this.ensureRoot()
-    const file = this.lockFile(name)
-    await mkdir(path.dirname(file), { recursive: true })
-    try {
-      await writeFile(file, JSON.stringify(holder), { flag: 'wx' })
-    } catch (thrown) {
-      if ((thrown as NodeJS.ErrnoException).code !== 'EEXIST') throw thrown
-      const text = await readText(file)
-      if (text === undefined) return this.tryLock(name, holder)
-      return { heldBy: parseLockHolder(text, (await stat(file).catch(() => undefined))?.mtimeMs ?? 0) }
-    }
-    return { acquired: { release: () => rm(file, { force: true }) } }
+  tryLock(name: string, holder: LockHolder): Promise<LockAttempt> {
+    return tryFileLock(this.lockFile(name), holder)
   }
 
   async breakLock(name: string): Promise<void> {
@@ -386,6 +373,7 @@ export class MlflowFileStore extends FileStoreRegistry implements TrackingStore 
     return `the file ${this.lockFile(name)}`
   }
 
+  // Under `.wms/locks/`, a folder MLflow ignores.
   private lockFile(name: string): string {
     return path.join(this.root, '.wms', 'locks', `${encodeURIComponent(name)}.lock`)
   }
