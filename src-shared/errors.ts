@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'gate/failed',
   'promote/not-gated',
   'promote/production-moved',
+  'promote/locked',
 ] as const
 
 /** A stable, machine-readable error code (see {@link ERROR_CODES}). */

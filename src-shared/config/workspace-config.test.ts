@@ -25,6 +25,7 @@ describe('parseWorkspaceConfig', () => {
       allowUnavailableBaseline: false,
       minDice: 0,
       minIou: 0,
+      firstModelMinDice: 0.5,
       perImageTopK: 5,
     })
     expect(parsed.value.github).toBeNull()

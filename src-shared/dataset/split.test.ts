@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPrng } from '../util/prng.js'
-import { hashPosition, splitByHash, splitOf } from './split.js'
+import { hashPosition, pairsForNonEmptySplit, splitByHash, splitOf, splitShare } from './split.js'
 
 function randomMd5(prng: ReturnType<typeof createPrng>): string {
   let hex = ''
@@ -50,5 +50,16 @@ describe('hash split', () => {
   it('rejects what is not a hash', () => {
     expect(() => splitOf('not-a-hash')).toThrow(/content hash/)
     expect(() => splitOf('00000000', { train: 0, val: 0, test: 0 })).toThrow(/ratios/)
+  })
+})
+
+describe('pairs a split needs', () => {
+  it('is the size at which the split gets a pair 95 % of the time', () => {
+    expect(pairsForNonEmptySplit(0.1)).toBe(29)
+    expect(pairsForNonEmptySplit(0.2)).toBe(14)
+    expect(1 - 0.9 ** 29).toBeGreaterThanOrEqual(0.95)
+    expect(1 - 0.9 ** 28).toBeLessThan(0.95)
+    expect(pairsForNonEmptySplit(0)).toBe(Number.POSITIVE_INFINITY)
+    expect(splitShare({ train: 80, val: 10, test: 10 }, 'test')).toBe(0.1)
   })
 })

@@ -52,3 +52,19 @@ export function splitByHash<T extends { md5: string }>(
   for (const item of items) out[splitOf(item.md5, ratios)].push(item)
   return out
 }
+
+/**
+ * How many pairs a dataset needs so that a split with `share` (0–1) of the hash range gets at least one pair with
+ * probability `confidence`: each pair lands there with probability `share`, so n = ⌈ln(1 − confidence) / ln(1 − share)⌉.
+ */
+export function pairsForNonEmptySplit(share: number, confidence = 0.95): number {
+  if (!(share > 0)) return Number.POSITIVE_INFINITY
+  if (share >= 1) return 1
+  return Math.ceil(Math.log(1 - confidence) / Math.log(1 - share))
+}
+
+/** The share (0–1) of the hash range a split gets. */
+export function splitShare(ratios: SplitRatios, split: SplitName): number {
+  const total = ratios.train + ratios.val + ratios.test
+  return total > 0 ? ratios[split] / total : 0
+}

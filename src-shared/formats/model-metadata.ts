@@ -77,8 +77,8 @@ export const ProductionHistoryEntrySchema = z.looseObject({
   /** Registry version that became production (an int, like the old file). */
   version: z.number().int(),
   run_id: z.string().nullable(),
-  /** The old file's stage field; kept for its readers. */
-  stage: z.string().default('Production'),
+  /** The deprecated registry stage that was moved too (the old file always had one); absent when only the alias moved. */
+  stage: z.string().optional(),
   alias: z.string().optional(),
   /** When it became production (UTC ISO). */
   timestamp: z.string(),

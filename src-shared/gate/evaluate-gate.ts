@@ -35,6 +35,7 @@ export function evaluateGate(input: GateInput, policy: GatePolicy): GateVerdict 
       iouMargin: policy.iouMargin,
       minDice: policy.minDice,
       minIou: policy.minIou,
+      firstModelMinDice: policy.firstModelMinDice,
     },
     testImages: evaluation?.perImage.length ?? 0,
     production: productionSummary(input),
@@ -68,7 +69,15 @@ export function evaluateGate(input: GateInput, policy: GatePolicy): GateVerdict 
 
   // 3. What is production?
   const baseline = input.baseline
+  // Nothing to compare with: the candidate must still show it learned something.
+  const uncompared = firstModelFloorReason(candidate, policy)
   if (baseline.kind === 'none') {
+    if (uncompared !== undefined) {
+      return fail('below-floor', 'Not promoted: the first model is below the minimum quality', [
+        baseline.reason,
+        uncompared,
+      ])
+    }
     return {
       ...base,
       pass: true,
@@ -81,6 +90,13 @@ export function evaluateGate(input: GateInput, policy: GatePolicy): GateVerdict 
     baseline.kind === 'unavailable' ? [baseline.reason] : evaluationProblems(baseline.evaluation, 'production')
   if (baseline.kind === 'unavailable' || baselineProblems.length > 0) {
     const bootstrap = input.allowBootstrap === true || policy.allowUnavailableBaseline
+    if (bootstrap && uncompared !== undefined) {
+      return fail(
+        'below-floor',
+        'Not promoted: production could not be evaluated and the candidate is below the minimum quality',
+        [...baselineProblems, uncompared],
+      )
+    }
     if (bootstrap) {
       return {
         ...base,
@@ -216,6 +232,11 @@ function floorReasons(candidate: Scores, policy: GatePolicy): string[] {
     reasons.push(`IoU ${formatScore(candidate.iou)} is below the minimum ${formatScore(policy.minIou)}.`)
   }
   return reasons
+}
+
+function firstModelFloorReason(candidate: Scores, policy: GatePolicy): string | undefined {
+  if (candidate.dice >= policy.firstModelMinDice) return undefined
+  return `Dice ${formatScore(candidate.dice)} is below ${formatScore(policy.firstModelMinDice)}, the minimum for a model that is not compared with a production model (gate.firstModelMinDice in wms.config.json).`
 }
 
 function splitMismatch(candidate: ModelEvaluation, production: ModelEvaluation): string | undefined {

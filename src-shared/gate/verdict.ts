@@ -102,10 +102,24 @@ export const GateVerdictSchema = z.object({
       runId: z.string().nullable(),
       dice: nullableNumber,
       iou: nullableNumber,
+      /**
+       * When that version last became production (its promotion or rollback time), so `promote` can tell that
+       * production moved away and back since the gate ran. Absent in older verdicts.
+       */
+      since: z.string().nullable().optional(),
     })
     .nullable(),
+  /** When the gate decided (UTC ISO); absent in older verdicts. */
+  decidedAt: z.string().optional(),
   deltas: z.object({ dice: z.number(), iou: z.number() }).nullable(),
-  policy: z.object({ diceMargin: z.number(), iouMargin: z.number(), minDice: z.number(), minIou: z.number() }),
+  policy: z.object({
+    diceMargin: z.number(),
+    iouMargin: z.number(),
+    minDice: z.number(),
+    minIou: z.number(),
+    /** Absent in verdicts written before the first-model floor existed. */
+    firstModelMinDice: z.number().optional(),
+  }),
   testImages: z.number().int().nonnegative(),
   perImage: z
     .object({

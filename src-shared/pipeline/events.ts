@@ -15,6 +15,7 @@ export const PIPELINE_STEPS = [
   'evaluate',
   'gate',
   'promote',
+  'rollback',
   'publish',
   'demo',
 ] as const

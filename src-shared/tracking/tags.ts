@@ -57,14 +57,21 @@ export const VERSION_TAGS = {
   promotedAt: 'promoted_at',
   replacedVersion: 'replaced_version',
   rolledBackAt: 'rolled_back_at',
+  /** When the gate that allowed this promotion decided (tells a rerun of one promotion from a new one). */
+  gateDecidedAt: 'gate.decided_at',
   rollbackReason: 'rollback.reason',
 } as const
 
 /** Artifact paths inside a run. */
 export const ARTIFACT_PATHS = {
   model: 'model',
+  /** The model folder's `MLmodel` file (what MLflow's tools read to describe the model). */
+  mlmodel: 'model/MLmodel',
   metadata: 'metadata/model-metadata.json',
+  /** The exact training settings, written when the run starts (it also proves artifacts can be written). */
+  trainingConfig: 'config/training.json',
   qaReport: 'reports/qa-report.json',
+  qaReportMarkdown: 'reports/qa-report.md',
   perImageCsv: 'metrics/per-image.csv',
   lossPlot: 'plots/loss.svg',
   dicePlot: 'plots/dice.svg',

@@ -18,6 +18,13 @@ export const WorkspaceInfoSchema = z.object({
     display: z.string(),
     experiment: z.string(),
     registeredModel: z.string(),
+    /**
+     * Where the tracking URI and the experiment come from: MLflow's environment variables (`MLFLOW_TRACKING_URI`,
+     * `MLFLOW_EXPERIMENT_NAME`) win over `wms.config.json`. Absent means the config.
+     */
+    sources: z
+      .object({ uri: z.enum(['config', 'environment']), experiment: z.enum(['config', 'environment']) })
+      .optional(),
   }),
   github: z.object({ repo: z.string() }).nullable(),
   pipelineRunner: z.enum(['local', 'github-actions']),

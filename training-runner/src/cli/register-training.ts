@@ -19,6 +19,10 @@ export const registerTrainingCommands: CommandRegistrar = (program, context, don
     .option('--no-resume', 'start over even if a matching checkpoint exists')
     .option('--data-version <id>', 'dataset version to record in the metadata (e.g. the DVC hash)')
     .option('--no-track', "do not record the run in the workspace's MLflow")
+    .option(
+      '--qa-report <file>',
+      'QA report to record with the run (from `qa --report-json`; default: QA of the training dataset)',
+    )
     .action(async (options: TrainCommandOptions) => {
       const { trainCommand } = await import('./commands/train.js')
       done(await trainCommand(options, context()))

@@ -12,7 +12,7 @@ describe('QA against the existing dataset', () => {
 
   it('uses the local files when they match the .dvc files, and only the manifests when they are not here', async () => {
     const base = await tempDir()
-    const layout = await createDemoWorkspace(path.join(base, 'demo'), { pairs: 3, incoming: 0 })
+    const layout = await createDemoWorkspace(path.join(base, 'demo'), { pairs: 3, incoming: 0, minTestPairs: 0 })
     const local = await existingDatasetIndex(layout.workspace, { cacheDir: null })
     expect(local.source).toBe('local')
     expect(local.entries).toHaveLength(6)

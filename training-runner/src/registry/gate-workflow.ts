@@ -12,6 +12,7 @@ import { ARTIFACT_PATHS, RUN_TAGS } from '@wms/shared/tracking/tags'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { TrackingStore } from '../tracking/tracking-store.js'
 import type { EvaluationPorts, TestPair } from './evaluation-port.js'
+import { productionSince } from './production-pointer.js'
 import { resolveProduction, type ProductionResolution } from './resolve-production.js'
 
 /**
@@ -102,7 +103,7 @@ export async function runGate(options: RunGateOptions): Promise<GateRunResult> {
     }
 
     progress(3, 'deciding')
-    const verdict = evaluateGate(
+    const decided = evaluateGate(
       {
         candidate,
         baseline,
@@ -110,6 +111,7 @@ export async function runGate(options: RunGateOptions): Promise<GateRunResult> {
       },
       options.policy ?? config.gate,
     )
+    const verdict = stampVerdict(decided, production, new Date())
     const text = renderVerdictText(verdict)
     const markdown = renderVerdictMarkdown(verdict)
     if (options.record !== false) await recordVerdict(store, verdict, markdown, workDir)
@@ -195,6 +197,22 @@ async function recordVerdict(
     },
     metrics: metrics.flatMap(([key, value]) => (value === null ? [] : [{ key, value, timestamp: now, step: 0 }])),
   })
+}
+
+/**
+ * Adds when the gate decided and since when the production it judged against was production: `promote` refuses a
+ * verdict once production has moved since, even if it moved back (a rollback), because the comparison is stale.
+ */
+function stampVerdict(verdict: GateVerdict, production: ProductionResolution, at: Date): GateVerdict {
+  const version = production.kind === 'found' ? production.modelVersion : undefined
+  return {
+    ...verdict,
+    decidedAt: at.toISOString(),
+    production:
+      verdict.production === null
+        ? null
+        : { ...verdict.production, since: version === undefined ? null : productionSince(version) },
+  }
 }
 
 function capitalise(text: string): string {

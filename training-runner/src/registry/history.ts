@@ -37,8 +37,10 @@ export interface HistoryItem {
 export interface ProductionHistory {
   modelName: string
   items: HistoryItem[]
-  /** Production now according to the registry; null when there is none or the registry could not be asked. */
+  /** Production now according to the registry; null when there is none or the registry was not (or could not be) asked. */
   currentVersion: string | null
+  /** False when the registry was deliberately left out (`history --no-registry`). */
+  registryConsulted: boolean
   /** Why the registry could not be asked, when it could not. */
   registryProblem?: string
   /** Lines of the history file that could not be read. */
@@ -54,7 +56,13 @@ export async function readHistory(options: {
   const modelName = options.config.tracking.registeredModel
   const file = await readProductionHistory(options.workspaceRoot)
   const items = file.entries.map(fromEntry)
-  const history: ProductionHistory = { modelName, items, currentVersion: null, fileProblems: file.problems }
+  const history: ProductionHistory = {
+    modelName,
+    items,
+    currentVersion: null,
+    registryConsulted: options.store !== undefined,
+    fileProblems: file.problems,
+  }
   if (options.store !== undefined) {
     try {
       const current = await currentProductionVersion(options.store, modelName)
@@ -120,7 +128,12 @@ export function renderHistoryText(history: ProductionHistory): string {
       lines.push(`  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd())
   }
   lines.push('')
-  if (history.registryProblem !== undefined) lines.push(`Registry not consulted: ${history.registryProblem}`)
+  if (!history.registryConsulted) {
+    const last = history.items.at(-1)
+    lines.push(
+      `Registry not consulted (--no-registry): ${last === undefined ? 'the history file records no production model' : `the history file's last entry made v${String(last.version)} production`}.`,
+    )
+  } else if (history.registryProblem !== undefined) lines.push(`Registry not consulted: ${history.registryProblem}`)
   else
     lines.push(`Production now: ${history.currentVersion === null ? 'none' : `v${history.currentVersion}`} (registry)`)
   for (const problem of history.fileProblems)

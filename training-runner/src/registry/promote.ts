@@ -10,7 +10,13 @@ import { ARTIFACT_PATHS, PRODUCTION_ALIAS, RUN_TAGS, VERSION_TAGS } from '@wms/s
 import type { ModelVersion, Run } from '@wms/shared/tracking/types'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { TrackingStore } from '../tracking/tracking-store.js'
-import { currentProductionVersion, ensureRegisteredModel, pointProductionAt } from './production-pointer.js'
+import {
+  currentProductionVersion,
+  ensureRegisteredModel,
+  pointProductionAt,
+  productionSince,
+} from './production-pointer.js'
+import { withPromotionLock, type PromotionLockOptions } from './promotion-lock.js'
 import { appendProductionHistory, writeModelMetadataFile } from './workspace-files.js'
 
 /**
@@ -41,6 +47,8 @@ export interface PromoteOptions {
   source?: PromotionSource
   /** Also move the deprecated `Production` stage (for old consumers); it is always used when aliases are not supported. */
   alsoSetStage?: boolean
+  /** Waiting for another promotion (tests shorten it). */
+  lock?: Pick<PromotionLockOptions, 'waitMs' | 'staleAfterMs'>
   now?: () => Date
   events?: EventSink
 }
@@ -55,6 +63,8 @@ export interface PromoteResult {
   alreadyProduction: boolean
   createdVersion: boolean
   pointer: 'alias' | 'stage'
+  /** True when the deprecated `Production` stage was moved along with the alias. */
+  stageMoved: boolean
   promotedAt: string
   historyAppended: boolean
   metadata: ModelMetadataInput
@@ -79,11 +89,31 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   }
   const run = await store.getRun(runId)
   await ensureRegisteredModel(store, modelName)
+  // Production is read again inside the lock: a promotion that finished while this one waited changes the answer.
+  const result = await withPromotionLock(
+    store,
+    modelName,
+    { purpose: `promote run ${runId}`, events, ...options.lock },
+    () => promoteLocked(options, verdict, run, modelName),
+  )
+  const summary = result.alreadyProduction
+    ? `${modelName} v${result.version} was already production`
+    : `${modelName} v${result.version} is production${result.previousVersion === null ? '' : ` (was v${result.previousVersion})`}`
+  events.emit({ type: 'step-end', step: 'promote', status: 'ok', seconds: (Date.now() - started) / 1000, summary })
+  return result
+}
 
+async function promoteLocked(
+  options: PromoteOptions,
+  verdict: GateVerdict,
+  run: Run,
+  modelName: string,
+): Promise<PromoteResult> {
+  const { store, runId } = options
   const current = await currentProductionVersion(store, modelName)
   const existing = (await store.searchModelVersions(modelName, { runId }))[0]
   const alreadyProduction = current !== undefined && existing !== undefined && current.version === existing.version
-  if (!alreadyProduction) assertProductionUnchanged(verdict, current)
+  if (!alreadyProduction) assertGateCoversProduction(verdict, current)
 
   let version: ModelVersion
   let createdVersion = false
@@ -98,17 +128,22 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     createdVersion = true
   }
   const now = options.now ?? (() => new Date())
+  // A rerun of the same promotion (after a crash, or of a run that is production already) keeps its time and
+  // previous version; a new gate of a version that is not production (after a rollback) is a new promotion, with
+  // its own time and history line.
+  const sameGate = verdict.decidedAt === undefined || version.tags[VERSION_TAGS.gateDecidedAt] === verdict.decidedAt
+  const rerun = alreadyProduction || sameGate
   const previousVersion = alreadyProduction
     ? (version.tags[VERSION_TAGS.replacedVersion] ?? null)
     : (current?.version ?? null)
-  const promotedAt = version.tags[VERSION_TAGS.promotedAt] ?? now().toISOString()
-  const tags = versionTags(verdict, run, options.source ?? {}, promotedAt, previousVersion)
-  for (const [key, value] of Object.entries(tags)) {
-    if (version.tags[key] !== value) await store.setModelVersionTag(modelName, version.version, key, value)
+  const promotedAt = (rerun ? version.tags[VERSION_TAGS.promotedAt] : undefined) ?? now().toISOString()
+  if (!alreadyProduction || sameGate) {
+    const tags = versionTags(verdict, run, options.source ?? {}, promotedAt, previousVersion)
+    for (const [key, value] of Object.entries(tags)) {
+      if (version.tags[key] !== value) await store.setModelVersionTag(modelName, version.version, key, value)
+    }
   }
-  const pointer = alreadyProduction
-    ? 'alias'
-    : await pointProductionAt(store, modelName, version.version, options.alsoSetStage === true)
+  const move = await pointProductionAt(store, modelName, version.version, options.alsoSetStage === true)
   await store.setRunTag(runId, RUN_TAGS.registeredVersion, version.version)
 
   const metadata = metadataFor(modelName, version, run, verdict, options.source ?? {}, promotedAt, previousVersion)
@@ -117,8 +152,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     event: 'promote',
     version: Number(version.version),
     run_id: runId,
-    stage: 'Production',
-    alias: PRODUCTION_ALIAS,
+    ...(move.stageMoved ? { stage: 'Production' } : {}),
+    ...(move.pointer === 'alias' ? { alias: PRODUCTION_ALIAS } : {}),
     timestamp: promotedAt,
     previous_version: previousVersion === null ? null : Number(previousVersion),
     metrics: { dice: verdict.candidate.dice, iou: verdict.candidate.iou },
@@ -130,10 +165,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     ...(options.source?.pr === undefined ? {} : { pr: options.source.pr }),
     ...optional('github_run', options.source?.githubRun),
   })
-  const summary = alreadyProduction
-    ? `${modelName} v${version.version} was already production`
-    : `${modelName} v${version.version} is production${previousVersion === null ? '' : ` (was v${previousVersion})`}`
-  events.emit({ type: 'step-end', step: 'promote', status: 'ok', seconds: (Date.now() - started) / 1000, summary })
   return {
     modelName,
     version: version.version,
@@ -141,7 +172,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     previousVersion,
     alreadyProduction,
     createdVersion,
-    pointer,
+    pointer: move.pointer,
+    stageMoved: move.stageMoved,
     promotedAt,
     historyAppended,
     metadata,
@@ -172,19 +204,46 @@ export async function loadVerdict(store: TrackingStore, runId: string): Promise<
   }
 }
 
-// Read alias, evaluate, re-read alias before moving it: if production changed since the gate ran, the verdict
-// compared against the wrong model and must be recomputed.
-function assertProductionUnchanged(verdict: GateVerdict, current: ModelVersion | undefined): void {
-  const gatedAgainst = verdict.production?.version ?? null
-  const now = current?.version ?? null
-  if (verdict.outcome === 'bootstrap' || verdict.production?.via === 'metadata') {
-    if (gatedAgainst === null || now === null || gatedAgainst === now) return
-  } else if (gatedAgainst === now) return
-  throw new WmsError(
-    'promote/production-moved',
-    `Production changed since the gate ran (gated against ${gatedAgainst === null ? 'no production' : `v${gatedAgainst}`}, now ${now === null ? 'none' : `v${now}`}).`,
-    { hint: 'Run the gate again for this run, then promote.' },
-  )
+/**
+ * A verdict may promote only against the production it judged. Production now (read inside the promotion lock) must
+ * be the very version the gate evaluated and compared — unchanged since, not moved away and back — or, when the
+ * gate compared with nothing (first model, bootstrap, an old `model-metadata.json`), there must still be no
+ * production model in the registry.
+ */
+export function assertGateCoversProduction(verdict: GateVerdict, current: ModelVersion | undefined): void {
+  const gated = verdict.production
+  const rerun = `training-runner gate --run ${verdict.candidate.runId}`
+  const refuse = (message: string): never => {
+    throw new WmsError('promote/production-moved', message, {
+      hint: `Run the gate again (\`${rerun}\`), then promote.`,
+    })
+  }
+  if (current === undefined) {
+    if (gated?.version !== null && gated?.version !== undefined && gated.via !== 'metadata') {
+      refuse(`Production changed since the gate ran (gated against v${gated.version}, now none).`)
+    }
+    return
+  }
+  if (verdict.outcome !== 'improved' || gated === null) {
+    const what = verdict.outcome === 'first-model' ? 'as the first model' : `as "${verdict.outcome}"`
+    refuse(
+      `The gate passed run ${verdict.candidate.runId} ${what}, without evaluating a production model, but ${current.name} v${current.version} is production now.`,
+    )
+  }
+  if (
+    gated?.version !== current.version ||
+    (gated.runId !== null && current.runId !== undefined && gated.runId !== current.runId)
+  ) {
+    refuse(
+      `Production changed since the gate ran (gated against ${gated?.version === null || gated?.version === undefined ? 'no registry version' : `v${gated.version}`}, now v${current.version}).`,
+    )
+  }
+  const since = productionSince(current)
+  if (gated?.since !== undefined && gated.since !== since) {
+    refuse(
+      `Production moved since the gate ran: v${current.version} became production again at ${since ?? 'an unknown time'}, after the gate compared with it${verdict.decidedAt === undefined ? '' : ` (${verdict.decidedAt})`}.`,
+    )
+  }
 }
 
 function versionTags(
@@ -218,6 +277,7 @@ function versionTags(
   put(VERSION_TAGS.prNumber, source.pr)
   put(VERSION_TAGS.githubRun, source.githubRun ?? run.tags[RUN_TAGS.githubRun])
   put(VERSION_TAGS.replacedVersion, previousVersion)
+  put(VERSION_TAGS.gateDecidedAt, verdict.decidedAt)
   return tags
 }
 

@@ -6,6 +6,7 @@ import type { ModelVersion, Run } from '@wms/shared/tracking/types'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { TrackingStore } from '../tracking/tracking-store.js'
 import { currentProductionVersion, pointProductionAt } from './production-pointer.js'
+import { withPromotionLock, type PromotionLockOptions } from './promotion-lock.js'
 import { appendProductionHistory, readModelMetadataFile, writeModelMetadataFile } from './workspace-files.js'
 
 /**
@@ -23,6 +24,8 @@ export interface RollbackOptions {
   version: string
   reason?: string
   alsoSetStage?: boolean
+  /** Waiting for another promotion (tests shorten it). */
+  lock?: Pick<PromotionLockOptions, 'waitMs' | 'staleAfterMs'>
   now?: () => Date
   events?: EventSink
 }
@@ -43,7 +46,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   const started = Date.now()
   const { store, version } = options
   const modelName = options.config.tracking.registeredModel
-  events.emit({ type: 'step-start', step: 'promote', title: `Rolling production back to ${modelName} v${version}` })
+  events.emit({ type: 'step-start', step: 'rollback', title: `Rolling production back to ${modelName} v${version}` })
   let target: ModelVersion
   try {
     target = await store.getModelVersion(modelName, version)
@@ -55,6 +58,20 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     }
     throw thrown
   }
+  return withPromotionLock(store, modelName, { purpose: `rollback to v${version}`, events, ...options.lock }, () =>
+    rollbackLocked(options, target, modelName, started),
+  )
+}
+
+// Production is read inside the promotion lock, so a rollback and a promotion never interleave.
+async function rollbackLocked(
+  options: RollbackOptions,
+  target: ModelVersion,
+  modelName: string,
+  started: number,
+): Promise<RollbackResult> {
+  const events = options.events ?? nullSink
+  const { store, version } = options
   const current = await currentProductionVersion(store, modelName)
   const alreadyProduction = current?.version === version
   const metadataFile = await readModelMetadataFile(options.workspaceRoot)
@@ -62,7 +79,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   if (alreadyProduction && filesDone) {
     events.emit({
       type: 'step-end',
-      step: 'promote',
+      step: 'rollback',
       status: 'skipped',
       seconds: 0,
       summary: `v${version} is already production`,
@@ -89,7 +106,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   if (options.reason !== undefined && options.reason !== '')
     tags[VERSION_TAGS.rollbackReason] = options.reason.slice(0, 4000)
   for (const [key, value] of Object.entries(tags)) await store.setModelVersionTag(modelName, version, key, value)
-  if (!alreadyProduction) await pointProductionAt(store, modelName, version, options.alsoSetStage === true)
+  const move = await pointProductionAt(store, modelName, version, options.alsoSetStage === true)
 
   const run = target.runId === undefined ? undefined : await store.getRun(target.runId).catch(() => undefined)
   const scores = versionScores(target, run)
@@ -115,8 +132,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     event: 'rollback',
     version: Number(version),
     run_id: target.runId ?? null,
-    stage: 'Production',
-    alias: PRODUCTION_ALIAS,
+    ...(move.stageMoved ? { stage: 'Production' } : {}),
+    ...(move.pointer === 'alias' ? { alias: PRODUCTION_ALIAS } : {}),
     timestamp: rolledBackAt,
     previous_version: previousVersion === null ? null : Number(previousVersion),
     metrics: scores,
@@ -124,7 +141,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   })
   events.emit({
     type: 'step-end',
-    step: 'promote',
+    step: 'rollback',
     status: 'ok',
     seconds: (Date.now() - started) / 1000,
     summary: `${modelName} v${version} is production again${previousVersion === null ? '' : ` (was v${previousVersion})`}`,

@@ -1,8 +1,8 @@
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { TrackingConfig } from '@wms/shared/config/workspace-config'
 import { WmsError } from '@wms/shared/errors'
 import type { Experiment } from '@wms/shared/tracking/types'
+import { s3SettingsFromEnv } from './artifacts/s3-artifacts.js'
+import { resolveFileStoreRoot } from './tracking-env.js'
 import { MlflowFileStore } from './file-store/file-store.js'
 import { authFromEnv, httpSettingsFromEnv, type MlflowAuth, type MlflowHttpOptions } from './rest/mlflow-http.js'
 import { MlflowRestStore } from './rest/rest-store.js'
@@ -12,7 +12,11 @@ import type { TrackingStore } from './tracking-store.js'
 export interface OpenTrackingStoreOptions {
   /** Workspace root: relative `file:` URIs are resolved against it. */
   workspaceRoot: string
-  /** Environment for MLflow's variables (`MLFLOW_TRACKING_TOKEN`, `…_USERNAME/PASSWORD`, `…_HTTP_REQUEST_TIMEOUT`). */
+  /**
+   * Environment for MLflow's variables (`MLFLOW_TRACKING_TOKEN`, `…_USERNAME/PASSWORD`, `…_INSECURE_TLS`,
+   * `…_SERVER_CERT_PATH`, `MLFLOW_HTTP_REQUEST_*`) and, for `s3://` artifact roots, `MLFLOW_S3_ENDPOINT_URL`,
+   * `MLFLOW_S3_IGNORE_TLS` and the AWS variables.
+   */
   env?: NodeJS.ProcessEnv
   /** Credentials from the app's secret store; they win over the environment. */
   auth?: MlflowAuth
@@ -29,26 +33,23 @@ export function openTrackingStore(
   options: OpenTrackingStoreOptions,
 ): TrackingStore {
   const uri = config.uri
-  if (uri.startsWith('file:')) return new MlflowFileStore(resolveFileStoreRoot(uri, options.workspaceRoot))
+  const env = options.env ?? {}
+  // `s3://` artifact roots are written by this client directly, with MLflow's and AWS's variables.
+  const s3 = s3SettingsFromEnv(env)
+  if (uri.startsWith('file:')) return new MlflowFileStore(resolveFileStoreRoot(uri, options.workspaceRoot), { s3 })
   if (/^https?:\/\//.test(uri)) {
-    const env = options.env ?? {}
     const auth = options.auth ?? authFromEnv(env)
     return new MlflowRestStore({
       uri,
       ...httpSettingsFromEnv(env),
       ...options.http,
       ...(auth === undefined ? {} : { auth }),
+      s3,
     })
   }
   throw new WmsError('tracking/invalid', `Unsupported tracking URI "${uri}".`, {
     hint: 'Use file:<dir> for a local MLflow FileStore or http(s)://host:port for an MLflow server.',
   })
-}
-
-/** The folder of a `file:` tracking URI: `file:../mlruns` is relative to the workspace, `file:///x` absolute. */
-export function resolveFileStoreRoot(uri: string, workspaceRoot: string): string {
-  if (uri.startsWith('file://')) return fileURLToPath(uri)
-  return path.resolve(workspaceRoot, decodeURIComponent(uri.slice('file:'.length)))
 }
 
 /** The experiment by name, created when missing (a concurrent creator's experiment is reused). */
@@ -64,3 +65,5 @@ export async function getOrCreateExperiment(store: TrackingStore, name: string):
   if (created === undefined) throw new WmsError('tracking/not-found', `Experiment ${name} could not be created.`)
   return created
 }
+
+export { resolveFileStoreRoot } from './tracking-env.js'

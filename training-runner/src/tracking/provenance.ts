@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse } from 'yaml'
@@ -73,9 +74,18 @@ export async function collectRunTags(inputs: RunTagInputs): Promise<Record<strin
   return tags
 }
 
-/** A run name like the old system meant to write: `<sha7>-<data md5 8>` (`local-…` outside git). */
-export function runNameFor(tags: Record<string, string>): string {
+/**
+ * A readable, unique run name: `<sha7>-<data md5 8>-<UTC yyyymmdd-hhmmss>-<4 random>` (`local-…` outside git), so
+ * runs of the same commit and data are told apart in the MLflow UI by when they started — and never share a name,
+ * even when two start in the same second.
+ */
+export function runNameFor(
+  tags: Record<string, string>,
+  now: Date = new Date(),
+  suffix: string = randomBytes(3).toString('hex').slice(0, 4),
+): string {
   const sha = tags[RUN_TAGS.gitSha]?.slice(0, 7) ?? 'local'
   const data = (tags[RUN_TAGS.imagesMd5] ?? 'nodata').slice(0, 8)
-  return `${sha}-${data}`
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${sha}-${data}-${stamp}-${suffix}`
 }

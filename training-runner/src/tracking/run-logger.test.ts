@@ -1,6 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { QaPolicySchema } from '@wms/shared/config/qa-policy'
+import { assembleQaReport } from '@wms/shared/qa/report'
 import { collectingSink } from '../events/event-sink.js'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 import { readMlflowFileStore } from '../../test/helpers/mlflow-filestore-reader.js'
@@ -49,8 +51,12 @@ describe('RunLogger', () => {
       },
       3,
     )
-    const qa = path.join(root, '..', 'qa-report.json')
-    await writeFile(qa, '{"schemaVersion":1,"issues":[]}')
+    const qa = assembleQaReport({
+      inputs: ['data/training'],
+      policy: QaPolicySchema.parse({}),
+      samples: [],
+      issues: [],
+    })
     await logger.logQaReport(qa)
     await logger.logMetadata({ model_version: 'candidate' })
     await logger.finish()
@@ -73,6 +79,7 @@ describe('RunLogger', () => {
       'plots/dice.svg',
       'plots/loss.svg',
       'reports/qa-report.json',
+      'reports/qa-report.md',
     ])
     const artifacts = await store.artifactRoot(logger.runId)
     expect(await readFile(path.join(artifacts, 'metrics/per-image.csv'), 'utf8')).toBe(
@@ -171,6 +178,8 @@ describe('collectRunTags', () => {
     })
     expect(tags['wms.git.sha']).toMatch(/^[0-9a-f]{40}$/)
     expect(tags['wms.runner.version']).toMatch(/^\d+\.\d+\.\d+/)
-    expect(runNameFor(tags)).toBe(`${tags['wms.git.sha']?.slice(0, 7) ?? ''}-01234567`)
+    expect(runNameFor(tags)).toMatch(
+      new RegExp(`^${tags['wms.git.sha']?.slice(0, 7) ?? ''}-01234567-\\d{8}-\\d{6}-[0-9a-f]{4}$`),
+    )
   })
 })

@@ -1,9 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import type { ModelEvaluation } from '@wms/shared/gate/verdict'
+import { renderQaMarkdown } from '@wms/shared/qa/render-report'
+import type { QaReport } from '@wms/shared/qa/report'
 import { flattenParams, keyProblem } from '@wms/shared/tracking/keys'
+import { renderMlmodel, type MlmodelDescription } from '@wms/shared/tracking/mlmodel'
 import { formatPerImageCsv, renderCurvesSvg } from '@wms/shared/tracking/run-artifacts'
 import { ARTIFACT_PATHS, MLFLOW_TAGS } from '@wms/shared/tracking/tags'
 import type { Metric, RunStatus } from '@wms/shared/tracking/types'
@@ -33,6 +37,8 @@ export interface StartRunOptions {
 /** Creates the run (and the experiment, if new) and returns its logger. */
 export async function startRun(store: TrackingStore, options: StartRunOptions): Promise<RunLogger> {
   const experiment = await getOrCreateExperiment(store, options.experiment)
+  // Artifacts this client cannot write (an unsupported store) fail now, before a run exists and before training.
+  store.checkArtifactLocation(experiment.artifactLocation)
   const now = options.now ?? Date.now
   const tags: Record<string, string> = {
     [MLFLOW_TAGS.sourceName]: 'training-runner',
@@ -90,15 +96,31 @@ export class RunLogger {
 
   /**
    * Stores the trained model folder as the run's `model/` artifact — the folder `gate` downloads and hands to
-   * `EvaluateModel`, and the source `promote` registers.
+   * `EvaluateModel`, and the source `promote` registers. With a `description`, an `MLmodel` file goes with it, so
+   * MLflow's tools can describe the model (flavor `tfjs`, input signature, what produced it).
    */
-  async logModel(modelDir: string): Promise<void> {
+  async logModel(
+    modelDir: string,
+    description?: Omit<MlmodelDescription, 'runId' | 'artifactPath' | 'modelUuid' | 'createdAt'>,
+  ): Promise<void> {
     await this.store.logArtifacts(this.runId, modelDir, ARTIFACT_PATHS.model)
+    if (description === undefined) return
+    await this.logText(
+      ARTIFACT_PATHS.mlmodel,
+      renderMlmodel({
+        ...description,
+        runId: this.runId,
+        artifactPath: ARTIFACT_PATHS.model,
+        modelUuid: randomUUID().replace(/-/g, ''),
+        createdAt: new Date(this.now()),
+      }),
+    )
   }
 
-  /** Stores the QA report (`reports/qa-report.json`) the run was trained after. */
-  async logQaReport(reportFile: string): Promise<void> {
-    await this.logText(ARTIFACT_PATHS.qaReport, await readFile(reportFile, 'utf8'))
+  /** Stores the QA report the run was trained after (`reports/qa-report.json`, and as Markdown for people). */
+  async logQaReport(report: QaReport): Promise<void> {
+    await this.logText(ARTIFACT_PATHS.qaReport, `${JSON.stringify(report, null, 2)}\n`)
+    await this.logText(ARTIFACT_PATHS.qaReportMarkdown, renderQaMarkdown(report))
   }
 
   /** Stores the model's metadata (`metadata/model-metadata.json`). */

@@ -10,6 +10,7 @@ import type {
   RunInfo,
   RunStatus,
 } from '@wms/shared/tracking/types'
+import type { StoreLocks } from './store-lock.js'
 
 /**
  * The tracking port: everything the runner needs from MLflow, with two adapters that behave the same —
@@ -19,7 +20,7 @@ import type {
  * Errors are {@link WmsError}s with `tracking/*` codes: `not-found`, `already-exists`, `invalid`, `auth-failed`,
  * `unavailable` (retryable: network, timeouts, 5xx), `unsupported` (an endpoint the server lacks), `corrupt`.
  */
-export interface TrackingStore {
+export interface TrackingStore extends StoreLocks {
   /** `filestore` or `server`. */
   readonly kind: 'filestore' | 'server'
   /** Where it is, for people (a folder, or the server URL without credentials). */
@@ -48,8 +49,18 @@ export interface TrackingStore {
   listArtifacts(runId: string, path?: string): Promise<ArtifactFile[]>
   /** Downloads a run's artifact file or folder into `destDir`; returns the local path of what was downloaded. */
   downloadArtifacts(runId: string, path: string, destDir: string): Promise<string>
-  /** Downloads whatever an artifact URI names (`runs:/…`, `file://…`, `mlflow-artifacts:/…`) into `destDir`. */
+  /** Downloads whatever an artifact URI names (`runs:/…`, `file://…`, `mlflow-artifacts:/…`, `s3://…`) into `destDir`. */
   downloadArtifactUri(uri: string, destDir: string): Promise<string>
+  /**
+   * Throws `tracking/unsupported` (saying what to do) when this client cannot write artifacts under `uri` — an
+   * experiment's artifact location — so a misconfiguration is found before a run starts, not after training.
+   */
+  checkArtifactLocation(uri: string): void
+  /**
+   * Confirms that an artifact just written for a run is where MLflow will look for it: with a server and a `file:`
+   * root, the server must see the folder this machine wrote to. `tracking/unsupported` when it does not.
+   */
+  checkArtifactVisible(runId: string, artifactPath: string): Promise<void>
 
   /** The registered model, or undefined when there is none by that name. */
   getRegisteredModel(name: string): Promise<RegisteredModel | undefined>
@@ -58,6 +69,8 @@ export interface TrackingStore {
     name: string,
     options?: { description?: string; tags?: Record<string, string> },
   ): Promise<RegisteredModel>
+  /** Deletes a registered model with its versions; `tracking/not-found` when there is none. */
+  deleteRegisteredModel(name: string): Promise<void>
   createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion>
   /** `tracking/not-found` when the model or the version does not exist (or was deleted). */
   getModelVersion(name: string, version: string): Promise<ModelVersion>

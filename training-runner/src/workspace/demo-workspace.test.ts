@@ -3,7 +3,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { simpleGit } from 'simple-git'
 import { useTempDirs } from '../../test/helpers/temp-dir.js'
-import { createDemoWorkspace, demoExists, ensureDemoWorkspace } from './demo-workspace.js'
+import { loadDatasetSplit } from '../train/dataset-samples.js'
+import { createDemoWorkspace, DEMO_MIN_TEST_PAIRS, demoExists, ensureDemoWorkspace } from './demo-workspace.js'
 import { readWorkspaceConfig } from './workspace-config-file.js'
 import { readWorkspaceInfo } from './workspace-info.js'
 
@@ -12,7 +13,7 @@ describe('the demo workspace', () => {
 
   it('creates a git workspace with a bare origin, DVC remote, mlruns and a synthetic dataset', async () => {
     const base = path.join(await tempDir(), 'demo')
-    const layout = await createDemoWorkspace(base, { pairs: 5, incoming: 3 })
+    const layout = await createDemoWorkspace(base, { pairs: 5, incoming: 3, minTestPairs: 0 })
 
     const config = await readWorkspaceConfig(layout.workspace)
     expect(config.dataset.remote).toEqual({ type: 'local', path: '../dvc-remote' })
@@ -34,13 +35,29 @@ describe('the demo workspace', () => {
     expect(info.git.remotes).toEqual([{ name: 'origin', url: '../origin.git' }])
   })
 
+  it('always has a test split the gate can score on, while staying small', async () => {
+    const base = path.join(await tempDir(), 'demo')
+    // With seed 2026 the 20 default pairs split 16/4/0 by content hash: not one test pair.
+    const layout = await createDemoWorkspace(base, { incoming: 0 })
+    const config = await readWorkspaceConfig(layout.workspace)
+    const { splits } = await loadDatasetSplit(path.join(layout.workspace, config.dataset.root), config.training.split)
+    expect(splits.test.length).toBeGreaterThanOrEqual(DEMO_MIN_TEST_PAIRS)
+    expect(splits.val.length).toBeGreaterThanOrEqual(1)
+    expect(splits.train.length + splits.val.length + splits.test.length).toBeLessThanOrEqual(
+      20 + DEMO_MIN_TEST_PAIRS + 1,
+    )
+    // The extra pairs are versioned like the rest (nothing outside the .dvc files).
+    const status = await simpleGit(layout.workspace).status()
+    expect(status.isClean()).toBe(true)
+  })
+
   it('is created once: ensure leaves an existing demo alone', async () => {
     const base = path.join(await tempDir(), 'demo')
     expect(await demoExists(base)).toBe(false)
-    const layout = await ensureDemoWorkspace(base, { pairs: 2, incoming: 0 })
+    const layout = await ensureDemoWorkspace(base, { pairs: 2, incoming: 0, minTestPairs: 0 })
     const marker = path.join(layout.workspace, 'user-file.txt')
     await writeFile(marker, 'keep me')
-    await ensureDemoWorkspace(base, { pairs: 2, incoming: 0 })
+    await ensureDemoWorkspace(base, { pairs: 2, incoming: 0, minTestPairs: 0 })
     expect(await readFile(marker, 'utf8')).toBe('keep me')
   })
 

@@ -8,6 +8,10 @@ import { DEMO_MARKER_FILE } from './workspace-info.js'
 import { writeWorkspaceConfig } from './workspace-config-file.js'
 import { addDataset, pushDataset } from '../dvc/sync.js'
 import { WmsError } from '@wms/shared/errors'
+import { TrainingConfigSchema } from '@wms/shared/config/training-config'
+import { splitOf } from '@wms/shared/dataset/split'
+import { md5File } from '../fs/hash-file.js'
+import { loadDatasetSplit } from '../train/dataset-samples.js'
 
 /**
  * The embedded demo (PRODUCT.md §4): everything a real deployment has, but local and offline —
@@ -45,10 +49,23 @@ export interface DemoOptions {
   pairs?: number
   /** Pairs in `incoming/` for the annotator to add. */
   incoming?: number
+  /**
+   * Test pairs the initial dataset must have (default {@link DEMO_MIN_TEST_PAIRS}; with it, one validation pair):
+   * the gate scores models on the test split, so the demo's loop needs one. Pairs are drawn until the hash split
+   * gives the split these; 0 keeps exactly `pairs` pairs.
+   */
+  minTestPairs?: number
   events?: EventSink
 }
 
-/** The demo's project config: local remotes, and training small enough to finish in minutes on a laptop. */
+/** Test pairs every demo dataset has, so its first training run can be gated. */
+export const DEMO_MIN_TEST_PAIRS = 3
+
+/**
+ * The demo's project config: local remotes, and training small enough to finish in about a minute on a laptop yet
+ * good enough (test Dice ≈ 0.9 on the synthetic meters) for its first model to clear the gate's first-model floor:
+ * 64², 10 epochs at learning rate 1e-3.
+ */
 export function demoConfig(): WorkspaceConfigInput {
   return {
     version: 1,
@@ -61,7 +78,7 @@ export function demoConfig(): WorkspaceConfigInput {
     },
     github: null,
     pipeline: { runner: 'local' },
-    training: { imageSize: 64, epochs: 6, batchSize: 4 },
+    training: { imageSize: 64, epochs: 10, batchSize: 4, learningRate: 0.001 },
   }
 }
 
@@ -127,10 +144,9 @@ export async function createDemoWorkspace(base: string, options: DemoOptions = {
 
     const pairs = options.pairs ?? 20
     events.emit({ type: 'progress', step: 'demo', done: 0, total: pairs, unit: 'pairs', message: 'initial dataset' })
-    await writeSyntheticDataset(path.join(layout.workspace, 'data/training'), {
-      count: pairs,
-      seed: 2026,
-    })
+    const datasetDir = path.join(layout.workspace, 'data/training')
+    await writeSyntheticDataset(datasetDir, { count: pairs, seed: 2026 })
+    await completeSplits(datasetDir, pairs, options.minTestPairs ?? DEMO_MIN_TEST_PAIRS, path.join(staging, 'draws'))
     events.emit({
       type: 'progress',
       step: 'demo',
@@ -172,6 +188,33 @@ export async function createDemoWorkspace(base: string, options: DemoOptions = {
 export async function ensureDemoWorkspace(base: string, options: DemoOptions = {}): Promise<DemoLayout> {
   if (await demoExists(base)) return demoLayout(base)
   return createDemoWorkspace(base, options)
+}
+
+/**
+ * Draws extra synthetic pairs until the hash split (the demo's, the default 80/10/10) gives the test split
+ * `minTest` pairs and the validation split one; a drawn pair that would only grow the training split is dropped, so
+ * the demo stays small (its training takes minutes on a laptop). Deterministic: the draws are seeded.
+ */
+async function completeSplits(datasetDir: string, pairs: number, minTest: number, scratch: string): Promise<void> {
+  if (minTest <= 0) return
+  const ratios = TrainingConfigSchema.parse(demoConfig().training).split
+  const { splits } = await loadDatasetSplit(datasetDir, ratios)
+  const have = { test: splits.test.length, val: splits.val.length }
+  let nextId = pairs + 1
+  for (let draw = 0; (have.test < minTest || have.val < 1) && draw < 1000; draw += 1) {
+    const dir = path.join(scratch, String(draw))
+    const [pair] = await writeSyntheticDataset(dir, { count: 1, seed: 90_000 + draw, startId: nextId })
+    if (pair === undefined) continue
+    const split = splitOf(await md5File(path.join(dir, pair.image)), ratios)
+    if ((split === 'test' && have.test < minTest) || (split === 'val' && have.val < 1)) {
+      have[split] += 1
+      nextId += 1
+      await rename(path.join(dir, pair.image), path.join(datasetDir, pair.image))
+      await rename(path.join(dir, pair.mask), path.join(datasetDir, pair.mask))
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+  await rm(scratch, { recursive: true, force: true })
 }
 
 // Commits need an identity; give the demo repository one only if the user has none configured.

@@ -1,17 +1,25 @@
 import { access } from 'node:fs/promises'
 import path from 'node:path'
-import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
+import type { TrackingConfig, WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { WorkspaceInfo } from '@wms/shared/workspace/workspace-info'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 import { readWorkspaceConfig, resolveWorkspacePath } from './workspace-config-file.js'
 import { readDvcOut } from '../dvc/dvc-files.js'
+import { applyTrackingEnv, resolveFileStoreRoot } from '../tracking/tracking-env.js'
 
 /** Marker file the demo workspace carries, so the app can say "demo" honestly. */
 export const DEMO_MARKER_FILE = '.wms-demo'
 
-/** Everything the app header and `training-runner info` show about a workspace. */
-export async function readWorkspaceInfo(root: string): Promise<WorkspaceInfo> {
+/**
+ * Everything the app header and `training-runner info` show about a workspace. `env` carries MLflow's variables
+ * (`MLFLOW_TRACKING_URI`, `MLFLOW_EXPERIMENT_NAME`), which win over the config as in every MLflow client.
+ */
+export async function readWorkspaceInfo(
+  root: string,
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<WorkspaceInfo> {
   const config = await readWorkspaceConfig(root)
+  const effective = applyTrackingEnv(config.tracking, options.env ?? {}, options.cwd ?? root)
   const git = openRepo(root)
   const isRepo = await runGit('rev-parse', () => git.checkIsRepo())
   let branch: string | null = null
@@ -32,7 +40,7 @@ export async function readWorkspaceInfo(root: string): Promise<WorkspaceInfo> {
     isDemo: await exists(path.join(root, DEMO_MARKER_FILE)),
     git: { branch, head, dirty, remotes },
     dataRemote: describeDataRemote(root, config),
-    tracking: describeTracking(root, config),
+    tracking: { ...describeTracking(root, effective.tracking), sources: effective.sources },
     github: config.github,
     pipelineRunner: config.pipeline.runner,
     dataset: { root: config.dataset.root, trackedImages: await trackedImageCount(root, config) },
@@ -47,15 +55,10 @@ function describeDataRemote(root: string, config: WorkspaceConfig): WorkspaceInf
   return { kind: 's3', display: `s3://${remote.bucket}${prefix}${endpoint}` }
 }
 
-function describeTracking(root: string, config: WorkspaceConfig): WorkspaceInfo['tracking'] {
-  const { uri, experiment, registeredModel } = config.tracking
+function describeTracking(root: string, tracking: TrackingConfig): WorkspaceInfo['tracking'] {
+  const { uri, experiment, registeredModel } = tracking
   if (uri.startsWith('file:')) {
-    return {
-      kind: 'filestore',
-      display: resolveWorkspacePath(root, uri.slice('file:'.length)),
-      experiment,
-      registeredModel,
-    }
+    return { kind: 'filestore', display: resolveFileStoreRoot(uri, root), experiment, registeredModel }
   }
   return { kind: 'server', display: uri, experiment, registeredModel }
 }

@@ -1,17 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { WmsError } from '@wms/shared/errors'
-import {
-  parseModelStage,
-  type Metric,
-  type ModelVersion,
-  type RegisteredModel,
-  type Run,
-  type RunInfo,
-} from '@wms/shared/tracking/types'
+import { parseModelStage, type Metric, type RunInfo } from '@wms/shared/tracking/types'
 import { MlflowFileStore } from '../../src/tracking/file-store/file-store.js'
+import { handleArtifacts, HTML_405, listOnOwnDisk, proxiedLocal, sendError } from './mlflow-test-artifacts.js'
+import { metricJson, modelJson, runInfoJson, runJson, tagList, versionJson } from './mlflow-test-json.js'
 
 /**
  * An MLflow 2.9 REST test server (research/mlflow-observed.md), backed by our FileStore adapter in a temp folder.
@@ -42,6 +39,42 @@ export interface RecordedRequest {
   query: Record<string, string | string[]>
   body: unknown
   authorization: string | undefined
+}
+
+/**
+ * How the server keeps artifacts, like `mlflow server`'s flags. By default it proxies them (`--serve-artifacts`,
+ * experiments at `mlflow-artifacts:/<id>`). With `defaultArtifactRoot` (`file:///…` or `s3://bucket/prefix`) the
+ * experiments point there and clients write artifacts themselves, as MLflow's clients do; the server only lists and
+ * serves them when it can reach them (a `file:` root on its own disk; never S3 here: it has no credentials).
+ */
+export interface MlflowTestServerOptions {
+  defaultArtifactRoot?: string
+  /** `--serve-artifacts` (default true); with false the `mlflow-artifacts` routes answer 503 as MLflow does. */
+  serveArtifacts?: boolean
+  /**
+   * The server runs on another machine: it reads `file:` artifact roots from this folder (as its own disk), not from
+   * the paths clients wrote to — so it does not see what they wrote.
+   */
+  serverDisk?: string
+  /** Serve HTTPS with this key and certificate (PEM), as behind a TLS-terminating proxy. */
+  tls?: { key: string; cert: string }
+}
+
+/** A fault with MLflow's JSON error body (`{error_code, message}`), as a failing MLflow server sends it. */
+export function jsonFault(
+  route: string,
+  status: number,
+  errorCode: string,
+  message: string,
+  extra: Omit<Fault, 'route' | 'status' | 'body' | 'contentType'> = {},
+): Fault {
+  return {
+    route,
+    status,
+    body: JSON.stringify({ error_code: errorCode, message }),
+    contentType: 'application/json',
+    ...extra,
+  }
 }
 
 /** A running test server. */
@@ -77,17 +110,20 @@ class HttpAnswer extends Error {
 
 const HTML_404 =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n'
-const HTML_405 =
-  '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n'
-
 /** Starts a server on 127.0.0.1 (random port) storing everything under `dir`. */
-export async function startMlflowTestServer(dir: string): Promise<MlflowTestServer> {
+export async function startMlflowTestServer(
+  dir: string,
+  options: MlflowTestServerOptions = {},
+): Promise<MlflowTestServer> {
   const artifactsDir = path.join(dir, 'artifacts')
+  const serveArtifacts = options.serveArtifacts ?? true
   const store = new MlflowFileStore(path.join(dir, 'mlruns'), {
-    defaultArtifactRoot: 'mlflow-artifacts:',
+    defaultArtifactRoot: options.defaultArtifactRoot ?? 'mlflow-artifacts:',
     resolveArtifactUri: (uri) => proxiedLocal(artifactsDir, uri),
+    // The server reads a file: root from its own disk; it has no S3 credentials (`artifacts/list` then fails).
+    s3: null,
   })
-  const routes = buildRoutes(store)
+  const routes = buildRoutes(store, options.serverDisk)
   const state: MlflowTestServer = {
     url: '',
     store,
@@ -100,11 +136,13 @@ export async function startMlflowTestServer(dir: string): Promise<MlflowTestServ
         server.closeAllConnections()
       }),
   }
-  const server: Server = createServer((req, res) => {
-    void handle(req, res, routes, state, artifactsDir)
-  })
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    void handle(req, res, routes, state, serveArtifacts ? artifactsDir : undefined)
+  }
+  const server: Server = options.tls === undefined ? createServer(listener) : createHttpsServer(options.tls, listener)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`
+  const scheme = options.tls === undefined ? 'http' : 'https'
+  state.url = `${scheme}://127.0.0.1:${String((server.address() as AddressInfo).port)}`
   return state
 }
 
@@ -113,7 +151,7 @@ async function handle(
   res: ServerResponse,
   routes: Map<string, Map<string, Handler>>,
   state: MlflowTestServer,
-  artifactsDir: string,
+  artifactsDir: string | undefined,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x')
   const chunks: Buffer[] = []
@@ -151,6 +189,14 @@ async function handle(
 
   // Proxied artifacts: /api/2.0/mlflow-artifacts/artifacts[/<path>]
   if (route === 'mlflow-artifacts/artifacts' || route.startsWith('mlflow-artifacts/artifacts/')) {
+    if (artifactsDir === undefined) {
+      res
+        .writeHead(503, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(
+          `Endpoint: ${url.pathname} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``,
+        )
+      return
+    }
     await handleArtifacts(
       method,
       decodeURIComponent(route.slice('mlflow-artifacts/artifacts'.length).replace(/^\//, '')),
@@ -208,157 +254,11 @@ async function handle(
   }
 }
 
-function sendError(res: ServerResponse, status: number, errorCode: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: errorCode, message }))
-}
-
 function sendWmsError(res: ServerResponse, error: WmsError): void {
   if (error.code === 'tracking/not-found') sendError(res, 404, 'RESOURCE_DOES_NOT_EXIST', error.message)
   else if (error.code === 'tracking/already-exists') sendError(res, 400, 'RESOURCE_ALREADY_EXISTS', error.message)
   else if (error.code === 'tracking/invalid') sendError(res, 400, 'INVALID_PARAMETER_VALUE', error.message)
   else sendError(res, 500, 'INTERNAL_ERROR', error.message)
-}
-
-function proxiedLocal(artifactsDir: string, uri: string): string | undefined {
-  const match = /^mlflow-artifacts:\/?(.*)$/.exec(uri)
-  if (match === null) return undefined
-  return path.join(artifactsDir, ...(match[1] ?? '').split('/').filter((segment) => segment !== ''))
-}
-
-async function handleArtifacts(
-  method: string,
-  artifactPath: string,
-  query: URLSearchParams,
-  raw: Buffer,
-  res: ServerResponse,
-  artifactsDir: string,
-): Promise<void> {
-  const target = artifactPath === '' ? (query.get('path') ?? '') : artifactPath
-  if (target.split('/').includes('..') || target.startsWith('/')) {
-    sendError(res, 400, 'INVALID_PARAMETER_VALUE', `Invalid path: ${target}`)
-    return
-  }
-  const local = path.join(artifactsDir, ...target.split('/').filter((segment) => segment !== ''))
-  if (method === 'PUT' && artifactPath !== '') {
-    await mkdir(path.dirname(local), { recursive: true })
-    await writeFile(local, raw)
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}')
-    return
-  }
-  if (method !== 'GET') {
-    res.writeHead(405, { 'Content-Type': 'text/html; charset=utf-8' }).end(HTML_405)
-    return
-  }
-  if (artifactPath === '') {
-    const entries = await readdir(local, { withFileTypes: true }).catch(() => [])
-    const files = await Promise.all(
-      entries
-        .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .map(async (entry) =>
-          entry.isDirectory()
-            ? { path: entry.name, is_dir: true }
-            : { path: entry.name, is_dir: false, file_size: (await stat(path.join(local, entry.name))).size },
-        ),
-    )
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(files.length === 0 ? {} : { files }))
-    return
-  }
-  try {
-    const bytes = await readFile(local)
-    res
-      .writeHead(200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Disposition': `attachment; filename=${path.basename(local)}`,
-      })
-      .end(bytes)
-  } catch {
-    sendError(
-      res,
-      500,
-      'INTERNAL_ERROR',
-      `The following failures occurred while downloading one or more artifacts from ${target}`,
-    )
-  }
-}
-
-// ── JSON shapes, as MLflow serialises them (empty fields omitted, NaN as a string) ────────────────────────────────
-
-function metricJson(metric: Metric): Record<string, unknown> {
-  const value = Number.isNaN(metric.value)
-    ? 'NaN'
-    : metric.value === Infinity
-      ? 'Infinity'
-      : metric.value === -Infinity
-        ? '-Infinity'
-        : metric.value
-  return { key: metric.key, value, timestamp: metric.timestamp, step: metric.step }
-}
-
-function tagList(tags: Record<string, string>): { key: string; value: string }[] | undefined {
-  const list = Object.entries(tags).map(([key, value]) => ({ key, value }))
-  return list.length === 0 ? undefined : list
-}
-
-function runInfoJson(info: RunInfo): Record<string, unknown> {
-  return {
-    run_uuid: info.runId,
-    experiment_id: info.experimentId,
-    run_name: info.runName,
-    user_id: info.userId,
-    status: info.status,
-    start_time: info.startTime,
-    ...(info.endTime === undefined ? {} : { end_time: info.endTime }),
-    artifact_uri: info.artifactUri,
-    lifecycle_stage: info.lifecycleStage,
-    run_id: info.runId,
-  }
-}
-
-function runJson(run: Run): Record<string, unknown> {
-  const metrics = Object.values(run.metrics).map(metricJson)
-  const params = tagList(run.params)
-  const tags = tagList(run.tags)
-  return {
-    info: runInfoJson(run.info),
-    data: {
-      ...(metrics.length === 0 ? {} : { metrics }),
-      ...(params === undefined ? {} : { params }),
-      ...(tags === undefined ? {} : { tags }),
-    },
-    inputs: {},
-  }
-}
-
-function versionJson(version: ModelVersion, withAliases: boolean): Record<string, unknown> {
-  const tags = tagList(version.tags)
-  return {
-    name: version.name,
-    version: version.version,
-    creation_timestamp: version.creationTimestamp,
-    last_updated_timestamp: version.lastUpdatedTimestamp,
-    current_stage: version.currentStage,
-    ...(version.description === undefined ? {} : { description: version.description }),
-    source: version.source,
-    ...(version.runId === undefined ? {} : { run_id: version.runId }),
-    status: version.status,
-    run_link: '',
-    ...(tags === undefined ? {} : { tags }),
-    ...(withAliases && version.aliases.length > 0 ? { aliases: version.aliases } : {}),
-  }
-}
-
-function modelJson(model: RegisteredModel, latest: ModelVersion[]): Record<string, unknown> {
-  const tags = tagList(model.tags)
-  const aliases = Object.entries(model.aliases).map(([alias, version]) => ({ alias, version }))
-  return {
-    name: model.name,
-    creation_timestamp: model.creationTimestamp,
-    last_updated_timestamp: model.lastUpdatedTimestamp,
-    ...(model.description === undefined ? {} : { description: model.description }),
-    ...(latest.length === 0 ? {} : { latest_versions: latest.map((version) => versionJson(version, false)) }),
-    ...(tags === undefined ? {} : { tags }),
-    ...(aliases.length === 0 ? {} : { aliases }),
-  }
 }
 
 // ── routes ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -391,7 +291,7 @@ function metricFrom(value: Record<string, unknown>): Metric {
   return { key: String(value.key), value: number, timestamp: Number(value.timestamp), step: Number(value.step ?? 0) }
 }
 
-function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> {
+function buildRoutes(store: MlflowFileStore, serverDisk: string | undefined): Map<string, Map<string, Handler>> {
   const routes = new Map<string, Map<string, Handler>>()
   const add = (methods: string[], route: string, handler: Handler): void => {
     const byMethod = routes.get(route) ?? new Map<string, Handler>()
@@ -487,7 +387,10 @@ function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> 
   add(['GET'], 'artifacts/list', async ({ query }) => {
     const runId = required(query, 'run_id')
     const run = await store.getRun(runId)
-    const files = await store.listArtifacts(runId, query.get('path') ?? '')
+    const files =
+      serverDisk !== undefined && run.info.artifactUri.startsWith('file:')
+        ? await listOnOwnDisk(serverDisk, run.info.artifactUri, query.get('path') ?? '')
+        : await store.listArtifacts(runId, query.get('path') ?? '')
     return {
       root_uri: run.info.artifactUri,
       ...(files.length === 0
@@ -549,18 +452,35 @@ function buildRoutes(store: MlflowFileStore): Map<string, Map<string, Handler>> 
     await store.setRegisteredModelAlias(required(body, 'name'), required(body, 'alias'), required(body, 'version'))
     return {}
   })
+  add(['DELETE'], 'registered-models/delete', async ({ body }) => {
+    await store.deleteRegisteredModel(required(body, 'name'))
+    return {}
+  })
   add(['DELETE'], 'registered-models/alias', async ({ body }) => {
     await store.deleteRegisteredModelAlias(required(body, 'name'), required(body, 'alias'))
     return {}
   })
   add(['POST'], 'model-versions/create', async ({ body }) => {
     const source = required(body, 'source')
-    if (!/^[a-z][\w+.-]*:/.test(source)) {
-      throw new HttpAnswer(
-        400,
-        'INVALID_PARAMETER_VALUE',
-        `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
-      )
+    // MLflow accepts a local source (a path or file: URI) only inside the artifact folder of the run it names.
+    const local = source.startsWith('file:')
+      ? fileURLToPath(source)
+      : /^[a-z][\w+.-]*:/.test(source)
+        ? undefined
+        : source
+    if (local !== undefined) {
+      const runId = typeof body.run_id === 'string' ? body.run_id : undefined
+      const root = runId === undefined ? undefined : (await store.getRun(runId)).info.artifactUri
+      const rootPath = root === undefined ? undefined : root.startsWith('file:') ? fileURLToPath(root) : root
+      const inside =
+        rootPath !== undefined && (path.resolve(local) + path.sep).startsWith(path.resolve(rootPath) + path.sep)
+      if (!inside) {
+        throw new HttpAnswer(
+          400,
+          'INVALID_PARAMETER_VALUE',
+          `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+        )
+      }
     }
     const version = await store.createModelVersion({
       name: required(body, 'name'),

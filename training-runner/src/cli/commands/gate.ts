@@ -30,7 +30,7 @@ export async function gateCommand(
       events: context.events,
       env: context.io.env,
     })
-  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env })
+  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env, cwd: context.io.cwd })
   const result = await runGate({
     store,
     workspaceRoot,

@@ -9,7 +9,7 @@ export async function historyCommand(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const workspaceRoot = path.resolve(context.io.cwd, options.workspace)
-  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env })
+  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env, cwd: context.io.cwd })
   const history = await readHistory({ workspaceRoot, config, ...(options.registry ? { store } : {}) })
   return { exitCode: 0, result: history, human: renderHistoryText(history) }
 }

@@ -4,7 +4,12 @@ import type { CommandContext, CommandOutcome } from '../context.js'
 
 /** `training-runner info`: what the app's workspace header shows, for scripts and support. */
 export async function infoCommand(options: { workspace: string }, context: CommandContext): Promise<CommandOutcome> {
-  const info = await readWorkspaceInfo(path.resolve(context.io.cwd, options.workspace))
+  const info = await readWorkspaceInfo(path.resolve(context.io.cwd, options.workspace), {
+    env: context.io.env,
+    cwd: context.io.cwd,
+  })
+  const fromEnv = (part: 'uri' | 'experiment', variable: string): string =>
+    info.tracking.sources?.[part] === 'environment' ? ` (from ${variable})` : ' (from wms.config.json)'
   const remotes = info.git.remotes.map((remote) => `${remote.name} ${remote.url}`).join(', ') || 'none'
   return {
     exitCode: 0,
@@ -14,7 +19,8 @@ export async function infoCommand(options: { workspace: string }, context: Comma
       `  branch      ${info.git.branch ?? '(detached)'}${info.git.dirty ? ' (uncommitted changes)' : ''}`,
       `  git remotes ${remotes}`,
       `  DVC remote  ${info.dataRemote.kind}: ${info.dataRemote.display}`,
-      `  tracking    ${info.tracking.kind}: ${info.tracking.display}`,
+      `  tracking    ${info.tracking.kind}: ${info.tracking.display}${fromEnv('uri', 'MLFLOW_TRACKING_URI')}`,
+      `  experiment  ${info.tracking.experiment}${fromEnv('experiment', 'MLFLOW_EXPERIMENT_NAME')}`,
       `  pipeline    ${info.pipelineRunner}`,
       `  dataset     ${info.dataset.root}${info.dataset.trackedImages === null ? ' (no version yet)' : `, ${String(info.dataset.trackedImages)} pairs`}`,
     ].join('\n'),

@@ -16,7 +16,7 @@ export interface PromoteCommandOptions {
 /** `training-runner promote --run <id>`: register the gated run, move alias `production`, write the files. */
 export async function promoteCommand(options: PromoteCommandOptions, context: CommandContext): Promise<CommandOutcome> {
   const workspaceRoot = path.resolve(context.io.cwd, options.workspace)
-  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env })
+  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env, cwd: context.io.cwd })
   const env = context.io.env
   const source: PromotionSource = {}
   const branch = options.branch ?? nonEmpty(env.GITHUB_HEAD_REF) ?? nonEmpty(env.GITHUB_REF_NAME)

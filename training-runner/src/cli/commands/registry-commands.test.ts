@@ -73,12 +73,25 @@ describe('gate, promote, history and rollback commands', () => {
     const rolled = capture(base)
     expect(await runCli(['rollback', '1', '-w', workspace, '--reason', 'manual check failed'], rolled.io)).toBe(0)
     expect(rolled.out()).toContain('v1 is production again (was v2)')
+    // It reports itself as what it was: a rollback, not a promotion.
+    expect(rolled.err()).toMatch(/✔ rollback ok/)
+    expect(rolled.err()).not.toContain('promote ok')
     const history = capture(base)
     expect(await runCli(['history', '-w', workspace], history.io)).toBe(0)
     const lines = history.out().split('\n')
     expect(lines.filter((line) => /\s(promote|rollback)\s+v\d/.test(line))).toHaveLength(3)
     expect(lines.find((line) => line.startsWith('  *'))).toMatch(/rollback\s+v1 .* manual check failed/)
     expect(history.out()).toContain('Production now: v1 (registry)')
+    // Without the registry it does not claim to know what the registry says.
+    const offline = capture(base)
+    expect(await runCli(['history', '-w', workspace, '--no-registry'], offline.io)).toBe(0)
+    expect(offline.out()).not.toContain('(registry)')
+    expect(offline.out()).toContain(
+      "Registry not consulted (--no-registry): the history file's last entry made v1 production.",
+    )
+    // Only the alias moved: the history does not claim a stage.
+    const historyFile = await readFile(path.join(workspace, 'models', 'production-history.jsonl'), 'utf8')
+    expect(historyFile).not.toContain('"stage"')
     const metadata = JSON.parse(await readFile(path.join(workspace, 'model-metadata.json'), 'utf8')) as Record<
       string,
       unknown

@@ -10,7 +10,7 @@ export async function rollbackCommand(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const workspaceRoot = path.resolve(context.io.cwd, options.workspace)
-  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env })
+  const { config, store } = await openWorkspaceTracking(workspaceRoot, { env: context.io.env, cwd: context.io.cwd })
   const result = await rollback({
     store,
     workspaceRoot,

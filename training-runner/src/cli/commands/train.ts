@@ -15,6 +15,8 @@ export interface TrainCommandOptions {
   dataVersion?: string
   /** `--no-track` turns recording in MLflow off. */
   track: boolean
+  /** A QA report file to record with the run instead of checking the training data here. */
+  qaReport?: string
 }
 
 /** `training-runner train`: trains on the workspace dataset and exports the best model. */
@@ -48,9 +50,11 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
     resume: options.resume,
     dataVersion: options.dataVersion ?? null,
     track: options.track,
+    qaReport: options.qaReport === undefined ? 'dataset' : { file: path.resolve(context.io.cwd, options.qaReport) },
     events: context.events,
     signal: abort.signal,
     env: context.io.env,
+    cwd: context.io.cwd,
   }).finally(() => {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)

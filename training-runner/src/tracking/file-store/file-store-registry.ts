@@ -1,4 +1,5 @@
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import { aliasProblem, modelNameProblem } from '@wms/shared/tracking/keys'
@@ -56,32 +57,49 @@ export class FileStoreRegistry {
     }
   }
 
+  /**
+   * Creates a registered model atomically, like a database-backed registry (names are unique): the folder is
+   * assembled aside and renamed into place, and a rename onto an existing model folder fails. A folder without
+   * meta.yaml (a crash half-way) does not count as a model and is replaced.
+   */
   async createRegisteredModel(
     name: string,
     options: { description?: string; tags?: Record<string, string> } = {},
   ): Promise<RegisteredModel> {
     const dir = this.modelDir(name)
-    await mkdir(path.dirname(dir), { recursive: true })
-    try {
-      await mkdir(dir)
-    } catch (thrown) {
-      if (
-        (thrown as NodeJS.ErrnoException).code === 'EEXIST' &&
-        (await readMeta(path.join(dir, 'meta.yaml'))) !== undefined
-      ) {
-        throw new WmsError('tracking/already-exists', `Registered Model (name=${name}) already exists.`)
-      }
-      if ((thrown as NodeJS.ErrnoException).code !== 'EEXIST') throw thrown
-    }
     const now = this.now()
     const model: RegisteredModel = { name, creationTimestamp: now, lastUpdatedTimestamp: now, tags: {}, aliases: {} }
     if (options.description !== undefined) model.description = options.description
-    await writeMeta(path.join(dir, 'meta.yaml'), registeredModelMetaDoc(model))
-    for (const [key, value] of Object.entries(options.tags ?? {})) {
-      await writeFileAtomic(keyPath(path.join(dir, 'tags'), key), value)
-      model.tags[key] = value
+    const staging = path.join(this.root, '.wms', 'tmp', `model-${randomBytes(6).toString('hex')}`)
+    try {
+      await writeMeta(path.join(staging, 'meta.yaml'), registeredModelMetaDoc(model))
+      for (const [key, value] of Object.entries(options.tags ?? {})) {
+        await writeFileAtomic(keyPath(path.join(staging, 'tags'), key), value)
+        model.tags[key] = value
+      }
+      await mkdir(path.dirname(dir), { recursive: true })
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await rename(staging, dir)
+          return model
+        } catch (thrown) {
+          const code = (thrown as NodeJS.ErrnoException).code
+          if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw thrown
+          if (attempt > 0 || (await readMeta(path.join(dir, 'meta.yaml'))) !== undefined) {
+            throw new WmsError('tracking/already-exists', `Registered Model (name=${name}) already exists.`)
+          }
+          await rm(dir, { recursive: true, force: true })
+        }
+      }
+    } finally {
+      await rm(staging, { recursive: true, force: true })
     }
-    return model
+  }
+
+  /** Deletes a registered model and its versions (MLflow `rmtree`s the folder); not-found when there is none. */
+  async deleteRegisteredModel(name: string): Promise<void> {
+    const dir = await this.existingModelDir(name)
+    await rm(dir, { recursive: true, force: true })
   }
 
   async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { appendFile, mkdir, readdir, stat } from 'node:fs/promises'
+import { appendFile, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import { formatMetricLine, parseMetricFile } from '@wms/shared/tracking/metric-line'
@@ -16,14 +16,19 @@ import {
   type RunInfo,
   type RunStatus,
 } from '@wms/shared/tracking/types'
+import {
+  downloadArtifacts,
+  splitUri,
+  uploadArtifacts,
+  type ArtifactRepository,
+} from '../artifacts/artifact-repository.js'
+import { localPathOf, openArtifactRepository } from '../artifacts/open-artifact-repository.js'
+import type { S3ArtifactSettings } from '../artifacts/s3-artifacts.js'
+import { tryFileLock, type LockAttempt, type LockHolder } from '../store-lock.js'
 import type { CreateRunOptions, RunBatch, SearchRunsOptions, TrackingStore } from '../tracking-store.js'
 import { FileStoreRegistry } from './file-store-registry.js'
 import {
-  copyInto,
   exists,
-  fromFileUri,
-  insideRoot,
-  isMissing,
   keyPath,
   listDirs,
   readKeyValueDir,
@@ -45,6 +50,8 @@ export interface FileStoreOptions {
   defaultArtifactRoot?: string
   /** Maps a non-`file:` artifact URI (e.g. `mlflow-artifacts:/…`) to a local folder, for a server backed by us. */
   resolveArtifactUri?: (uri: string) => string | undefined
+  /** How to reach `s3://` artifact roots (MLflow's environment conventions); absent or null: no S3 access. */
+  s3?: S3ArtifactSettings | null
 }
 
 const RESERVED_DIRS = new Set(['.trash', 'models', '.wms'])
@@ -297,54 +304,42 @@ export class MlflowFileStore extends FileStoreRegistry implements TrackingStore 
   // ── artifacts ────────────────────────────────────────────────────────────────────────────────────────────────
 
   async logArtifacts(runId: string, localPath: string, artifactPath = ''): Promise<void> {
-    const root = await this.artifactRoot(runId)
-    const target = insideRoot(root, artifactPath)
-    const isDir = (await stat(localPath)).isDirectory()
-    await copyInto(localPath, isDir ? target : path.join(target, path.basename(localPath)))
+    await uploadArtifacts(await this.runArtifacts(runId), localPath, artifactPath)
   }
 
   async listArtifacts(runId: string, artifactPath = ''): Promise<ArtifactFile[]> {
-    const root = await this.artifactRoot(runId)
-    const dir = insideRoot(root, artifactPath)
-    let entries
-    try {
-      entries = await readdir(dir, { withFileTypes: true })
-    } catch (thrown) {
-      if (isMissing(thrown)) return []
-      throw thrown
-    }
-    const files: ArtifactFile[] = []
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const relative = artifactPath === '' ? entry.name : `${artifactPath.replace(/\/+$/, '')}/${entry.name}`
-      if (entry.isDirectory()) files.push({ path: relative, isDir: true })
-      else files.push({ path: relative, isDir: false, fileSize: (await stat(path.join(dir, entry.name))).size })
-    }
-    return files
+    return (await this.runArtifacts(runId)).list(artifactPath)
   }
 
   async downloadArtifacts(runId: string, artifactPath: string, destDir: string): Promise<string> {
-    const source = insideRoot(await this.artifactRoot(runId), artifactPath)
-    if (!(await exists(source))) {
-      throw new WmsError('tracking/not-found', `Run ${runId} has no artifact '${artifactPath}'.`)
-    }
-    const dest = path.join(destDir, path.basename(source))
-    await copyInto(source, dest)
-    return dest
+    return downloadArtifacts(await this.runArtifacts(runId), artifactPath, destDir, `Run ${runId}`)
   }
 
   async downloadArtifactUri(uri: string, destDir: string): Promise<string> {
     const runsMatch = /^runs:\/([^/]+)\/?(.*)$/.exec(uri)
     if (runsMatch !== null) return this.downloadArtifacts(runsMatch[1] ?? '', runsMatch[2] ?? '', destDir)
-    const local = this.localArtifactPath(uri)
-    if (local === undefined || !(await exists(local))) {
-      throw new WmsError(
-        'tracking/not-found',
-        `The artifact ${uri} cannot be found from the FileStore ${this.display}.`,
-      )
-    }
-    const dest = path.join(destDir, path.basename(local))
-    await copyInto(local, dest)
-    return dest
+    const { parent, name } = splitUri(uri)
+    return downloadArtifacts(this.artifacts(parent), name, destDir, uri)
+  }
+
+  checkArtifactLocation(uri: string): void {
+    this.artifacts(uri)
+  }
+
+  /** Artifacts of a FileStore are read where they were written; nothing else has to see them. */
+  async checkArtifactVisible(): Promise<void> {
+    // Nothing to check.
+  }
+
+  private async runArtifacts(runId: string): Promise<ArtifactRepository> {
+    return this.artifacts((await this.readRunInfo(await this.runDir(runId))).artifactUri)
+  }
+
+  private artifacts(uri: string): ArtifactRepository {
+    return openArtifactRepository(uri, {
+      s3: this.options.s3 ?? null,
+      ...(this.options.resolveArtifactUri === undefined ? {} : { resolveLocal: this.options.resolveArtifactUri }),
+    })
   }
 
   /** The local folder of a run's artifacts (for `file:` URIs or URIs the options can resolve). */
@@ -361,7 +356,26 @@ export class MlflowFileStore extends FileStoreRegistry implements TrackingStore 
   }
 
   private localArtifactPath(uri: string): string | undefined {
-    return fromFileUri(uri) ?? this.options.resolveArtifactUri?.(uri)
+    return localPathOf(uri) ?? this.options.resolveArtifactUri?.(uri)
+  }
+
+  // ── locks ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  tryLock(name: string, holder: LockHolder): Promise<LockAttempt> {
+    return tryFileLock(this.lockFile(name), holder)
+  }
+
+  async breakLock(name: string): Promise<void> {
+    await rm(this.lockFile(name), { force: true })
+  }
+
+  describeLock(name: string): string {
+    return `the file ${this.lockFile(name)}`
+  }
+
+  // Under `.wms/locks/`, a folder MLflow ignores.
+  private lockFile(name: string): string {
+    return path.join(this.root, '.wms', 'locks', `${encodeURIComponent(name)}.lock`)
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────────────────────

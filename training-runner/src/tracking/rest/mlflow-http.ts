@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { Agent, fetch as undiciFetch } from 'undici'
 import { WmsError, type ErrorCode } from '@wms/shared/errors'
 
 /**
@@ -22,9 +24,26 @@ export interface MlflowHttpOptions {
   retries?: number
   /** First backoff delay, doubled each attempt with jitter (default 500 ms, at most 10 s). */
   backoffMs?: number
-  fetch?: typeof fetch
+  /**
+   * TLS for `https://` servers: `insecure` skips certificate checks (MLflow's `MLFLOW_TRACKING_INSECURE_TLS`), `ca`
+   * trusts a CA bundle in PEM (`MLFLOW_TRACKING_SERVER_CERT_PATH`).
+   */
+  tls?: { insecure?: boolean; ca?: string }
+  fetch?: FetchLike
   sleep?: (ms: number) => Promise<void>
 }
+
+/** What this transport needs of an HTTP answer (Node's fetch and undici's both give it). */
+export interface HttpAnswer {
+  ok: boolean
+  status: number
+  headers: { get(name: string): string | null }
+  text(): Promise<string>
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+
+/** A `fetch` for one URL string. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<HttpAnswer>
 
 /** One request. */
 export interface MlflowRequest {
@@ -50,9 +69,23 @@ export function authFromEnv(env: NodeJS.ProcessEnv): MlflowAuth | undefined {
   return undefined
 }
 
-/** Timeout and retry settings from MLflow's environment variables, when set. */
-export function httpSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<MlflowHttpOptions, 'timeoutMs' | 'retries'> {
-  const settings: Pick<MlflowHttpOptions, 'timeoutMs' | 'retries'> = {}
+/**
+ * Timeout, retry and TLS settings from MLflow's environment variables, when set: `MLFLOW_HTTP_REQUEST_TIMEOUT`,
+ * `MLFLOW_HTTP_REQUEST_MAX_RETRIES`, `MLFLOW_TRACKING_INSECURE_TLS`, `MLFLOW_TRACKING_SERVER_CERT_PATH`.
+ */
+export function httpSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<MlflowHttpOptions, 'timeoutMs' | 'retries' | 'tls'> {
+  const settings: Pick<MlflowHttpOptions, 'timeoutMs' | 'retries' | 'tls'> = {}
+  const insecure = /^(1|true|yes)$/i.test(env.MLFLOW_TRACKING_INSECURE_TLS ?? '')
+  const caFile = env.MLFLOW_TRACKING_SERVER_CERT_PATH
+  if (insecure && caFile !== undefined && caFile !== '') {
+    throw new WmsError(
+      'tracking/invalid',
+      'MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH are both set.',
+      { hint: 'Set only one: the CA bundle to trust, or (for testing only) skip certificate checks.' },
+    )
+  }
+  if (insecure) settings.tls = { insecure: true }
+  else if (caFile !== undefined && caFile !== '') settings.tls = { ca: readCaBundle(caFile) }
   const timeout = Number(env.MLFLOW_HTTP_REQUEST_TIMEOUT)
   if (Number.isFinite(timeout) && timeout > 0) settings.timeoutMs = timeout * 1000
   const retries = Number(env.MLFLOW_HTTP_REQUEST_MAX_RETRIES)
@@ -60,6 +93,18 @@ export function httpSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<MlflowHttpOpti
     settings.retries = retries
   }
   return settings
+}
+
+function readCaBundle(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (thrown) {
+    throw new WmsError(
+      'tracking/invalid',
+      `MLFLOW_TRACKING_SERVER_CERT_PATH names ${file}, which cannot be read: ${(thrown as Error).message}`,
+      { hint: 'Point it at the PEM file of the CA that signed the MLflow server’s certificate.' },
+    )
+  }
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
@@ -71,7 +116,7 @@ export class MlflowHttp {
   private readonly base: string
   private readonly authHeader: string | undefined
   private readonly options: Required<Pick<MlflowHttpOptions, 'timeoutMs' | 'retries' | 'backoffMs'>>
-  private readonly fetchImpl: typeof fetch
+  private readonly fetchImpl: FetchLike
   private readonly sleep: (ms: number) => Promise<void>
 
   constructor(options: MlflowHttpOptions) {
@@ -102,7 +147,7 @@ export class MlflowHttp {
       retries: options.retries ?? 4,
       backoffMs: options.backoffMs ?? 500,
     }
-    this.fetchImpl = options.fetch ?? fetch
+    this.fetchImpl = options.fetch ?? tlsFetch(options.tls)
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
   }
 
@@ -127,12 +172,12 @@ export class MlflowHttp {
     return new Uint8Array(await response.arrayBuffer())
   }
 
-  private async send(request: MlflowRequest): Promise<Response> {
+  private async send(request: MlflowRequest): Promise<HttpAnswer> {
     const attempts = request.idempotent ? this.options.retries + 1 : 1
     let last: WmsError | undefined
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       const outcome = await this.attempt(request)
-      if (outcome instanceof Response) return outcome
+      if ('response' in outcome) return outcome.response
       last = outcome.error
       if (!outcome.retry || attempt === attempts) break
       const backoff = Math.min(10_000, this.options.backoffMs * 2 ** (attempt - 1))
@@ -143,7 +188,7 @@ export class MlflowHttp {
 
   private async attempt(
     request: MlflowRequest,
-  ): Promise<Response | { error: WmsError; retry: boolean; retryAfterMs?: number }> {
+  ): Promise<{ response: HttpAnswer } | { error: WmsError; retry: boolean; retryAfterMs?: number }> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (this.authHeader !== undefined) headers.Authorization = this.authHeader
     let body: string | Uint8Array | undefined
@@ -154,7 +199,7 @@ export class MlflowHttp {
       headers['Content-Type'] = 'application/octet-stream'
       body = request.body
     }
-    let response: Response
+    let response: HttpAnswer
     try {
       response = await this.fetchImpl(this.url(request), {
         method: request.method,
@@ -164,6 +209,20 @@ export class MlflowHttp {
         redirect: 'error',
       })
     } catch (thrown) {
+      const certificate = certificateProblem(thrown)
+      if (certificate !== undefined) {
+        return {
+          retry: false,
+          error: new WmsError(
+            'tracking/unavailable',
+            `${this.describe(request)}: the server's TLS certificate is not trusted (${certificate}).`,
+            {
+              hint: 'Set MLFLOW_TRACKING_SERVER_CERT_PATH to the CA bundle that signed it, or MLFLOW_TRACKING_INSECURE_TLS=true to skip the check (testing only).',
+              cause: thrown,
+            },
+          ),
+        }
+      }
       const timedOut = (thrown as Error).name === 'TimeoutError' || (thrown as Error).name === 'AbortError'
       const reason = timedOut ? `no answer within ${String(this.options.timeoutMs / 1000)} s` : networkReason(thrown)
       return {
@@ -175,7 +234,7 @@ export class MlflowHttp {
         }),
       }
     }
-    if (response.ok) return response
+    if (response.ok) return { response }
     const text = await response.text().catch(() => '')
     const error = this.toError(request, response.status, response.headers.get('content-type') ?? '', text)
     const retryAfter = Number(response.headers.get('retry-after'))
@@ -285,6 +344,30 @@ function firstSentence(message: string): string {
 
 function isJson(text: string): boolean {
   return text.trimStart().startsWith('{')
+}
+
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+function certificateProblem(thrown: unknown): string | undefined {
+  const cause = (thrown as { cause?: { code?: string; message?: string } }).cause
+  return cause?.code !== undefined && CERTIFICATE_CODES.has(cause.code) ? (cause.message ?? cause.code) : undefined
+}
+
+// Node's built-in fetch takes no TLS options; undici (the same HTTP client, as a package) does, per dispatcher.
+function tlsFetch(tls: MlflowHttpOptions['tls']): FetchLike {
+  if (tls?.insecure !== true && tls?.ca === undefined) return (url, init) => fetch(url, init)
+  const dispatcher = new Agent({
+    connect: tls.insecure === true ? { rejectUnauthorized: false } : { ca: tls.ca },
+  })
+  // undici's request options are its own type (with `dispatcher`); the fields we set mean the same.
+  return (url, init) => undiciFetch(url, { ...(init as NonNullable<Parameters<typeof undiciFetch>[1]>), dispatcher })
 }
 
 function networkReason(thrown: unknown): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { WmsError } from '@wms/shared/errors'
 import type { ModelStage, ModelVersion, RegisteredModel } from '@wms/shared/tracking/types'
+import { parseLockHolder, type LockAttempt, type LockHolder } from '../store-lock.js'
 import type { CreateModelVersionOptions } from '../tracking-store.js'
 import type { MlflowHttp } from './mlflow-http.js'
 import { decode, toModelVersion, toRegisteredModel, toTagList } from './wire.js'
@@ -38,6 +39,15 @@ export class MlflowRestRegistry {
       idempotent: false,
     })
     return toRegisteredModel(json.registered_model)
+  }
+
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await this.http.json({
+      method: 'DELETE',
+      path: `${API}/registered-models/delete`,
+      json: { name },
+      idempotent: true,
+    })
   }
 
   async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
@@ -170,6 +180,37 @@ export class MlflowRestRegistry {
       idempotent: true,
     })
     return decode(z.string(), json.artifact_uri, 'model-versions/get-download-uri')
+  }
+}
+
+const LOCK_TAG = 'wms.lock.holder'
+
+/**
+ * A lock on an MLflow server, which has none of its own: a registered model named after the lock, created
+ * atomically (registered model names are unique). It shows in the registry while held, described as such.
+ */
+export async function tryServerLock(
+  registry: MlflowRestRegistry,
+  name: string,
+  holder: LockHolder,
+): Promise<LockAttempt> {
+  try {
+    await registry.createRegisteredModel(name, {
+      description: `Lock held by WMS Studio (${holder.purpose}, ${holder.host} pid ${String(holder.pid)}). It is removed when that finishes; if nothing is running, delete this model.`,
+      tags: { [LOCK_TAG]: JSON.stringify(holder) },
+    })
+  } catch (thrown) {
+    if (!(thrown instanceof WmsError && thrown.code === 'tracking/already-exists')) throw thrown
+    const existing = await registry.getRegisteredModel(name)
+    if (existing === undefined) return tryServerLock(registry, name, holder)
+    return { heldBy: parseLockHolder(existing.tags[LOCK_TAG], existing.creationTimestamp) }
+  }
+  return {
+    acquired: {
+      release: async () => {
+        await orUndefined(registry.deleteRegisteredModel(name))
+      },
+    },
   }
 }
 

@@ -1,17 +1,22 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import { z } from 'zod'
 import { WmsError } from '@wms/shared/errors'
 import { chunk, MAX_BATCH_METRICS, MAX_BATCH_PARAMS_AND_TAGS } from '@wms/shared/tracking/keys'
 import type { ArtifactFile, Experiment, Metric, Page, Run, RunInfo, RunStatus } from '@wms/shared/tracking/types'
-import { copyInto, exists, fromFileUri, listFilesRecursive } from '../file-store/fs-util.js'
+import {
+  downloadArtifacts,
+  splitUri,
+  uploadArtifacts,
+  type ArtifactRepository,
+} from '../artifacts/artifact-repository.js'
+import { openArtifactRepository } from '../artifacts/open-artifact-repository.js'
+import type { S3ArtifactSettings } from '../artifacts/s3-artifacts.js'
 import type { CreateRunOptions, RunBatch, SearchRunsOptions, TrackingStore } from '../tracking-store.js'
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js'
-import { MlflowRestRegistry, orUndefined } from './rest-registry.js'
+import type { LockAttempt, LockHolder } from '../store-lock.js'
+import { MlflowRestRegistry, orUndefined, tryServerLock } from './rest-registry.js'
 import { decode, encodeMetricValue, toExperiment, toMetrics, toRun, toRunInfo, toTagList } from './wire.js'
 
 const API = '/api/2.0/mlflow'
-const ARTIFACTS_API = '/api/2.0/mlflow-artifacts/artifacts'
 
 const FileList = z.object({
   files: z
@@ -30,9 +35,13 @@ export class MlflowRestStore extends MlflowRestRegistry implements TrackingStore
   readonly kind = 'server' as const
   readonly display: string
 
-  constructor(options: MlflowHttpOptions) {
+  private readonly s3: S3ArtifactSettings | null
+
+  /** `s3`: how to reach `s3://` artifact roots (from the environment); null for no S3 access. */
+  constructor(options: MlflowHttpOptions & { s3?: S3ArtifactSettings | null }) {
     super(new MlflowHttp(options))
     this.display = this.http.display
+    this.s3 = options.s3 ?? null
   }
 
   // ── experiments ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -182,163 +191,85 @@ export class MlflowRestStore extends MlflowRestRegistry implements TrackingStore
   // ── artifacts ────────────────────────────────────────────────────────────────────────────────────────────────
 
   async logArtifacts(runId: string, localPath: string, artifactPath = ''): Promise<void> {
-    const root = (await this.getRun(runId)).info.artifactUri
-    const isDir = (await stat(localPath)).isDirectory()
-    const base = isDir ? artifactPath : joinPath(artifactPath, path.basename(localPath))
-    const local = fromFileUri(root)
-    if (local !== undefined) {
-      await copyInto(localPath, path.join(local, ...splitPath(base)))
-      return
-    }
-    const proxied = proxiedPath(root)
-    if (proxied === undefined) {
-      throw new WmsError(
-        'tracking/unsupported',
-        `Run ${runId} stores artifacts at ${root}, which this client cannot write to.`,
-        {
-          hint: 'Start the MLflow server with --serve-artifacts (artifacts then go through the server).',
-        },
-      )
-    }
-    const files = isDir
-      ? (await listFilesRecursive(localPath)).map((file) => [path.join(localPath, file), joinPath(base, file)] as const)
-      : [[localPath, base] as const]
-    for (const [file, target] of files) {
-      await this.http.json({
-        method: 'PUT',
-        path: `${ARTIFACTS_API}/${encodePath(joinPath(proxied, target))}`,
-        body: await readFile(file),
-        idempotent: true,
-      })
-    }
+    await uploadArtifacts(await this.runArtifacts(runId), localPath, artifactPath)
   }
 
   async listArtifacts(runId: string, artifactPath = ''): Promise<ArtifactFile[]> {
-    const json = await this.http.json({
-      method: 'GET',
-      path: `${API}/artifacts/list`,
-      query: { run_id: runId, ...(artifactPath === '' ? {} : { path: artifactPath }) },
-      idempotent: true,
-    })
-    return toArtifactFiles(json, '')
+    return (await this.runArtifacts(runId)).list(artifactPath)
   }
 
   async downloadArtifacts(runId: string, artifactPath: string, destDir: string): Promise<string> {
-    return this.download(
-      {
-        list: (dir) => this.listArtifacts(runId, dir),
-        get: (file) =>
-          this.http.bytes({
-            method: 'GET',
-            path: '/get-artifact',
-            query: { run_id: runId, path: file },
-            idempotent: true,
-          }),
-      },
-      artifactPath,
-      destDir,
-      `run ${runId}`,
-    )
+    return downloadArtifacts(await this.runArtifacts(runId), artifactPath, destDir, `run ${runId}`)
   }
 
   async downloadArtifactUri(uri: string, destDir: string): Promise<string> {
     const runsMatch = /^runs:\/([^/]+)\/?(.*)$/.exec(uri)
     if (runsMatch !== null) return this.downloadArtifacts(runsMatch[1] ?? '', runsMatch[2] ?? '', destDir)
-    const local = fromFileUri(uri)
-    if (local !== undefined) {
-      if (!(await exists(local)))
-        throw new WmsError('tracking/not-found', `The artifact ${uri} does not exist on this machine.`)
-      const dest = path.join(destDir, path.basename(local))
-      await copyInto(local, dest)
-      return dest
-    }
-    const proxied = proxiedPath(uri)
-    if (proxied === undefined) {
-      throw new WmsError(
-        'tracking/unsupported',
-        `Cannot download ${uri}: only runs:/, file: and mlflow-artifacts: URIs are supported.`,
-      )
-    }
-    return this.download(
-      {
-        list: async (dir) => {
-          const json = await this.http.json({
-            method: 'GET',
-            path: ARTIFACTS_API,
-            query: { path: dir },
-            idempotent: true,
-          })
-          return toArtifactFiles(json, dir)
-        },
-        get: (file) =>
-          this.http.bytes({ method: 'GET', path: `${ARTIFACTS_API}/${encodePath(file)}`, idempotent: true }),
-      },
-      proxied,
-      destDir,
-      uri,
-    )
+    const { parent, name } = splitUri(uri)
+    return downloadArtifacts(this.artifacts(parent), name, destDir, uri)
   }
 
-  // Lists the parent to learn whether `target` is a file or a folder, then fetches file by file.
-  private async download(
-    source: { list: (dir: string) => Promise<ArtifactFile[]>; get: (file: string) => Promise<Uint8Array> },
-    target: string,
-    destDir: string,
-    what: string,
-  ): Promise<string> {
-    const clean = splitPath(target).join('/')
-    const parent = splitPath(clean).slice(0, -1).join('/')
-    const isRoot = clean === ''
-    const entry = isRoot ? { path: '', isDir: true } : (await source.list(parent)).find((file) => file.path === clean)
-    if (entry === undefined) throw new WmsError('tracking/not-found', `${what} has no artifact '${clean}'.`)
-    const dest = path.join(destDir, isRoot ? 'artifacts' : path.basename(clean))
-    if (!entry.isDir) {
-      await mkdir(path.dirname(dest), { recursive: true })
-      await writeFile(dest, await source.get(clean))
-      return dest
+  checkArtifactLocation(uri: string): void {
+    this.artifacts(uri)
+  }
+
+  /**
+   * With a `file:` root this machine wrote the artifact into a folder of its own; the server (its UI, other
+   * machines) sees it only when that folder is shared. Asks the server to list it.
+   */
+  async checkArtifactVisible(runId: string, artifactPath: string): Promise<void> {
+    const root = (await this.getRun(runId)).info.artifactUri
+    const repository = this.artifacts(root)
+    if (repository.kind !== 'local') return
+    const folder = artifactPath.split('/').slice(0, -1).join('/')
+    const seen = await this.http
+      .json({
+        method: 'GET',
+        path: `${API}/artifacts/list`,
+        query: { run_id: runId, ...(folder === '' ? {} : { path: folder }) },
+        idempotent: true,
+      })
+      .then((json) => toArtifactFiles(json).some((file) => file.path === artifactPath))
+      .catch(() => false)
+    if (!seen) {
+      throw new WmsError(
+        'tracking/unsupported',
+        `The MLflow server at ${this.display} keeps artifacts at ${root}, a folder this machine wrote to, but the server does not see what was written there.`,
+        {
+          hint: 'Start the server with --serve-artifacts --artifacts-destination <dir> (and no --default-artifact-root) so artifacts go through it, or use an s3:// artifact root.',
+        },
+      )
     }
-    await mkdir(dest, { recursive: true })
-    const walk = async (dir: string, into: string): Promise<void> => {
-      for (const child of await source.list(dir)) {
-        const local = path.join(into, path.basename(child.path))
-        if (child.isDir) {
-          await mkdir(local, { recursive: true })
-          await walk(child.path, local)
-        } else {
-          await writeFile(local, await source.get(child.path))
-        }
-      }
-    }
-    await walk(clean, dest)
-    return dest
+  }
+
+  // ── locks (a registered model per lock: the server has no lock of its own) ──────────────────────────────────
+
+  tryLock(name: string, holder: LockHolder): Promise<LockAttempt> {
+    return tryServerLock(this, name, holder)
+  }
+
+  async breakLock(name: string): Promise<void> {
+    await orUndefined(this.deleteRegisteredModel(name))
+  }
+
+  describeLock(name: string): string {
+    return `the registered model "${name}" on ${this.display}`
+  }
+
+  private async runArtifacts(runId: string): Promise<ArtifactRepository> {
+    return this.artifacts((await this.getRun(runId)).info.artifactUri)
+  }
+
+  private artifacts(uri: string): ArtifactRepository {
+    return openArtifactRepository(uri, { http: this.http, s3: this.s3 })
   }
 }
 
-function toArtifactFiles(json: unknown, base: string): ArtifactFile[] {
-  const files = decode(FileList, json, 'an artifact listing').files ?? []
-  return files.map((file) => {
-    // The proxied listing names children relative to the listed folder; the run listing, relative to the root.
-    const relative = base === '' || file.path.startsWith(`${base}/`) ? file.path : joinPath(base, file.path)
-    const entry: ArtifactFile = { path: relative, isDir: file.is_dir === true }
+// `artifacts/list` names files relative to the run's artifact root.
+function toArtifactFiles(json: unknown): ArtifactFile[] {
+  return (decode(FileList, json, 'an artifact listing').files ?? []).map((file) => {
+    const entry: ArtifactFile = { path: file.path, isDir: file.is_dir === true }
     if (file.file_size !== undefined) entry.fileSize = file.file_size
     return entry
   })
-}
-
-/** The path part of an `mlflow-artifacts:` URI (`mlflow-artifacts:/1/R/artifacts`, `mlflow-artifacts://host/1/…`). */
-function proxiedPath(uri: string): string | undefined {
-  const match = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri)
-  return match === null ? undefined : splitPath(match[1] ?? '').join('/')
-}
-
-function splitPath(value: string): string[] {
-  return value.split('/').filter((segment) => segment !== '' && segment !== '.')
-}
-
-function joinPath(...parts: string[]): string {
-  return parts.flatMap(splitPath).join('/')
-}
-
-function encodePath(value: string): string {
-  return splitPath(value).map(encodeURIComponent).join('/')
 }
