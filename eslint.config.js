@@ -48,7 +48,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'training-runner/bin/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'training-runner/bin/*.js', 'bench/lib/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

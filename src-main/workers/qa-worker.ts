@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { orientedSize, foregroundFraction } from '@wms/shared/qa/probe'
 import type { QaIssue } from '@wms/shared/qa/issue'
-import { runQa } from 'training-runner/qa/run-qa'
+import { preloadDecoders, runQa } from 'training-runner/qa/run-qa'
 import type { QaPairInput as RunnerPairInput } from 'training-runner/qa/discover-pairs'
 import type { QaPairVerdict } from '../services/staging/qa-checker.js'
 import type { FromQaWorker, QaJobRequest, QaPrepare, ToQaWorker } from './worker-protocol.js'
@@ -57,6 +57,8 @@ function verdictOf(
 
 port.on('message', (message: ToQaWorker) => {
   if (message.type === 'prepare') {
+    // sharp/libvips load on first use; load them now, before the annotator's first pairs arrive.
+    void preloadDecoders()
     void existingEntries(message)
     return
   }

@@ -52,7 +52,11 @@ export function issueFinding(issue: QaIssue): { finding: string; action?: string
 
 function groupByRule(issues: readonly QaIssue[]): Map<QaRuleId, QaIssue[]> {
   const groups = new Map<QaRuleId, QaIssue[]>()
-  for (const issue of issues) groups.set(issue.ruleId, [...(groups.get(issue.ruleId) ?? []), issue])
+  for (const issue of issues) {
+    const group = groups.get(issue.ruleId)
+    if (group === undefined) groups.set(issue.ruleId, [issue])
+    else group.push(issue)
+  }
   return groups
 }
 

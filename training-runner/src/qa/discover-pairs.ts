@@ -47,6 +47,13 @@ interface Found extends PairableFile {
   file: DatasetFile
 }
 
+/** `full` relative to `dir`, with forward slashes; a prefix cut when `full` lies below `dir` (path.relative is slow). */
+function relativeBelow(dir: string, full: string): string {
+  const prefix = dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`
+  const relative = full.startsWith(prefix) ? full.slice(prefix.length) : path.relative(dir, full)
+  return path.sep === '/' ? relative : relative.split(path.sep).join('/')
+}
+
 async function listRoleFolder(folder: string, role: 'images' | 'masks', root: string, base: string): Promise<Found[]> {
   const entries: Dirent[] = await readdir(folder, { recursive: true, withFileTypes: true })
   const found: Found[] = []
@@ -54,8 +61,8 @@ async function listRoleFolder(folder: string, role: 'images' | 'masks', root: st
     // Pipes, sockets and devices are listed too, so probing reports them instead of skipping them silently.
     if (entry.isDirectory()) continue
     const full = path.join(entry.parentPath, entry.name)
-    const name = path.relative(folder, full).split(path.sep).join('/')
-    const relpath = path.relative(base, full).split(path.sep).join('/')
+    const name = relativeBelow(folder, full)
+    const relpath = relativeBelow(base, full)
     found.push({ path: full, role, name, file: { path: full, relpath, root } })
   }
   return found

@@ -1,19 +1,22 @@
+import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { computeMaskPixelStats } from '@wms/shared/qa/mask-pixel-stats'
 import { perceptualHash } from '@wms/shared/qa/perceptual-hash'
 import type { ProbedFile, ProbedFileOk, ProbeFailure } from '@wms/shared/qa/probe'
 import { sniffFormat } from '@wms/shared/qa/sniff-format'
-import {
-  checkPixelLimit,
-  classifyDecodeError,
-  decodeHashPixels,
-  decodeMaskPixels,
-  readImageHeader,
-  type DecodeLimits,
-} from '../adapters/images/sharp-image.js'
+import type * as JpegHeader from '../adapters/images/jpeg-header.js'
+import type * as SharpImage from '../adapters/images/sharp-image.js'
+import type { DecodeLimits } from '../adapters/images/sharp-image.js'
 import { md5Bytes } from '../fs/hash-file.js'
-import { checkDatasetFile, readDatasetFile, readFailure, type DatasetFile, type FileIdentity } from './dataset-files.js'
+import {
+  checkDatasetFile,
+  isInside,
+  readDatasetFile,
+  readFailure,
+  type DatasetFile,
+  type FileIdentity,
+} from './dataset-files.js'
 import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
 
 /**
@@ -21,6 +24,21 @@ import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
  * header and metadata without decoding, a reduced-size decode of photos for the perceptual hash, one full decode
  * of masks for their statistics — each under the pixel and time limits, and each answer cached by content hash.
  */
+
+// The image stack (sharp, libvips, the EXIF reader) loads on the first file that must be decoded: a warm run, where
+// every probe comes from the cache, never loads it.
+let imageStack: Promise<typeof SharpImage> | undefined
+const loadImageStack = (): Promise<typeof SharpImage> => (imageStack ??= import('../adapters/images/sharp-image.js'))
+let jpegHeaders: Promise<typeof JpegHeader> | undefined
+const loadJpegHeaders = (): Promise<typeof JpegHeader> => (jpegHeaders ??= import('../adapters/images/jpeg-header.js'))
+
+/**
+ * Loads the image stack now, so that the first file to decode does not wait for it (the app's QA worker calls this
+ * when the staging area opens). Resolves once loaded; never rejects (a load failure shows on the first decode).
+ */
+export async function preloadDecoders(): Promise<void> {
+  await Promise.all([loadImageStack(), loadJpegHeaders()]).catch(() => undefined)
+}
 
 /** The role a file plays in its pair. */
 export type FileRole = 'image' | 'mask'
@@ -31,6 +49,8 @@ export interface ProbeContext {
   cache: ProbeCache
   /** Folder real paths memoised for this run. */
   realDirs?: Map<string, Promise<string>>
+  /** The same, for {@link cachedProbe}. */
+  realDirsSync?: Map<string, string>
 }
 
 // The name the user gave (relpath) decides the extension: the file itself may be a content-addressed blob.
@@ -39,6 +59,39 @@ const extensionOf = (file: DatasetFile): string =>
 
 function failed(file: DatasetFile, bytes: number, failure: ProbeFailure, extra: Partial<ProbedFile> = {}): ProbedFile {
   return { ok: false, relpath: file.relpath, bytes, extension: extensionOf(file), failure, ...extra } as ProbedFile
+}
+
+/**
+ * The cached probe of an unchanged plain file, found without awaiting anything (one lstat, memoised folder real
+ * paths, two map look-ups), or undefined when the file must go through {@link probeFile}: new or changed files,
+ * symlinks, empty or oversized files, anything that is not a regular file inside its dataset folder — the full
+ * check reports those. A warm run answers every file here, with no promise per file.
+ */
+export function cachedProbe(file: DatasetFile, role: FileRole, context: ProbeContext): ProbedFile | undefined {
+  let info
+  try {
+    info = lstatSync(file.path)
+  } catch {
+    return undefined
+  }
+  if (!info.isFile() || info.size === 0 || info.size > context.policy.maxFileBytes) return undefined
+  const dir = path.dirname(file.path)
+  const realDirs = (context.realDirsSync ??= new Map<string, string>())
+  let realDir = realDirs.get(dir)
+  if (realDir === undefined) {
+    try {
+      realDir = realpathSync(dir)
+    } catch {
+      return undefined
+    }
+    realDirs.set(dir, realDir)
+  }
+  const realpath = path.join(realDir, path.basename(file.path))
+  if (!isInside(file.root, realpath)) return undefined
+  const { size, mtimeMs, ctimeMs, ino } = info
+  const md5 = context.cache.md5For({ realpath, size, mtimeMs, ctimeMs, ino })
+  const cached = md5 === undefined ? undefined : context.cache.probe(probeKey(role, md5, context.policy.maxPixels))
+  return cached === undefined ? undefined : { ...cached, relpath: file.relpath, extension: extensionOf(file) }
 }
 
 /** Probes one file (never throws: every problem becomes a failed probe). */
@@ -95,8 +148,12 @@ async function measure(
   if (format !== 'jpeg' && format !== 'png') {
     return { ok: false, ...base, failure: { kind: 'unsupported-format', detail: `content is ${format}` } }
   }
+  const [{ checkPixelLimit, classifyDecodeError, decodeHashPixels, decodeMaskPixels, readImageHeader }, jpeg] =
+    await Promise.all([loadImageStack(), loadJpegHeaders()])
   try {
-    const { header, metadata } = await readImageHeader(bytes)
+    // Plain JPEG headers are read here in JavaScript (one libvips call less per file); libvips answers the rest.
+    const quick = format === 'jpeg' ? jpeg.readJpegHeader(bytes) : undefined
+    const { header, metadata } = quick ?? (await readImageHeader(bytes))
     checkPixelLimit(header, limits)
     const probe: ProbedFileOk = { ok: true, ...base, header, metadata }
     if (role === 'image') {

@@ -7,12 +7,14 @@ import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import { evaluateDataset, evaluateSample } from '@wms/shared/qa/evaluate'
 import type { QaIssue } from '@wms/shared/qa/issue'
-import type { ProbedSample } from '@wms/shared/qa/probe'
+import type { ProbedFile, ProbedSample } from '@wms/shared/qa/probe'
 import { assembleQaReport, type QaReport } from '@wms/shared/qa/report'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { QaPairInput } from './discover-pairs.js'
 import { defaultQaCacheDir, ProbeCache } from './probe-cache.js'
-import { probeFile } from './probe-file.js'
+import { cachedProbe, probeFile } from './probe-file.js'
+
+export { preloadDecoders } from './probe-file.js'
 
 /**
  * The QA engine: probe every pair (bounded parallelism, cached by content hash), judge each pair as soon as it is
@@ -82,7 +84,7 @@ export async function runQa(options: RunQaOptions): Promise<QaReport> {
 
   const limit = pLimit(options.concurrency ?? defaultQaConcurrency())
   const realDirs = new Map<string, Promise<string>>()
-  const context = { policy, cache, realDirs }
+  const context = { policy, cache, realDirs, realDirsSync: new Map<string, string>() }
   const samples: ProbedSample[] = []
   const perPair: QaIssue[] = []
   let done = 0
@@ -90,35 +92,47 @@ export async function runQa(options: RunQaOptions): Promise<QaReport> {
   const signal = options.signal
   const aborted = (): boolean => signal?.aborted === true
 
+  const finish = (pair: QaPairInput, image: ProbedFile, mask: ProbedFile): void => {
+    const sample: ProbedSample = { sampleId: pair.sampleId, image, mask }
+    const issues = evaluateSample(sample, policy)
+    samples.push(sample)
+    perPair.push(...issues)
+    done += 1
+    options.onPairResult?.({ sample, issues, done, total })
+    const now = Date.now()
+    if (now - lastProgress > 200 || done === total) {
+      lastProgress = now
+      const elapsed = (now - started) / 1000
+      const etaSeconds = done === 0 ? undefined : (elapsed / done) * (total - done)
+      events.emit({
+        type: 'progress',
+        step: 'qa',
+        done,
+        total,
+        unit: 'pairs',
+        ...(etaSeconds === undefined ? {} : { etaSeconds }),
+      })
+    }
+  }
+
+  // Unchanged files first, straight from the cache; the rest is probed side by side.
+  const toProbe: QaPairInput[] = []
+  for (const pair of options.pairs) {
+    if (aborted()) break
+    const image = cachedProbe(pair.image, 'image', context)
+    const mask = image === undefined ? undefined : cachedProbe(pair.mask, 'mask', context)
+    if (image !== undefined && mask !== undefined) finish(pair, image, mask)
+    else toProbe.push(pair)
+  }
   await Promise.all(
-    options.pairs.map((pair) =>
+    toProbe.map((pair) =>
       limit(async () => {
         if (aborted()) return
         const [image, mask] = await Promise.all([
           probeFile(pair.image, 'image', context),
           probeFile(pair.mask, 'mask', context),
         ])
-        if (aborted()) return
-        const sample: ProbedSample = { sampleId: pair.sampleId, image, mask }
-        const issues = evaluateSample(sample, policy)
-        samples.push(sample)
-        perPair.push(...issues)
-        done += 1
-        options.onPairResult?.({ sample, issues, done, total })
-        const now = Date.now()
-        if (now - lastProgress > 200 || done === total) {
-          lastProgress = now
-          const elapsed = (now - started) / 1000
-          const etaSeconds = done === 0 ? undefined : (elapsed / done) * (total - done)
-          events.emit({
-            type: 'progress',
-            step: 'qa',
-            done,
-            total,
-            unit: 'pairs',
-            ...(etaSeconds === undefined ? {} : { etaSeconds }),
-          })
-        }
+        if (!aborted()) finish(pair, image, mask)
       }),
     ),
   )

@@ -29,6 +29,8 @@ export interface MetadataBlocks {
   exif?: Buffer | undefined
   xmp?: Buffer | undefined
   iptc?: Buffer | undefined
+  /** The EXIF block already parsed by exif-reader (saves parsing it twice). */
+  exifTags?: ReturnType<typeof exifReader>
 }
 
 /** Values phone firmwares write when nobody set the field (MediaTek phones write "Artist-freed"). */
@@ -44,7 +46,7 @@ export function metadataFacts(blocks: MetadataBlocks): MetadataFacts {
   const identifyingFields: string[] = []
   if (blocks.exif !== undefined && blocks.exif.length > 0) {
     try {
-      const tags = exifReader(blocks.exif)
+      const tags = blocks.exifTags ?? exifReader(blocks.exif)
       const gps = tags.GPSInfo as Record<string, unknown> | undefined
       for (const field of LOCATION_FIELDS) if (gps !== undefined && present(gps[field])) gpsFields.push(field)
       const image = tags.Image as Record<string, unknown> | undefined

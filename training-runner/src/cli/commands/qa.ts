@@ -2,18 +2,18 @@ import { mkdir, realpath, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { WmsError } from '@wms/shared/errors'
-import { makeDatasetIndex, type DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
+import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import type { ProbedSample } from '@wms/shared/qa/probe'
 import { renderQaMarkdown, renderQaText } from '@wms/shared/qa/render-report'
 import type { QaReport } from '@wms/shared/qa/report'
-import { applyFixes, type FixResult } from '../../qa/apply-fixes.js'
-import { readDatasetIndex, writeDatasetIndex } from '../../qa/dataset-index-file.js'
+import type { FixResult } from '../../qa/apply-fixes.js'
 import { isInside } from '../../qa/dataset-files.js'
 import { discoverPairs } from '../../qa/discover-pairs.js'
-import { existingDatasetIndex, indexDatasetFolder, isWorkspaceRoot } from '../../qa/existing-dataset.js'
 import { runQa } from '../../qa/run-qa.js'
-import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
+
+// Fixes, `--against`, `-w` and `qa index` load their modules (sharp, git, S3, YAML) only when asked for: a warm
+// `qa` run is mostly process start, so it should not pay for what it does not use.
 
 /** Options of `training-runner qa`. */
 export interface QaCommandOptions {
@@ -48,6 +48,7 @@ export interface FixSummary {
 
 async function policyFrom(workspace: string | undefined, cwd: string): Promise<Partial<QaPolicy>> {
   if (workspace === undefined) return {}
+  const { readWorkspaceConfig } = await import('../../workspace/workspace-config-file.js')
   const config = await readWorkspaceConfig(path.resolve(cwd, workspace))
   return config.qa
 }
@@ -141,6 +142,7 @@ async function fixAll(
   const issuesBySample = new Map<string, QaReport['issues']>()
   for (const issue of report.issues)
     issuesBySample.set(issue.sampleId, [...(issuesBySample.get(issue.sampleId) ?? []), issue])
+  const { applyFixes } = await import('../../qa/apply-fixes.js')
   const results: FixResult[] = []
   let done = 0
   for (const pair of pairs) {
@@ -171,6 +173,8 @@ async function readAgainst(
   cwd: string,
   context: CommandContext,
 ): Promise<DatasetIndexEntry[]> {
+  const { existingDatasetIndex, isWorkspaceRoot } = await import('../../qa/existing-dataset.js')
+  const { readDatasetIndex } = await import('../../qa/dataset-index-file.js')
   let workspace: string | undefined
   if (await isWorkspaceRoot(target)) workspace = target
   else if (target.endsWith('.dvc')) {
@@ -208,6 +212,9 @@ export async function qaIndexCommand(
 ): Promise<CommandOutcome> {
   const cwd = context.io.cwd
   const folder = path.resolve(cwd, dir)
+  const { indexDatasetFolder } = await import('../../qa/existing-dataset.js')
+  const { writeDatasetIndex } = await import('../../qa/dataset-index-file.js')
+  const { makeDatasetIndex } = await import('@wms/shared/qa/dataset-index')
   const entries = await indexDatasetFolder(folder, {
     policy: await policyFrom(options.workspace, cwd),
     cacheDir: cacheDirOf(options, cwd),
