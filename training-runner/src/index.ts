@@ -41,7 +41,7 @@ export {
   type StoreOptions,
   type TrackedFolder,
 } from './dvc/dataset-workspace.js'
-export { readDvcFile, readDvcOut } from './dvc/dvc-files.js'
+export { datasetVersionKey, readDatasetVersion, readDvcFile, readDvcOut } from './dvc/dvc-files.js'
 export { cachedManifest, fetchManifest, type ManifestOptions } from './dvc/manifests.js'
 export { dirObjectOf, hashDirectory, type DirManifest, type HashedDirectory } from './dvc/hash-directory.js'
 export { addDataset, pullDataset, pushDataset, type PullResult, type PushResult, type SyncOptions } from './dvc/sync.js'
