@@ -1,4 +1,5 @@
 import { WmsError } from '@wms/shared/errors'
+import { formatScore } from '@wms/shared/gate/format-numbers'
 import type { TrainingConfig } from '@wms/shared/config/training-config'
 import { epochMetrics } from '@wms/shared/tracking/metrics'
 import type { EventSink } from '../../events/event-sink.js'
@@ -164,7 +165,7 @@ async function trainEpoch(
       total: stepsPerEpoch,
       unit: 'steps',
       etaSeconds: (elapsed / step) * (stepsPerEpoch - step),
-      message: `epoch ${String(epoch)}/${String(config.epochs)}  loss ${(totals.lossSum / totals.seen).toFixed(4)}  dice ${mean(totals.dice).toFixed(3)}`,
+      message: `epoch ${String(epoch)}/${String(config.epochs)}  loss ${formatScore(totals.lossSum / totals.seen)}  dice ${formatScore(mean(totals.dice))}`,
     })
     waitStart = performance.now()
   }
