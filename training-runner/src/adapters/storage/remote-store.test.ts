@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import path from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest'
@@ -12,6 +13,7 @@ import { statObjects, type RemoteStore } from './remote-store.js'
 import { createS3RemoteStore } from './s3-remote.js'
 
 const FAST_RETRY = { retries: 2, baseDelayMs: 20, maxDelayMs: 50 }
+const NO_RETRY = { retries: 0, baseDelayMs: 1, maxDelayMs: 1 }
 const tempDir = useTempDirs()
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 
@@ -218,6 +220,23 @@ describe('S3 remote', () => {
     } finally {
       await s3.restart()
       remote.close()
+    }
+  })
+
+  it('fails, instead of waiting for ever, when the server takes the request and never answers', async () => {
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as AddressInfo
+    const remote = store({ endpoint: `http://127.0.0.1:${String(port)}`, requestTimeoutMs: 300, retry: NO_RETRY })
+    const started = Date.now()
+    try {
+      expect(await codeOf(remote.stat(md5Bytes('x')))).toBe('storage/unavailable')
+      expect(Date.now() - started).toBeLessThan(5_000)
+    } finally {
+      remote.close()
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
     }
   })
 

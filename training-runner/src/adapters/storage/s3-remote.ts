@@ -6,7 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
@@ -22,6 +22,7 @@ import {
 } from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
 import { toStorageError } from './s3-errors.js'
+import { createS3Client } from './s3-objects.js'
 import { checkContent, hashingMeter, writeVerifiedFile } from './verified-copy.js'
 
 /** Options of {@link createS3RemoteStore}. */
@@ -54,21 +55,8 @@ const PART_SIZE = 8 * 1024 * 1024
  * MD5 as well, because not every S3-compatible server checks either header.
  */
 export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
-  const client =
-    options.client ??
-    new S3Client({
-      region: options.region,
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      forcePathStyle: options.forcePathStyle ?? false,
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-      // Retries are ours (withRetries), so that a retried upload re-checks what the server already has.
-      maxAttempts: 1,
-      // Integrity is checked with Content-MD5 and our own MD5 of what comes back; the SDK's newer default
-      // checksums (aws-chunked trailers) are not understood by every S3-compatible server.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
-    })
+  // The project's one S3 client setup (our retries, the checksums every server understands, timeouts that throw).
+  const client = options.client ?? createS3Client(options)
   const bucket = options.bucket
   const prefix = options.prefix.replace(/^\/+|\/+$/g, '')
   const display = `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}`
