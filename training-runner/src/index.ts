@@ -61,25 +61,23 @@ export { md5File } from './fs/hash-file.js'
 
 // ── QA: pair discovery, the rule engine (the same in app, hook and CI), fixes, the existing-dataset index ───────
 export {
-  applyFixes,
-  defaultQaCacheDir,
-  defaultQaConcurrency,
   discoverPairs,
-  readDatasetIndex,
-  resolveQaPolicy,
-  runQa,
-  writeDatasetIndex,
-  type ApplyFixesOptions,
-  type DatasetFile,
   type DiscoveredPairingProblem,
   type DiscoveredPairs,
-  type FixedFile,
-  type FixResult,
   type QaPairInput,
+} from './qa/discover-pairs.js'
+export {
+  defaultQaConcurrency,
+  preloadDecoders,
+  resolveQaPolicy,
+  runQa,
   type QaPairResult,
   type RunQaOptions,
-} from './qa/index.js'
-export { preloadDecoders } from './qa/probe-file.js'
+} from './qa/run-qa.js'
+export { defaultQaCacheDir } from './qa/probe-cache.js'
+export type { DatasetFile } from './qa/dataset-files.js'
+export { applyFixes, type ApplyFixesOptions, type FixedFile, type FixResult } from './qa/apply-fixes.js'
+export { readDatasetIndex, writeDatasetIndex } from './qa/dataset-index-file.js'
 export {
   existingDatasetIndex,
   indexDatasetFolder,
