@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useTempDirs } from '../../test/helpers/temp-dir.js'
+import { useTempDirs } from '../../test-support/temp-dirs.js'
 import { StagingStore } from './staging-store.js'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
