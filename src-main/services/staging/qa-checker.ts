@@ -1,4 +1,4 @@
-import type { QaPairInput } from 'training-runner/qa/discover-pairs'
+import type { QaPairInput } from 'training-runner'
 import type { StagedIssue } from '@wms/shared/staging/staging-types'
 
 /** One staged pair handed to QA: the runner's own pair input (its files in the staging area's blob folder). */

@@ -1,7 +1,7 @@
 import { chmod, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { commitDataBranch } from 'training-runner/staging/data-branch'
+import { commitDataBranch } from 'training-runner'
 import { EventHub } from '../../ipc/event-hub.js'
 import { fakeStagingDeps } from '../../test-support/fake-staging-deps.js'
 import { createGitWorkspace, type GitWorkspace } from '../../test-support/git-workspace.js'

@@ -2,14 +2,15 @@ import path from 'node:path'
 import { toAppError, WmsError } from '@wms/shared/errors'
 import { dataBranchName, submissionMessage } from '@wms/shared/staging/dataset-layout'
 import type { SubmissionState, SubmitPreview } from '@wms/shared/staging/staging-types'
-import { openRepo, runGit } from 'training-runner/adapters/git/run-git'
 import {
   commitDataBranch,
   deleteDataBranch,
+  openRepo,
   pushDataBranch,
+  runGit,
   verifyDataBranch,
   type BranchFile,
-} from 'training-runner/staging/data-branch'
+} from 'training-runner'
 import type { Disposable } from '../disposables.js'
 import type { FrozenPair } from './staging-store.js'
 import type { StagingService } from './staging-service.js'
