@@ -6,7 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
@@ -21,6 +21,7 @@ import {
   type TransferOptions,
 } from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
+import { createS3Client, DEFAULT_REQUEST_TIMEOUT_MS } from './s3-objects.js'
 import { toStorageError } from './s3-errors.js'
 import { checkContent, hashingMeter, writeVerifiedFile } from './verified-copy.js'
 
@@ -37,7 +38,7 @@ export interface S3RemoteOptions {
   credentials?: S3ClientConfig['credentials']
   concurrency?: number
   retry?: RetryPolicy
-  /** Socket idle timeout of one request. */
+  /** Longest wait for the server's answer or the next byte of a body (default 30 s). */
   requestTimeoutMs?: number
   /** Objects larger than this are uploaded in parts (lib-storage), smaller ones in one request with Content-MD5. */
   multipartThresholdBytes?: number
@@ -54,25 +55,21 @@ const PART_SIZE = 8 * 1024 * 1024
  * MD5 as well, because not every S3-compatible server checks either header.
  */
 export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  // Retries are ours (withRetries), so that a retried upload re-checks what the server already has.
   const client =
     options.client ??
-    new S3Client({
+    createS3Client({
       region: options.region,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle ?? false,
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-      // Retries are ours (withRetries), so that a retried upload re-checks what the server already has.
-      maxAttempts: 1,
-      // Integrity is checked with Content-MD5 and our own MD5 of what comes back; the SDK's newer default
-      // checksums (aws-chunked trailers) are not understood by every S3-compatible server.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
+      requestTimeoutMs,
     })
   const bucket = options.bucket
   const prefix = options.prefix.replace(/^\/+|\/+$/g, '')
   const display = `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}`
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY
+  const policy: RetryPolicy = { ...(options.retry ?? DEFAULT_RETRY_POLICY), requestTimeoutMs }
   const threshold = options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD
   const keyOf = (hash: ObjectHash): string => `${prefix === '' ? '' : `${prefix}/`}${remoteObjectKey(hash)}`
   let conditionalWrites = true
