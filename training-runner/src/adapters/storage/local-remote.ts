@@ -15,6 +15,7 @@ import {
   REPAIR_COMMAND,
 } from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
+import { removeStaleTemporaries } from './temporary-files.js'
 import { checkContent, temporaryPath, writeVerifiedFile } from './verified-copy.js'
 
 /** Options of {@link createLocalRemoteStore}. */
@@ -34,6 +35,14 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
   const root = path.resolve(options.root)
   const policy = options.retry ?? DEFAULT_RETRY_POLICY
   const objectPath = (hash: ObjectHash): string => path.join(root, ...remoteObjectKey(hash).split('/'))
+  // Temporary files a killed push or merge left in an object folder are removed the next time one is written
+  // there (only stale ones: another process may be writing).
+  const swept = new Set<string>()
+  const sweepOnce = async (dir: string): Promise<void> => {
+    if (swept.has(dir)) return
+    swept.add(dir)
+    await removeStaleTemporaries(dir)
+  }
   const retried = <T>(operation: (attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> =>
     withRetries(operation, policy, signal)
 
@@ -79,6 +88,7 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
         const repairing = present !== undefined && transfer?.repair === true && isDamaged(hash, present, size)
         if (present !== undefined && !repairing) return checkPresent(hash, present, size, root)
         const final = objectPath(hash)
+        await sweepOnce(path.dirname(final))
         const temporary = temporaryPath(final)
         try {
           const stream = source.kind === 'file' ? createReadStream(source.path) : Readable.from([source.bytes])
@@ -124,6 +134,7 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
         }
         await writeVerifiedFile(createReadStream(file), destination, hash, {
           ...transferOptions(transfer),
+          ...(transfer?.temporaryDir === undefined ? {} : { temporaryDir: transfer.temporaryDir }),
           what: `remote object ${hash}`,
         }).catch((thrown: unknown) => {
           if (thrown instanceof WmsError && thrown.code === 'storage/integrity') throw damagedStoredCopy(thrown)

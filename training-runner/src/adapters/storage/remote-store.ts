@@ -22,6 +22,12 @@ export interface TransferOptions {
   onBytes?: (bytes: number) => void
 }
 
+/** Options of `download`. */
+export interface DownloadOptions extends TransferOptions {
+  /** Where the temporary file goes while it arrives (default: next to the destination). */
+  temporaryDir?: string
+}
+
 /** What a remote knows about a stored object. */
 export interface RemoteObjectInfo {
   size: number
@@ -67,7 +73,7 @@ export interface RemoteStore {
   /** The whole object in memory (for `.dir` manifests), verified against its hash. */
   getBytes(hash: ObjectHash, options?: TransferOptions): Promise<Uint8Array>
   /** Writes the object to `destination` (via a temporary file and a rename), verified against its hash. */
-  download(hash: ObjectHash, destination: string, options?: TransferOptions): Promise<void>
+  download(hash: ObjectHash, destination: string, options?: DownloadOptions): Promise<void>
   /**
    * Checks once that the remote can be used at all — the bucket exists and the credentials are accepted, or the
    * folder exists — so that "no such bucket" or "access denied" is never read as "the remote lacks every object".

@@ -264,6 +264,7 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
               ...(response.ContentLength === undefined ? {} : { expectedSize: response.ContentLength }),
               ...(transfer?.onBytes === undefined ? {} : { onBytes: transfer.onBytes }),
               ...(transfer?.signal === undefined ? {} : { signal: transfer.signal }),
+              ...(transfer?.temporaryDir === undefined ? {} : { temporaryDir: transfer.temporaryDir }),
               what: `${display} object ${hash}`,
             }),
           )
