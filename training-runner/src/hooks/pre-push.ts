@@ -67,13 +67,24 @@ export async function runPrePush(input: PrePushInput): Promise<PrePushOutcome> {
   if (input.env[INNER_PUSH_ENV] === '1') return pass('inner-push')
   const update = mainUpdate(parsePushLines(input.stdin))
   if (update === undefined) return pass('not-main')
-  const root = await datasetRootOf(input.cwd)
+  const workTree = workTreeOf(input)
+  const root = await datasetRootOf(workTree)
   if (root === undefined) return pass('not-a-workspace')
   const paths = dataPaths(root)
   const touched = await touchedDataPaths(input, update, paths)
   if (touched.length === 0) return pass('no-data')
   const { moveDataToBranch } = await import('./move-data.js')
   return moveDataToBranch({ ...input, update, paths, touched })
+}
+
+/**
+ * The top of the working tree. git starts hooks there, except when GIT_DIR/GIT_WORK_TREE are set and the push
+ * ran outside the working tree: then the hook starts in that outside folder.
+ */
+function workTreeOf(input: PrePushInput): string {
+  const configured = input.env.GIT_WORK_TREE
+  if (configured !== undefined && configured !== '') return path.resolve(input.cwd, configured)
+  return input.cwd
 }
 
 /**

@@ -14,12 +14,23 @@ export async function hooksPrePushCommand(
   const stdin = process.stdin.isTTY ? '' : await readStream(process.stdin)
   try {
     const outcome = await runPrePush({ remote, url, stdin, cwd: context.io.cwd, env: context.io.env })
-    return { exitCode: outcome.exitCode, result: outcome.result, human: outcome.message }
+    return { exitCode: outcome.exitCode, result: outcome.result, human: toStderr(outcome.message, context) }
   } catch (thrown) {
     // Any failure stops the push: a hook that cannot decide must not let data through.
     const error = toAppError(thrown)
-    return { exitCode: 1, result: { action: 'failed', error }, human: failureMessage(error.message, error.hint) }
+    const human = toStderr(failureMessage(error.message, error.hint), context)
+    return { exitCode: 1, result: { action: 'failed', error }, human }
   }
+}
+
+/**
+ * The hook's message goes to stderr, where git writes its own "failed to push" and where GUI clients look for
+ * the reason of a failed push (git passes a pre-push hook's stdout through as is); stdout stays for `--json`.
+ */
+function toStderr(message: string, context: CommandContext): string {
+  if (context.json || context.eventsFormat === 'ndjson') return message
+  if (message !== '') context.io.stderr.write(message.endsWith('\n') ? message : `${message}\n`)
+  return ''
 }
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
