@@ -1,13 +1,16 @@
 import { parentPort } from 'node:worker_threads'
 import { orientedSize, foregroundFraction } from '@wms/shared/qa/probe'
 import type { QaIssue } from '@wms/shared/qa/issue'
-import { preloadDecoders, runQa } from 'training-runner/qa/run-qa'
-import type { QaPairInput as RunnerPairInput } from 'training-runner/qa/discover-pairs'
+import {
+  existingDatasetIndex,
+  preloadDecoders,
+  type QaPairInput as RunnerPairInput,
+  readDvcOut,
+  runQa,
+} from 'training-runner'
 import type { QaPairVerdict } from '../services/staging/qa-checker.js'
 import type { FromQaWorker, QaJobRequest, QaPrepare, ToQaWorker } from './worker-protocol.js'
 import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
-import { readDvcOut } from 'training-runner/dvc/dvc-files'
-import { existingDatasetIndex } from 'training-runner/qa/existing-dataset'
 import path from 'node:path'
 
 /**

@@ -10,7 +10,7 @@ import type {
   StagingSnapshot,
   UploadFile,
 } from '@wms/shared/staging/staging-types'
-import { StagingStore, type StoredFile } from 'training-runner/staging/staging-store'
+import { StagingStore, type StoredFile } from 'training-runner'
 import type { EventHub } from '../../ipc/event-hub.js'
 import type { Disposable } from '../disposables.js'
 import type { PairFixer, QaChecker, QaPairInput, QaPairVerdict } from './qa-checker.js'

@@ -1,8 +1,7 @@
 import { toAppError, WmsError } from '@wms/shared/errors'
 import { dataBranchName, submissionMessage } from '@wms/shared/staging/dataset-layout'
 import type { SubmissionState, SubmitPreview } from '@wms/shared/staging/staging-types'
-import { openRepo, runGit } from 'training-runner/adapters/git/run-git'
-import { commitDataBranch, pushDataBranch } from 'training-runner/staging/data-branch'
+import { commitDataBranch, openRepo, pushDataBranch, runGit } from 'training-runner'
 import type { Disposable } from '../disposables.js'
 import type { StagingService } from './staging-service.js'
 
