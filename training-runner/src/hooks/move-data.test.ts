@@ -164,4 +164,19 @@ describe('pre-push decisions', () => {
     const plain = await runPrePush({ ...base, stdin: line('refs/heads/main'), env: repos.env })
     expect(plain.result).toEqual({ action: 'pass', reason: 'not-a-workspace' })
   })
+
+  it('says to fetch when the remote main is not in the repository (a forced push over work it has not seen)', async () => {
+    const repos = await createHookRepos(await tempDir('wms-hook-'), { install: false })
+    await commitPairs(repos, repos.clone, { count: 1, startId: 1 })
+    const sha = await gitOk(repos.clone, ['rev-parse', 'main'], repos.env)
+    const decision = runPrePush({
+      remote: 'origin',
+      url: repos.origin,
+      stdin: `refs/heads/main ${sha} refs/heads/main ${'c'.repeat(40)}\n`,
+      cwd: repos.clone,
+      env: repos.env,
+    })
+    await expect(decision).rejects.toMatchObject({ hint: expect.stringContaining('git fetch origin') as unknown })
+    expect(await remoteDataBranches(repos)).toEqual([])
+  })
 })

@@ -74,7 +74,7 @@ export async function moveDataToBranch(input: MoveDataInput): Promise<PrePushOut
     return refuse('removes-data', removesDataMessage(content, update.remoteSha))
   if (content.other.length > 0) return refuse('mixed', mixedMessage(content, paths.root, update.remoteSha))
 
-  const onBranches = await findOnDataBranches(repo, input.remote, content.newData)
+  const onBranches = await findOnDataBranches(repo, input.remote, content.newData, paths.pathspecs)
   const fresh = content.newData.filter((file) => !onBranches.has(file.path))
   let branch: string | undefined
   let qaSummary: string | undefined

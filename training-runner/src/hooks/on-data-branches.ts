@@ -6,12 +6,13 @@ import type { NewDataFile } from './push-plan.js'
  * Which of the new files are already on a data branch of the remote (same path, same bytes) — so that a push that
  * brings the same data again (a main that was not moved back, a cherry-pick, a second clone) never makes a second
  * branch. The remote's `data/*` heads are listed with `ls-remote` (no fetch); those whose commits are here are
- * looked into with `ls-tree`, limited to the files in question.
+ * looked into with `ls-tree`, limited to the dataset folders.
  */
 export async function findOnDataBranches(
   repo: HookRepo,
   remote: string,
   files: readonly NewDataFile[],
+  pathspecs: readonly string[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>()
   if (files.length === 0) return found
@@ -23,13 +24,15 @@ export async function findOnDataBranches(
   const wanted = new Map(files.map((file) => [file.path, file.blob]))
   for (const head of heads) {
     if (!present.has(head.sha)) continue
+    // The dataset folders, not the file list: a long list would overflow the command line (32 K on Windows).
     const listing = await hookGit(repo, 'ls-tree', [
       '--literal-pathspecs',
       'ls-tree',
+      '-r',
       '-z',
       head.sha,
       '--',
-      ...wanted.keys(),
+      ...pathspecs,
     ])
     for (const entry of listing.split('\0')) {
       const tab = entry.indexOf('\t')

@@ -131,6 +131,11 @@ async function touchedDataPaths(input: PrePushInput, update: PushUpdate, paths: 
     ],
     { cwd: input.cwd, env },
   )
+  if (run.code !== 0 && /bad revision|unknown revision|bad object|invalid revision/i.test(run.stderr)) {
+    throw new WmsError('git/failed', `The remote's main (${update.remoteSha.slice(0, 9)}) is not in this repository.`, {
+      hint: `Run git fetch ${input.remote}, bring your branch up to date with its main, and push again.`,
+    })
+  }
   if (run.code !== 0) {
     throw new WmsError('git/failed', `git log failed: ${run.stderr.trim()}`, {
       hint: 'The hook could not read the commits of this push; nothing was pushed.',
