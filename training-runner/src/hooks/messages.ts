@@ -132,10 +132,10 @@ export function transientMessage(files: readonly string[], remoteMain: string): 
 }
 
 /** QA found errors in the pushed pairs. */
-export function qaFailedMessage(reportText: string, errors: number): string {
+export function qaFailedMessage(reportText: string, errors: number, root: string): string {
   return [
     TITLE,
-    `  QA found ${String(errors)} error(s) in the new pairs of this push:`,
+    `  QA found ${String(errors)} error(s) in the new pairs of this push (paths below are inside ${root === '' ? 'the repository' : `${root}/`}):`,
     '',
     reportText.trimEnd(),
     '',

@@ -85,7 +85,7 @@ export async function moveDataToBranch(input: MoveDataInput): Promise<PrePushOut
     const config = await readWorkspaceConfig(workspace)
     const qa = await checkPushedPairs(repo, fresh, paths, { workspace, policy: config.qa })
     const { errors, warnings } = qa.report.summary
-    if (!qa.report.passed) return refuse('qa-failed', qaFailedMessage(renderQaText(qa.report), errors))
+    if (!qa.report.passed) return refuse('qa-failed', qaFailedMessage(renderQaText(qa.report), errors, paths.root))
     pairs = qa.report.summary.pairs
     qaSummary = `${String(pairs)} pair(s) checked, ${String(errors)} errors, ${String(warnings)} warnings`
     againstNote = qa.againstNote
