@@ -105,6 +105,16 @@ export {
 } from './staging/data-branch.js'
 export { listDataBranches, type DataBranch } from './staging/data-branches.js'
 export { cleanGitEnv, openRepo, runGit, type OpenRepoOptions } from './adapters/git/run-git.js'
+// The pre-push hook: a push of new data to main becomes a data branch (`training-runner init` installs it).
+export {
+  installHooks,
+  uninstallHooks,
+  runPrePush,
+  type InstallHooksOptions,
+  type InstallHooksResult,
+  type UninstallHooksResult,
+  type PrePushOutcome,
+} from './hooks/index.js'
 
 // ── Training: the U-Net trainer, evaluation, prediction, the backend choice, and the trainer's own building blocks
 export {

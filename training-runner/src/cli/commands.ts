@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { CommandContext, CommandOutcome } from './context.js'
 import { parseCount } from './parse-options.js'
 import { registerDataCommands } from './register-data.js'
+import { registerHooksCommands } from './register-hooks.js'
 import { registerModelCommands } from './register-model.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
@@ -39,4 +40,5 @@ export function registerCommands(
   registerDataCommands(program, context, done)
   registerTrainingCommands(program, context, done)
   registerModelCommands(program, context, done)
+  registerHooksCommands(program, context, done)
 }
