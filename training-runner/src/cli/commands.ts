@@ -5,6 +5,7 @@ import { registerDataCommands } from './register-data.js'
 import { registerModelCommands } from './register-model.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
+import { registerServeCommand } from '../serve/register-serve.js'
 
 /**
  * The command table. Each action lazy-imports its implementation, so `qa` never loads TensorFlow and
@@ -39,4 +40,5 @@ export function registerCommands(
   registerDataCommands(program, context, done)
   registerTrainingCommands(program, context, done)
   registerModelCommands(program, context, done)
+  registerServeCommand(program, context, done)
 }
