@@ -107,7 +107,7 @@ export async function startModelServer(options: ServeOptions): Promise<ModelServ
 
   const failures = new WeakMap<FastifyRequest, PredictErrorReason>()
   app.setErrorHandler((thrown: FastifyError | ServeError, request, reply) => {
-    const error = toServeError(thrown, limits.maxBodyBytes)
+    const error = toServeError(thrown, limits.maxBodyBytes, request.headers['content-type'])
     failures.set(request, error.reason)
     if (error.statusCode >= 500 && error.code === 'internal') log.warn(`${request.url}: ${thrown.message}`)
     return reply.code(error.statusCode).headers(error.headers).send(error.body())
@@ -201,7 +201,11 @@ function notReady(problem: string | null, pollSeconds: number): ServeError {
 }
 
 /** Any error thrown while serving → the status and sentence the client gets. */
-function toServeError(thrown: FastifyError | ServeError, maxBodyBytes: number): ServeError {
+function toServeError(
+  thrown: FastifyError | ServeError,
+  maxBodyBytes: number,
+  contentType: string | undefined,
+): ServeError {
   if (thrown instanceof ServeError) return thrown
   const send = 'Send one JPEG or PNG photo (raw body or multipart field "image").'
   switch (thrown.code) {
@@ -215,7 +219,14 @@ function toServeError(thrown: FastifyError | ServeError, maxBodyBytes: number): 
       )
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new ServeError(415, 'unsupported-content-type', `Unsupported Content-Type: ${thrown.message}`, send)
+      return new ServeError(
+        415,
+        'unsupported-content-type',
+        contentType === undefined
+          ? 'The request has no Content-Type, so the body cannot be read as an image.'
+          : `Content-Type ${contentType} is not an image upload.`,
+        `${send} Content-Type: ${RAW_CONTENT_TYPES.join(', ')} or multipart/form-data.`,
+      )
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ServeError(400, 'bad-content-length', 'Content-Length does not match the body.', send)
     default:

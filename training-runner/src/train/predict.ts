@@ -86,7 +86,9 @@ export async function predictMask(
 /** Encodes a mask from {@link predictMask} as a one-channel PNG. */
 export function maskToPng(prediction: MaskPrediction): Promise<Buffer> {
   const { mask, width, height } = prediction
+  // b-w keeps one grey channel (sharp would widen one-channel raw input to sRGB).
   return sharp(mask, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toBuffer()
 }
