@@ -126,6 +126,12 @@ export async function startModelServer(options: ServeOptions): Promise<ModelServ
     done()
   })
 
+  // While shutting down, each answer closes its connection, so keep-alive clients let the server finish.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close')
+    done(null, payload)
+  })
+
   app.get('/', { schema: infoSchema }, () => {
     const model = slot.model
     return {
