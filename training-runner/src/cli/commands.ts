@@ -6,6 +6,7 @@ import { registerHooksCommands } from './register-hooks.js'
 import { registerModelCommands } from './register-model.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
+import { registerServeCommand } from '../serve/register-serve.js'
 
 /**
  * The command table. Each action lazy-imports its implementation, so `qa` never loads TensorFlow and
@@ -41,4 +42,5 @@ export function registerCommands(
   registerTrainingCommands(program, context, done)
   registerModelCommands(program, context, done)
   registerHooksCommands(program, context, done)
+  registerServeCommand(program, context, done)
 }
