@@ -3,6 +3,7 @@ import type { CommandContext, CommandOutcome } from './context.js'
 import { parseCount } from './parse-options.js'
 import { registerDataCommands } from './register-data.js'
 import { registerModelCommands } from './register-model.js'
+import { registerPipelineCommands } from './register-pipeline.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
 
@@ -39,4 +40,5 @@ export function registerCommands(
   registerDataCommands(program, context, done)
   registerTrainingCommands(program, context, done)
   registerModelCommands(program, context, done)
+  registerPipelineCommands(program, context, done)
 }
