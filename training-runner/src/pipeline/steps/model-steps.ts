@@ -67,7 +67,7 @@ export async function gateStep(context: PipelineContext, record: PipelineRunReco
  */
 export async function promoteStep(context: PipelineContext, record: PipelineRunRecord): Promise<PromoteOutput> {
   await assertBranchUnchanged(context, record)
-  const main = await currentMain(context, record)
+  const main = await currentMain(context, record, 'promote')
   await prepareMainTree(context, record, main)
   return promoteInto(context, record)
 }
@@ -114,7 +114,11 @@ export async function assertBranchUnchanged(context: PipelineContext, record: Pi
  * Main as it is now on the remote. When it moved since the merge (someone committed), the publish commit goes
  * on top of it — unless the new commits touched the files the pipeline writes, which would make the merge stale.
  */
-export async function currentMain(context: PipelineContext, record: PipelineRunRecord): Promise<string> {
+export async function currentMain(
+  context: PipelineContext,
+  record: PipelineRunRecord,
+  step: 'promote' | 'publish',
+): Promise<string> {
   await fetchBranches(context.root, context.remote, [MAIN_BRANCH])
   const main = await resolveRef(context.root, trackingRef(context.remote, MAIN_BRANCH))
   const mergedInto = record.merge?.main
@@ -124,7 +128,7 @@ export async function currentMain(context: PipelineContext, record: PipelineRunR
   const touched = (await changedPaths(context.root, mergedInto, main)).filter((change) => ours.has(change.path))
   if (touched.length === 0) return main
   throw refuse(
-    'promote',
+    step,
     `${MAIN_BRANCH} changed the dataset or the production files while the pipeline ran, so this merge is stale.`,
     touched.map((change) => `${change.path} changed on ${MAIN_BRANCH}`),
     `Run the branch again on the new ${MAIN_BRANCH}: \`training-runner pipeline run --branch ${context.branch}\`.`,

@@ -6,6 +6,7 @@ import { prepareMainTree, type PipelineContext } from '../pipeline-context.js'
 import {
   commitFiles,
   deleteRemoteBranch,
+  fetchBranches,
   findCommitWith,
   MAIN_BRANCH,
   pushWithLease,
@@ -25,15 +26,16 @@ export function publishMarker(record: Pick<PipelineRunRecord, 'branch' | 'commit
  * after a crash finds its commit on main by {@link publishMarker} and only finishes the rest.
  */
 export async function publishStep(context: PipelineContext, record: PipelineRunRecord): Promise<PublishOutput> {
-  let main = await currentMain(context, record)
+  // A rerun after a crash between the push and the record finds its own commit on main first.
+  await fetchBranches(context.root, context.remote, [MAIN_BRANCH])
   let commit = await findCommitWith(context.root, trackingRef(context.remote, MAIN_BRANCH), publishMarker(record))
   if (commit === undefined) {
+    const main = await currentMain(context, record, 'publish')
     await prepareMainTree(context, record, main)
     // Idempotent: production is this run's version already; it rewrites the same production files here.
     await promoteInto(context, record)
     commit = await commitFiles(context.mainTree, filesOnMain(record), commitMessage(record))
     await pushWithLease(context.root, context.remote, commit, MAIN_BRANCH, main)
-    main = commit
   }
   await followMain(context)
   const branchDeleted = await deleteRemoteBranch(context.root, context.remote, context.branch, record.commit)
