@@ -4,6 +4,7 @@ import { parseCount } from './parse-options.js'
 import { registerDataCommands } from './register-data.js'
 import { registerHooksCommands } from './register-hooks.js'
 import { registerModelCommands } from './register-model.js'
+import { registerPipelineCommands } from './register-pipeline.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
 import { registerServeCommand } from '../serve/register-serve.js'
@@ -43,4 +44,5 @@ export function registerCommands(
   registerModelCommands(program, context, done)
   registerHooksCommands(program, context, done)
   registerServeCommand(program, context, done)
+  registerPipelineCommands(program, context, done)
 }
