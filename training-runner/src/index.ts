@@ -91,16 +91,28 @@ export { fullDecodeQa } from './qa/fixtures/full-decode-qa.js'
 // ── Data branches: a `data/YYYYMMDD-HHMMSS` commit from a set of pairs, pushed; the list of them; git itself ────
 export {
   commitDataBranch,
+  deleteDataBranch,
+  gitBlobId,
   pushDataBranch,
+  verifyDataBranch,
   type BranchFile,
   type CommitDataBranchOptions,
   type CommittedBranch,
+  type ExpectedBlob,
   type PushProgress,
 } from './staging/data-branch.js'
 export { listDataBranches, type DataBranch } from './staging/data-branches.js'
-// The app's staging area; moves under src-main/services/staging/ with issue 21, and leaves the entry then.
-export { StagingStore, stemOf, type AddFileResult, type PairMeta, type StoredFile } from './staging/staging-store.js'
 export { cleanGitEnv, openRepo, runGit, type OpenRepoOptions } from './adapters/git/run-git.js'
+// The pre-push hook: a push of new data to main becomes a data branch (`training-runner init` installs it).
+export {
+  installHooks,
+  uninstallHooks,
+  runPrePush,
+  type InstallHooksOptions,
+  type InstallHooksResult,
+  type UninstallHooksResult,
+  type PrePushOutcome,
+} from './hooks/index.js'
 
 // ── Training: the U-Net trainer, evaluation, prediction, the backend choice, and the trainer's own building blocks
 export {
