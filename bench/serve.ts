@@ -21,9 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { selectBackend } from 'training-runner/train/backend/select-backend'
-import { loadPredictor, maskToPng, predictMask } from 'training-runner/train/predict'
-import { testPhoto, writeTinyModel } from 'training-runner/serve/fixtures/tiny-model'
+import { loadPredictor, maskToPng, predictMask, selectBackend, testPhoto, writeTinyModel } from 'training-runner'
 import { median } from './lib/stats.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '..')
