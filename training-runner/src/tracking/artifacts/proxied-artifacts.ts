@@ -1,24 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { z } from 'zod'
 import type { ArtifactFile } from '@wms/shared/tracking/types'
 import type { MlflowHttp } from '../rest/mlflow-http.js'
-import { decode } from '../rest/wire.js'
+import { toArtifactFiles } from '../rest/wire.js'
 import { joinArtifactPath, splitArtifactPath, type ArtifactRepository } from './artifact-repository.js'
 
 const ARTIFACTS_API = '/api/2.0/mlflow-artifacts/artifacts'
-
-const FileList = z.object({
-  files: z
-    .array(
-      z.object({
-        path: z.string(),
-        is_dir: z.boolean().optional(),
-        file_size: z.union([z.number(), z.string().transform(Number)]).optional(),
-      }),
-    )
-    .optional(),
-})
 
 /** The path part of an `mlflow-artifacts:` URI (`mlflow-artifacts:/1/R/artifacts`, `mlflow-artifacts://host/1/…`). */
 export function proxiedPath(uri: string): string | undefined {
@@ -50,14 +37,7 @@ export function proxiedArtifactRepository(uri: string, http: MlflowHttp): Artifa
         idempotent: true,
       })
       // The proxied listing names children relative to the listed folder.
-      return (decode(FileList, json, 'an artifact listing').files ?? []).map((file) => {
-        const entry: ArtifactFile = {
-          path: joinArtifactPath(relative, path.posix.basename(file.path)),
-          isDir: file.is_dir === true,
-        }
-        if (file.file_size !== undefined) entry.fileSize = file.file_size
-        return entry
-      })
+      return toArtifactFiles(json, (listed) => joinArtifactPath(relative, path.posix.basename(listed)))
     },
     getFile: async (relative, destination) => {
       const bytes = await http.bytes({ method: 'GET', path: `${ARTIFACTS_API}/${encode(relative)}`, idempotent: true })

@@ -14,21 +14,18 @@ import type { CreateRunOptions, RunBatch, SearchRunsOptions, TrackingStore } fro
 import { MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js'
 import type { LockAttempt, LockHolder } from '../store-lock.js'
 import { MlflowRestRegistry, orUndefined, tryServerLock } from './rest-registry.js'
-import { decode, encodeMetricValue, toExperiment, toMetrics, toRun, toRunInfo, toTagList } from './wire.js'
+import {
+  decode,
+  encodeMetricValue,
+  toArtifactFiles,
+  toExperiment,
+  toMetrics,
+  toRun,
+  toRunInfo,
+  toTagList,
+} from './wire.js'
 
 const API = '/api/2.0/mlflow'
-
-const FileList = z.object({
-  files: z
-    .array(
-      z.object({
-        path: z.string(),
-        is_dir: z.boolean().optional(),
-        file_size: z.union([z.number(), z.string().transform(Number)]).optional(),
-      }),
-    )
-    .optional(),
-})
 
 /** The tracking port over an MLflow server's REST API 2.0 (artifacts through `--serve-artifacts`). */
 export class MlflowRestStore extends MlflowRestRegistry implements TrackingStore {
@@ -263,13 +260,4 @@ export class MlflowRestStore extends MlflowRestRegistry implements TrackingStore
   private artifacts(uri: string): ArtifactRepository {
     return openArtifactRepository(uri, { http: this.http, s3: this.s3 })
   }
-}
-
-// `artifacts/list` names files relative to the run's artifact root.
-function toArtifactFiles(json: unknown): ArtifactFile[] {
-  return (decode(FileList, json, 'an artifact listing').files ?? []).map((file) => {
-    const entry: ArtifactFile = { path: file.path, isDir: file.is_dir === true }
-    if (file.file_size !== undefined) entry.fileSize = file.file_size
-    return entry
-  })
 }

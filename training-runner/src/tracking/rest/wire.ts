@@ -4,6 +4,7 @@ import {
   latestMetrics,
   parseModelStage,
   RUN_STATUSES,
+  type ArtifactFile,
   type Experiment,
   type Metric,
   type ModelVersion,
@@ -215,4 +216,32 @@ export function toRegisteredModel(value: unknown): RegisteredModel {
 /** `[{key, value}]` as MLflow's requests carry tags and params. */
 export function toTagList(tags: Record<string, string> | undefined): { key: string; value: string }[] {
   return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }))
+}
+
+// An artifact listing, as both `artifacts/list` and the proxied `mlflow-artifacts/artifacts` answer it.
+const FileListWire = z.object({
+  files: z
+    .array(
+      z.object({
+        path: z.string(),
+        is_dir: z.boolean().optional(),
+        file_size: z.union([z.number(), z.string().transform(Number)]).optional(),
+      }),
+    )
+    .optional(),
+})
+
+/**
+ * An artifact listing as {@link ArtifactFile}s. `pathOf` maps each listed path: `artifacts/list` names files
+ * relative to the run's artifact root (kept as is), the proxied API relative to the listed folder.
+ */
+export function toArtifactFiles(
+  json: unknown,
+  pathOf: (listed: string) => string = (listed) => listed,
+): ArtifactFile[] {
+  return (decode(FileListWire, json, 'an artifact listing').files ?? []).map((file) => {
+    const entry: ArtifactFile = { path: pathOf(file.path), isDir: file.is_dir === true }
+    if (file.file_size !== undefined) entry.fileSize = file.file_size
+    return entry
+  })
 }

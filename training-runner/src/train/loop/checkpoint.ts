@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import type { EpochScores } from '@wms/shared/tracking/metrics'
 import type { UnetConfig } from '../model/unet.js'
 import { decodeWeights, encodeWeights, readJson, writeFileAtomic, type WeightEntry } from '../model/weights-file.js'
 import type { AdamState } from '../ops/adam.js'
@@ -12,14 +13,9 @@ import type { EarlyStoppingState, PlateauState } from './schedule.js'
  * leaves the previous checkpoint usable. Resuming checks that the settings and the data are the same.
  */
 
-export interface EpochRecord {
+/** One finished epoch: its scores (as tracking names them, `@wms/shared/tracking/metrics`), rate and time. */
+export interface EpochRecord extends EpochScores {
   epoch: number
-  trainLoss: number
-  trainDice: number
-  trainIou: number
-  valLoss: number | null
-  valDice: number | null
-  valIou: number | null
   learningRate: number
   seconds: number
 }
