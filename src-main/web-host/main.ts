@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bootApp } from '../boot.js'
+import { openBrowser } from '../launch/open-browser.js'
 import { defaultUserDataDir } from '../workspace/resolve-workspace.js'
 import { startWebHost } from './server.js'
 
@@ -40,7 +40,9 @@ async function main(): Promise<number> {
     events: app.events,
     staticDir: path.resolve(here, '../renderer'),
     port: Number(values.port),
+    onInternalError: (where, thrown) => app.errorLog.write(where, thrown),
   })
+  app.errorLog.addSecret(host.token)
   const ms = Math.round(performance.now() - started)
   process.stdout.write(
     [
@@ -50,7 +52,8 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   )
-  if (values.open && !values['no-open']) openBrowser(host.url)
+  // The browser gets a one-time code, not the token: its command line is visible to every local user.
+  if (values.open && !values['no-open']) openBrowser(host.launchUrl(), { env: process.env, platform: process.platform })
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -65,13 +68,6 @@ async function main(): Promise<number> {
   await host.close()
   await app.services.dispose()
   return 0
-}
-
-function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
-  const child = spawn(command, [url], { stdio: 'ignore', detached: true })
-  child.on('error', () => undefined)
-  child.unref()
 }
 
 main().then(

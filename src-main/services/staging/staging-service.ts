@@ -3,13 +3,7 @@ import path from 'node:path'
 import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import { WmsError } from '@wms/shared/errors'
 import { statusFromIssues, summarizeStaging } from '@wms/shared/staging/summarize-staging'
-import type {
-  StagedFile,
-  StagedPair,
-  StagedProblem,
-  StagingSnapshot,
-  UploadFile,
-} from '@wms/shared/staging/staging-types'
+import type { StagedFile, StagedPair, StagedProblem, StagingSnapshot } from '@wms/shared/staging/staging-types'
 import { StagingStore, type StoredFile } from 'training-runner/staging/staging-store'
 import type { EventHub } from '../../ipc/event-hub.js'
 import type { Disposable } from '../disposables.js'
@@ -125,14 +119,18 @@ export class StagingService implements Disposable {
   }
 
   /** Replaces one file of a pair, keeping its dataset name. */
-  async replaceFile(id: string, role: 'image' | 'mask', file: UploadFile): Promise<{ relpath: string }> {
+  async replaceFile(
+    id: string,
+    role: 'image' | 'mask',
+    file: { path: string; bytes: Uint8Array },
+  ): Promise<{ relpath: string }> {
     const pair = this.pairs().find((candidate) => candidate.id === id)
     const current = role === 'image' ? pair?.image : pair?.mask
     if (pair === undefined || current === null || current === undefined) {
       throw new WmsError('fs/not-found', `No staged ${role} for ${id}.`, { hint: 'Refresh the list and try again.' })
     }
     const name = file.path.split(/[\\/]/).at(-1) ?? file.path
-    const relpath = await this.store.replaceFile(current.relpath, name, Buffer.from(file.data, 'base64'))
+    const relpath = await this.store.replaceFile(current.relpath, name, file.bytes)
     this.changed.add(id)
     this.onChange()
     return { relpath }
