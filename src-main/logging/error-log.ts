@@ -24,8 +24,9 @@ const REDACTED = '[redacted]'
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/\b(wms\.token\.)[0-9a-f]+/gi, `$1${REDACTED}`],
+  [/\b(code=)[0-9a-f]{32,}/gi, `$1${REDACTED}`],
   [
-    /\b([\w-]*(?:token|code|key|secret|password|passwd|pwd|credential|authorization|auth)[\w-]*)(["']?\s*[=:]\s*["']?)[^\s&"',;]+/gi,
+    /\b([\w-]*(?:token|secret|password|passwd|pwd|credential|authorization)[\w-]*|[\w-]*key)(["']?\s*[=:]\s*["']?)[^\s&"',;]+/gi,
     `$1$2${REDACTED}`,
   ],
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],

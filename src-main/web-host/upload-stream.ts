@@ -25,7 +25,7 @@ export class BodyReader {
   async read(size: number): Promise<Buffer | undefined> {
     const parts: Buffer[] = []
     const complete = await this.copy(size, (chunk) => {
-      parts.push(chunk)
+      parts.push(Buffer.from(chunk))
       return Promise.resolve()
     })
     return complete ? Buffer.concat(parts) : undefined
@@ -38,7 +38,7 @@ export class BodyReader {
       const chunk = await this.next()
       if (chunk === undefined) return false
       const taken = chunk.length > left ? chunk.subarray(0, left) : chunk
-      if (chunk.length > left) this.leftover = chunk.subarray(left)
+      if (chunk.length > left) this.leftover = Buffer.from(chunk.subarray(left))
       this.consumed += taken.length
       left -= taken.length
       await write(taken)
@@ -71,6 +71,8 @@ export class BodyReader {
     return undefined
   }
 }
+
+const SPOOL_WRITE_BYTES = 1024 * 1024
 
 /** Options of {@link receiveUpload}. */
 export interface ReceiveUploadOptions {
@@ -133,12 +135,14 @@ async function spoolFiles(
   spool: string,
 ): Promise<UploadedFile[] | undefined> {
   const files: UploadedFile[] = []
+  const buffer = new WriteBuffer(SPOOL_WRITE_BYTES)
   for (const [index, size] of sizes.entries()) {
     const file = path.join(spool, String(index))
     const handle = await open(file, 'wx', 0o600)
     let complete: boolean
     try {
-      complete = await reader.copy(size, (chunk) => handle.write(chunk))
+      complete = await reader.copy(size, (chunk) => buffer.add(chunk, (bytes) => handle.write(bytes)))
+      await buffer.flush((bytes) => handle.write(bytes))
     } finally {
       await handle.close()
     }
@@ -146,4 +150,35 @@ async function spoolFiles(
     files.push({ size, bytes: () => readFile(file) })
   }
   return files
+}
+
+/**
+ * Gathers small network chunks into one buffer and writes it when full: network chunks are 16-64 KiB, and one
+ * write per chunk makes syscalls, not the disk, the limit. Chunks are copied as they come, since a stream's chunk is
+ * not promised to stay unchanged once the next one is read.
+ */
+class WriteBuffer {
+  private readonly bytes: Buffer
+  private filled = 0
+
+  constructor(size: number) {
+    this.bytes = Buffer.allocUnsafe(size)
+  }
+
+  async add(chunk: Buffer, write: (bytes: Buffer) => Promise<unknown>): Promise<void> {
+    let offset = 0
+    while (offset < chunk.length) {
+      const copied = chunk.copy(this.bytes, this.filled, offset)
+      this.filled += copied
+      offset += copied
+      if (this.filled === this.bytes.length) await this.flush(write)
+    }
+  }
+
+  async flush(write: (bytes: Buffer) => Promise<unknown>): Promise<void> {
+    if (this.filled === 0) return
+    const full = this.bytes.subarray(0, this.filled)
+    this.filled = 0
+    await write(full)
+  }
 }
