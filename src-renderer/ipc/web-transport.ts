@@ -8,8 +8,8 @@ const TOKEN_KEY = 'wms.launch-token'
 
 const NO_TOKEN: AppError = {
   code: 'ipc/forbidden',
-  message: 'This page was opened without its launch token.',
-  hint: 'Open the exact URL the web host printed when it started (it ends with #token=…).',
+  message: 'This page has no launch token: it was opened without one, or its one-time link was already used.',
+  hint: 'Open the exact URL the web host printed in the terminal when it started (it ends with #token=…).',
 }
 
 const DISCONNECTED: AppError = {
