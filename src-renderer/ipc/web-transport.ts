@@ -8,7 +8,7 @@ const TOKEN_KEY = 'wms.launch-token'
 
 const NO_TOKEN: AppError = {
   code: 'ipc/forbidden',
-  message: 'This page has no launch token: it was opened without one, or its one-time link was already used.',
+  message: 'This page was opened without its launch token, or with a one-time link that was already used.',
   hint: 'Open the exact URL the web host printed in the terminal when it started (it ends with #token=…).',
 }
 
