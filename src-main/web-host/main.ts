@@ -5,6 +5,7 @@ import { bootApp } from '../boot.js'
 import { openBrowser } from '../launch/open-browser.js'
 import { defaultUserDataDir } from '../workspace/resolve-workspace.js'
 import { startWebHost } from './server.js'
+import { prepareSpoolDir } from './upload-stream.js'
 
 /**
  * Entry of the web host: the same services as the Electron app, served to a browser on 127.0.0.1.
@@ -33,7 +34,11 @@ async function main(): Promise<number> {
     versions: { node: process.versions.node, electron: null, chrome: null },
     log,
   })
+  // Uploads are spooled next to the staging area (on disk, where /tmp may be memory), for the user only.
+  const spoolDir = path.join(app.workspace.root, '.wms', 'uploads')
+  await prepareSpoolDir(spoolDir)
   const host = await startWebHost({
+    spoolDir,
     media: app.services.media,
     dispatch: app.dispatch,
     dispatchUpload: app.dispatchUpload,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -9,6 +9,7 @@ import type { InvokeHandlers, UploadHandlers } from '@wms/shared/ipc/contract'
 import { createDispatcher, createUploadDispatcher } from '../ipc/dispatch.js'
 import { EventHub } from '../ipc/event-hub.js'
 import { startWebHost, type WebHost } from './server.js'
+import { prepareSpoolDir } from './upload-stream.js'
 import { rawRequest } from './test-http.js'
 
 const MB = 1024 * 1024
@@ -83,6 +84,7 @@ describe('web host uploads', () => {
   let host: WebHost
   let received: { sizes: number[]; md5s: string[]; peakBeforeHandler: number } | undefined
   let peak = 0
+  const internalErrors: unknown[] = []
   let baseline = 0
 
   const handlers: UploadHandlers = {
@@ -113,6 +115,10 @@ describe('web host uploads', () => {
       staticDir: path.join(dir, 'static'),
       spoolDir: spool,
       maxUploadBytes: 512 * MB,
+      onInternalError: (where, thrown) => {
+        internalErrors.push({ where, thrown })
+        return undefined
+      },
     })
   })
 
@@ -205,6 +211,58 @@ describe('web host uploads', () => {
       })
       expect(response.status).toBe(400)
       expect(JSON.parse(response.body)).toMatchObject({ ok: false, error: { code: 'ipc/invalid-payload' } })
+    }
+  })
+
+  it('forgets an upload whose client goes away half-way: no spool left, no internal error, host still serving', async () => {
+    const before = received
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: host.port,
+        method: 'POST',
+        path: '/api/upload/staging:add-files',
+        headers: {
+          Host: `127.0.0.1:${String(host.port)}`,
+          Authorization: `Bearer ${host.token}`,
+          'Content-Type': 'application/octet-stream',
+        },
+      })
+      req.on('error', () => resolve())
+      req.write(header({ files: [{ path: 'set/images/cut.png', size: 8 * MB }] }))
+      req.write(chunkOf(9, 2 * MB), () => {
+        setTimeout(() => {
+          req.destroy()
+          resolve()
+        }, 100)
+      })
+    })
+    await expect.poll(() => readdir(spool), { timeout: 5000 }).toEqual([])
+    expect(internalErrors).toEqual([])
+    expect(received).toBe(before)
+    const response = await streamUpload(host, 'staging:add-files', [{ path: 'set/images/ok.png', size: 10 }])
+    expect(response.status).toBe(200)
+  })
+})
+
+describe('prepareSpoolDir', () => {
+  it('creates the spool for the user only and removes spools a killed host left, not fresh ones', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wms-spool-'))
+    try {
+      const spool = path.join(dir, '.wms', 'uploads')
+      await mkdir(path.join(spool, 'wms-upload-old'), { recursive: true })
+      await writeFile(path.join(spool, 'wms-upload-old', '0'), 'half a file')
+      await mkdir(path.join(spool, 'wms-upload-new'))
+      await mkdir(path.join(spool, 'not-ours'))
+      const hourAgo = new Date(Date.now() - 2 * 60 * 60_000)
+      await utimes(path.join(spool, 'wms-upload-old'), hourAgo, hourAgo)
+      await prepareSpoolDir(spool)
+      expect((await readdir(spool)).sort()).toEqual(['not-ours', 'wms-upload-new'])
+      const fresh = path.join(dir, 'fresh')
+      await prepareSpoolDir(fresh)
+      expect((await stat(fresh)).mode & 0o777).toBe(0o700)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,4 +1,4 @@
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { UploadedFile } from '@wms/shared/ipc/contract'
 import { err, type Result } from '@wms/shared/result'
@@ -57,6 +57,8 @@ export class BodyReader {
     return true
   }
 
+  // A client that goes away mid-upload ends the body early: the upload is then short (an invalid payload answered
+  // to nobody), not an internal error.
   private async next(): Promise<Buffer | undefined> {
     if (this.leftover !== undefined) {
       const chunk = this.leftover
@@ -64,7 +66,13 @@ export class BodyReader {
       return chunk
     }
     while (!this.ended) {
-      const next: IteratorResult<Buffer, unknown> = await this.chunks.next()
+      let next: IteratorResult<Buffer, unknown>
+      try {
+        next = await this.chunks.next()
+      } catch {
+        this.ended = true
+        return undefined
+      }
       if (next.done === true) this.ended = true
       else if (next.value.length > 0) return next.value
     }
@@ -73,6 +81,22 @@ export class BodyReader {
 }
 
 const SPOOL_WRITE_BYTES = 1024 * 1024
+const SPOOL_PREFIX = 'wms-upload-'
+
+/**
+ * Prepares the spool folder (for the user only) and removes spools that a killed host left behind. Only spools
+ * older than `olderThanMs` go: another host on the same workspace may be receiving an upload right now.
+ */
+export async function prepareSpoolDir(spoolDir: string, olderThanMs = 60 * 60_000, now = Date.now()): Promise<void> {
+  await mkdir(spoolDir, { recursive: true, mode: 0o700 })
+  for (const name of await readdir(spoolDir)) {
+    if (!name.startsWith(SPOOL_PREFIX)) continue
+    const info = await stat(path.join(spoolDir, name)).catch(() => undefined)
+    if (info !== undefined && now - info.mtimeMs > olderThanMs) {
+      await rm(path.join(spoolDir, name), { recursive: true, force: true })
+    }
+  }
+}
 
 /** Options of {@link receiveUpload}. */
 export interface ReceiveUploadOptions {
@@ -113,7 +137,7 @@ export async function receiveUpload(
       hint: 'Add the files in smaller groups.',
     })
   }
-  const spool = await mkdtemp(path.join(options.spoolDir, 'wms-upload-'))
+  const spool = await mkdtemp(path.join(options.spoolDir, SPOOL_PREFIX))
   try {
     const filesStart = reader.consumed
     const files = await spoolFiles(reader, opened.value.sizes, spool)
