@@ -1,6 +1,7 @@
 import type { AppInfo } from '@wms/shared/ipc/contract'
 import { createDispatcher, createUploadDispatcher, type Dispatch, type DispatchUpload } from './ipc/dispatch.js'
 import { EventHub } from './ipc/event-hub.js'
+import { createErrorLog, type ErrorLog } from './logging/error-log.js'
 import { demoLayout, readWorkspaceConfig } from 'training-runner'
 import { createAppServices, type AppServices } from './services/app-services.js'
 import { createStagingQa } from './services/staging/staging-qa.js'
@@ -16,6 +17,8 @@ export interface BootedApp {
   dispatch: Dispatch
   dispatchUpload: DispatchUpload
   events: EventHub
+  /** Where internal errors are written down (`<userData>/logs/wms-studio.log`), secrets scrubbed. */
+  errorLog: ErrorLog
 }
 
 /** Inputs of {@link bootApp}. */
@@ -84,12 +87,9 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
   })
-  const onUnexpectedError = (channel: string, thrown: unknown): void => {
-    options.log(
-      `Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`,
-    )
-  }
+  const errorLog = createErrorLog(options.userDataDir, { fallback: options.log })
+  const onUnexpectedError = (channel: string, thrown: unknown): string | undefined => errorLog.write(channel, thrown)
   const dispatch = createDispatcher(services.handlers, { onUnexpectedError })
   const dispatchUpload = createUploadDispatcher(services.uploadHandlers, { onUnexpectedError })
-  return { workspace, services, dispatch, dispatchUpload, events }
+  return { workspace, services, dispatch, dispatchUpload, events, errorLog }
 }

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'ipc/invalid-payload',
   'ipc/forbidden',
   'ipc/disconnected',
+  'ipc/too-large',
   'usage/invalid-arguments',
   'workspace/not-found',
   'workspace/invalid-config',

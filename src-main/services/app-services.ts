@@ -9,6 +9,7 @@ import { MediaService, type MediaResponse } from './media/media-service.js'
 import type { StagingServiceOptions } from './staging/staging-service.js'
 import { StagingService } from './staging/staging-service.js'
 import { SubmitService } from './staging/submit-service.js'
+import { addInGroups } from './upload-ingest.js'
 
 /** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
 export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
@@ -78,7 +79,6 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'staging:get-state': () => attempt(() => Promise.resolve(staging.snapshot())),
     'staging:add-demo-samples': () => attempt(() => staging.addDemoSamples()),
     'staging:remove-pairs': (request) => attempt(() => staging.removePairs(request.ids)),
-    'staging:replace-file': (request) => attempt(() => staging.replaceFile(request.id, request.role, request.file)),
     'staging:apply-fixes': (request) => attempt(() => staging.applyFixes(request.ids)),
     'staging:set-replacement': (request) =>
       attempt(async () => {
@@ -103,10 +103,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   }
   const uploadHandlers: UploadHandlers = {
     'staging:add-files': (request, files) =>
-      attempt(() =>
-        staging.addFiles(
-          request.files.map((file, index) => ({ path: file.path, bytes: files[index] ?? new Uint8Array() })),
-        ),
+      attempt(() => addInGroups(request.files, files, (group) => staging.addFiles(group))),
+    'staging:replace-file': (request, [file]) =>
+      attempt(async () =>
+        staging.replacePairFile(request.id, request.role, {
+          path: request.files[0].path,
+          bytes: file === undefined ? new Uint8Array() : await file.bytes(),
+        }),
       ),
   }
   return {

@@ -192,8 +192,10 @@ export class StagingStore {
       if (!(relpath in this.manifest.files)) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
       const ext = path.extname(originalName)
       const newRelpath = `${relpath.slice(0, relpath.length - path.extname(relpath).length)}${ext}`
+      // The blob first: while it is written (a large file takes a while), readers still see a whole manifest.
+      const stored = await this.writeBlob(originalName, bytes)
       this.manifest.files = without(this.manifest.files, [relpath])
-      this.manifest.files[newRelpath] = { ...(await this.writeBlob(originalName, bytes)), fixed: false }
+      this.manifest.files[newRelpath] = { ...stored, fixed: false }
       this.bump(stemOf(newRelpath), { fixes: [] })
       await this.save()
       await this.sweep()
