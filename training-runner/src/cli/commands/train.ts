@@ -2,6 +2,7 @@ import path from 'node:path'
 import { selectBackend } from '../../train/backend/select-backend.js'
 import { trainAndTrack } from '../../pipeline/train-and-track.js'
 import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
+import { refuseLinksLeaving } from '../../qa/dataset-links.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
 import { fmt, resolveTrainingInputs } from './train-support.js'
 
@@ -22,6 +23,7 @@ export interface TrainCommandOptions {
 /** `training-runner train`: trains on the workspace dataset and exports the best model. */
 export async function trainCommand(options: TrainCommandOptions, context: CommandContext): Promise<CommandOutcome> {
   const inputs = await resolveTrainingInputs(context.io.cwd, options)
+  await refuseLinksLeaving(inputs.datasetRoot, 'train on the dataset')
   const outDir = path.resolve(context.io.cwd, options.out ?? path.join(inputs.workspaceRoot, 'models', 'candidate'))
   context.events.emit({
     type: 'step-start',
