@@ -29,30 +29,29 @@ function processIo(): CliIo {
  * A reader that goes away (`training-runner data status | head`) closes the pipe: the rest of the output has nowhere
  * to go, and that is no error. The command still finishes what it started (a merge half-done would be worse).
  */
-function ignoreClosedPipes(io: CliIo): () => void {
-  const ignore = (error: NodeJS.ErrnoException): void => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
-  }
-  io.stdout.on('error', ignore)
-  io.stderr.on('error', ignore)
-  return () => {
-    io.stdout.off('error', ignore)
-    io.stderr.off('error', ignore)
+function ignoreClosedPipes(io: CliIo): void {
+  for (const stream of [io.stdout, io.stderr]) {
+    // Installed once per stream and kept: the error of the last write is emitted after the command has returned.
+    if (guarded.has(stream)) continue
+    guarded.add(stream)
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    })
   }
 }
+const guarded = new WeakSet()
 
 /**
  * Runs the CLI and returns its exit code. This is the only place that decides exit codes and prints errors;
  * the bin script sets `process.exitCode` from it.
  */
 export async function runCli(givenArgv: string[], io: CliIo = processIo()): Promise<number> {
-  const restorePipes = ignoreClosedPipes(io)
+  ignoreClosedPipes(io)
   const interrupts = watchInterrupts(io.stderr)
   try {
     return await runProgram(givenArgv, io, interrupts)
   } finally {
     interrupts.dispose()
-    restorePipes()
   }
 }
 

@@ -33,13 +33,8 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
   const started = Date.now()
   const backend = await selectBackend(inputs.config.backend, { events: context.events, env: context.io.env })
   // Ctrl-C (or the app stopping the child) ends training after the current step; the checkpoint stays, so
-  // running the same command again resumes.
-  const abort = new AbortController()
-  const stop = (): void => {
-    abort.abort()
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  // running the same command again resumes. The MLflow run ends KILLED, the exit code is 130.
+  const signal = context.interrupts?.signal('Stopping after this step… (the run will be marked KILLED)')
   // Without a workspace (a bare --data folder) there is no MLflow to record in.
   const workspaceConfig = await readWorkspaceConfig(inputs.workspaceRoot).catch(() => null)
   const { result, runId, experiment } = await trainAndTrack({
@@ -54,12 +49,9 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
     track: options.track,
     qaReport: options.qaReport === undefined ? 'dataset' : { file: path.resolve(context.io.cwd, options.qaReport) },
     events: context.events,
-    signal: abort.signal,
+    ...(signal === undefined ? {} : { signal }),
     env: context.io.env,
     cwd: context.io.cwd,
-  }).finally(() => {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
   })
   const test = result.testMetrics?.aggregate
   const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${fmt(test?.dice)} IoU ${fmt(test?.iou)}`
