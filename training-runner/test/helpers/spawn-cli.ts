@@ -47,14 +47,16 @@ export function spawnCli(
   const check = (): void => {
     for (const waiter of [...waiters]) waiter()
   }
-  if (options.closeStdout === true) child.stdout.destroy()
+  const { stdout, stderr } = child
+  if (stdout === null || stderr === null) throw new Error('the CLI was spawned without output pipes')
+  if (options.closeStdout === true) stdout.destroy()
   else {
-    child.stdout.on('data', (chunk: Buffer) => {
+    stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8')
       check()
     })
   }
-  child.stderr.on('data', (chunk: Buffer) => {
+  stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString('utf8')
     check()
   })
