@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
 import { selectBackend } from '../../train/backend/select-backend.js'
 import { trainAndTrack } from '../../pipeline/train-and-track.js'
 import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
@@ -52,6 +53,8 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
     ...(signal === undefined ? {} : { signal }),
     env: context.io.env,
     cwd: context.io.cwd,
+  }).catch((thrown: unknown) => {
+    throw withNoTrackHint(thrown)
   })
   const test = result.testMetrics?.aggregate
   const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${fmt(test?.dice)} IoU ${fmt(test?.iou)}`
@@ -78,4 +81,17 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
       `  test        Dice ${fmt(test?.dice)}  IoU ${fmt(test?.iou)}  accuracy ${fmt(test?.accuracy)}  Hausdorff ${fmt(test?.hausdorff, 1)}`,
     ].join('\n'),
   }
+}
+
+/** MLflow down is no reason to lose a training: say how to train without recording. */
+function withNoTrackHint(thrown: unknown): unknown {
+  if (!(thrown instanceof WmsError) || !['tracking/unavailable', 'tracking/auth-failed'].includes(thrown.code)) {
+    return thrown
+  }
+  const hint = `${thrown.hint === undefined ? '' : `${thrown.hint} `}Or train without recording the run: add --no-track (the gate then has no run to judge).`
+  return new WmsError(thrown.code, thrown.message, {
+    hint,
+    ...(thrown.retryable === undefined ? {} : { retryable: thrown.retryable }),
+    cause: thrown,
+  })
 }
