@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { mergeDataBranch, summarize } from '../../dvc/merge.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
+import { withWorkspaceLock } from '../../workspace/workspace-lock.js'
 import { capped, countsLine, objectsAndBytes } from './data-format.js'
 
 /** `training-runner data merge`: the CI merge step of a data branch (see `mergeDataBranch`). */
@@ -8,12 +9,14 @@ export async function dataMergeCommand(
   options: { workspace: string; base: string; commit?: boolean; allowEmpty?: boolean },
   context: CommandContext,
 ): Promise<CommandOutcome> {
-  const result = await mergeDataBranch({
-    workspace: path.resolve(context.io.cwd, options.workspace),
-    base: options.base,
-    commit: options.commit === true,
-    events: context.events,
-  })
+  const workspace = path.resolve(context.io.cwd, options.workspace)
+  const result = await withWorkspaceLock(
+    workspace,
+    'data-merge',
+    'data merge',
+    () => mergeDataBranch({ workspace, base: options.base, commit: options.commit === true, events: context.events }),
+    (releaseNow) => context.interrupts?.onForcedStop(releaseNow) ?? (() => undefined),
+  )
   const lines = [
     `${result.status === 'merged' ? 'Merged' : 'Nothing to merge'} — ${summarize(result)}`,
     `  base     ${result.base.revision} (${result.base.commit.slice(0, 12)})${result.base.hasDataset ? '' : ', no dataset yet: this is the first version'}`,
