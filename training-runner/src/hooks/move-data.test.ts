@@ -179,4 +179,15 @@ describe('pre-push decisions', () => {
     await expect(decision).rejects.toMatchObject({ hint: expect.stringContaining('git fetch origin') as unknown })
     expect(await remoteDataBranches(repos)).toEqual([])
   })
+
+  it('takes the next free name when another clone pushed a data branch in the same second', async () => {
+    const repos = await createHookRepos(await tempDir('wms-hook-'), { install: false })
+    const other = path.join(repos.base, 'other')
+    await gitOk(repos.base, ['clone', '-q', repos.origin, other], repos.env)
+    await commitPairs(repos, repos.clone, { count: 1, startId: 1 })
+    await commitPairs(repos, other, { count: 1, startId: 2 })
+    expect((await decide(repos)).result).toMatchObject({ branch: 'data/20261202-093000' })
+    expect((await decide(repos, { cwd: other })).result).toMatchObject({ branch: 'data/20261202-093000-2' })
+    expect(await remoteDataBranches(repos)).toEqual(['data/20261202-093000', 'data/20261202-093000-2'])
+  })
 })
