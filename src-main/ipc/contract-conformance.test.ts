@@ -36,6 +36,7 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'staging:apply-fixes': { request: { ids: ['nothing-here'] } },
   'staging:set-replacement': { request: { id: 'x', replacement: false }, mutates: true },
   'staging:clear': { request: {}, mutates: true },
+  'staging:retry-qa': { request: {}, mutates: true },
   'submit:preview': { request: {}, mutates: true },
   'submit:start': { request: {} },
   'submit:retry': { request: {} },

@@ -86,6 +86,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return {}
       }),
     'staging:clear': () => attempt(() => staging.clear()),
+    'staging:retry-qa': () =>
+      attempt(() => {
+        staging.retryQa()
+        return Promise.resolve({})
+      }),
     'submit:preview': () => attempt(() => submit.preview()),
     'submit:start': (request) => attempt(() => submit.start(request.message)),
     'submit:retry': () => attempt(() => submit.retry()),

@@ -41,7 +41,7 @@ export {
   type StoreOptions,
   type TrackedFolder,
 } from './dvc/dataset-workspace.js'
-export { readDvcFile, readDvcOut } from './dvc/dvc-files.js'
+export { datasetVersionKey, readDatasetVersion, readDvcFile, readDvcOut } from './dvc/dvc-files.js'
 export { cachedManifest, fetchManifest, type ManifestOptions } from './dvc/manifests.js'
 export { dirObjectOf, hashDirectory, type DirManifest, type HashedDirectory } from './dvc/hash-directory.js'
 export { addDataset, pullDataset, pushDataset, type PullResult, type PushResult, type SyncOptions } from './dvc/sync.js'
@@ -93,15 +93,17 @@ export { fullDecodeQa } from './qa/fixtures/full-decode-qa.js'
 // ── Data branches: a `data/YYYYMMDD-HHMMSS` commit from a set of pairs, pushed; the list of them; git itself ────
 export {
   commitDataBranch,
+  deleteDataBranch,
+  gitBlobId,
   pushDataBranch,
+  verifyDataBranch,
   type BranchFile,
   type CommitDataBranchOptions,
   type CommittedBranch,
+  type ExpectedBlob,
   type PushProgress,
 } from './staging/data-branch.js'
 export { listDataBranches, type DataBranch } from './staging/data-branches.js'
-// The app's staging area; moves under src-main/services/staging/ with issue 21, and leaves the entry then.
-export { StagingStore, stemOf, type AddFileResult, type PairMeta, type StoredFile } from './staging/staging-store.js'
 export { cleanGitEnv, openRepo, runGit, type OpenRepoOptions } from './adapters/git/run-git.js'
 // The pre-push hook: a push of new data to main becomes a data branch (`training-runner init` installs it).
 export {
