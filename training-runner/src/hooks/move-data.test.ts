@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useTempDirs } from '../../test/helpers/temp-dir.js'
@@ -160,6 +160,13 @@ describe('pre-push decisions', () => {
     expect(inner.result).toEqual({ action: 'pass', reason: 'inner-push' })
     const other = await runPrePush({ ...base, stdin: line('refs/heads/feature'), env: repos.env })
     expect(other.result).toEqual({ action: 'pass', reason: 'not-main' })
+    // A picture folder outside the dataset is code, whatever it is called.
+    const docs = await createHookRepos(await tempDir('wms-hook-'), { install: false })
+    await mkdir(path.join(docs.clone, 'docs/images'), { recursive: true })
+    await writeFile(path.join(docs.clone, 'docs/images/logo.svg'), '<svg/>\n')
+    await gitOk(docs.clone, ['add', '-A'], docs.env)
+    await gitOk(docs.clone, ['commit', '-q', '-m', 'Docs picture'], docs.env)
+    expect((await decide(docs)).result).toEqual({ action: 'pass', reason: 'no-data' })
     await rm(path.join(repos.clone, 'wms.config.json'))
     const plain = await runPrePush({ ...base, stdin: line('refs/heads/main'), env: repos.env })
     expect(plain.result).toEqual({ action: 'pass', reason: 'not-a-workspace' })
