@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { pairDatasetFiles, parseDatasetPath, type PairingResult } from '@wms/shared/dataset/pairing'
@@ -138,6 +138,20 @@ export class StagingStore {
     const file = this.manifest.files[relpath]
     if (file === undefined) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
     return path.join(this.dir, 'blobs', file.blob)
+  }
+
+  /**
+   * A staged file's blob path, once checked to be a regular file: a blob that became a link (to a private file
+   * elsewhere) is never followed by the thumbnails either.
+   */
+  async regularBlobPath(relpath: string): Promise<string> {
+    const blob = this.blobPath(relpath)
+    if (!(await lstat(blob)).isFile()) {
+      throw new WmsError('storage/integrity', `The staged copy of ${relpath} is not a regular file; it is not read.`, {
+        hint: 'Remove the pair and add its files again.',
+      })
+    }
+    return blob
   }
 
   /** Stages a dropped file's bytes at its place in the dataset layout. */
