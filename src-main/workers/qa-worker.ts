@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { orientedSize, foregroundFraction } from '@wms/shared/qa/probe'
 import type { QaIssue } from '@wms/shared/qa/issue'
-import { existingDatasetIndex, preloadDecoders, readDvcOut, runQa } from 'training-runner'
+import { existingDatasetIndex, preloadDecoders, readDatasetVersion, runQa } from 'training-runner'
 import type { QaPairVerdict } from '../services/staging/qa-checker.js'
 import type { FromQaWorker, QaJobRequest, QaPrepare, ToQaWorker } from './worker-protocol.js'
 import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
@@ -21,11 +21,7 @@ const send = (message: FromQaWorker): void => port.postMessage(message)
 // The existing dataset changes only when its .dvc files do: index it once per version.
 let existing: { key: string; entries: Promise<DatasetIndexEntry[]> } | undefined
 async function existingEntries(request: QaJobRequest | QaPrepare): Promise<DatasetIndexEntry[]> {
-  const dataset = path.join(request.workspaceRoot, request.datasetRoot)
-  const versions = await Promise.all(
-    ['images.dvc', 'masks.dvc'].map((file) => readDvcOut(path.join(dataset, file)).catch(() => undefined)),
-  )
-  const key = versions.map((out) => out?.md5 ?? '-').join('+')
+  const key = await readDatasetVersion(path.join(request.workspaceRoot, request.datasetRoot))
   if (existing?.key !== key) {
     const entries = existingDatasetIndex(request.workspaceRoot, {
       cacheDir: request.cacheDir,

@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { WorkspaceConfigSchema } from '../config/workspace-config.js'
-import { PipelineEventSchema } from '../pipeline/events.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
 import {
@@ -170,10 +169,11 @@ export type UploadHandlers = {
   ) => Promise<Result<UploadResponseOf<C>>>
 }
 
-/** Main → renderer event channels and their payload schemas. */
+/**
+ * Main → renderer event channels and their payload schemas. Only channels something emits and something listens to:
+ * `pipeline:event` comes back with the pipeline runner (issue 13), which produces it.
+ */
 export const eventChannels = {
-  /** A pipeline event (QA, merge, training, gate, …) from the runner or the local pipeline. */
-  'pipeline:event': PipelineEventSchema,
   /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
   'staging:updated': z.object({
     pairs: z.array(StagedPairSchema),

@@ -41,7 +41,7 @@ export {
   type StoreOptions,
   type TrackedFolder,
 } from './dvc/dataset-workspace.js'
-export { readDvcFile, readDvcOut } from './dvc/dvc-files.js'
+export { datasetVersionKey, readDatasetVersion, readDvcFile, readDvcOut } from './dvc/dvc-files.js'
 export { cachedManifest, fetchManifest, type ManifestOptions } from './dvc/manifests.js'
 export { dirObjectOf, hashDirectory, type DirManifest, type HashedDirectory } from './dvc/hash-directory.js'
 export { addDataset, pullDataset, pushDataset, type PullResult, type PushResult, type SyncOptions } from './dvc/sync.js'
@@ -105,6 +105,16 @@ export {
 } from './staging/data-branch.js'
 export { listDataBranches, type DataBranch } from './staging/data-branches.js'
 export { cleanGitEnv, openRepo, runGit, type OpenRepoOptions } from './adapters/git/run-git.js'
+// The pre-push hook: a push of new data to main becomes a data branch (`training-runner init` installs it).
+export {
+  installHooks,
+  uninstallHooks,
+  runPrePush,
+  type InstallHooksOptions,
+  type InstallHooksResult,
+  type UninstallHooksResult,
+  type PrePushOutcome,
+} from './hooks/index.js'
 
 // ── Training: the U-Net trainer, evaluation, prediction, the backend choice, and the trainer's own building blocks
 export {
