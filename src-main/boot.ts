@@ -70,7 +70,6 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
   })
   const events = new EventHub()
   const config = await readWorkspaceConfig(workspace.root)
-  const stagingDir = path.join(workspace.root, '.wms', 'staging')
   const services = await createAppServices({
     workspaceRoot: workspace.root,
     host: options.host,
@@ -79,7 +78,6 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     events,
     staging: createStagingQa({
       workerPath: options.qaWorkerPath,
-      stagingDir,
       cacheDir: path.join(workspace.root, '.wms', 'cache', 'qa'),
       policy: config.qa,
       workspaceRoot: workspace.root,
