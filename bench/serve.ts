@@ -10,8 +10,9 @@
  *    (the server's default concurrency).
  * 3. Overload: 64 connections against concurrency 2 + queue 32 — how many get 503 + Retry-After, and that nothing
  *    else fails.
- * 4. Leak check: `--requests` (10,000) predictions at 128² on a small U-Net (base 4, so the run stays bounded), with
- *    the server's own RSS and TensorFlow.js tensor count (from /metrics) before, during and after.
+ * 4. Leak check: `--requests` (10,000) predictions at 128² on a small U-Net (base 2) with the photo scaled to 256 px
+ *    wide, so the run stays bounded — the same code path; the server's own RSS and TensorFlow.js tensor count (from
+ *    /metrics) before, after 1,000 and after all.
  * Results: bench/results/serve.json. Load (uptime) is printed with the numbers: this machine is shared.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -21,6 +22,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import sharp from 'sharp'
 import { selectBackend } from 'training-runner/train/backend/select-backend'
 import { loadPredictor, maskToPng, predictMask } from 'training-runner/train/predict'
 import { testPhoto, writeTinyModel } from 'training-runner/serve/fixtures/tiny-model'
@@ -126,7 +128,8 @@ try {
   const backend = await selectBackend('auto')
   const photo = await benchPhoto()
   const production = await writeTinyModel(path.join(work, 'base16'), { size, baseFilters: 16, foreground: 'random' })
-  const small = await writeTinyModel(path.join(work, 'base4'), { size, baseFilters: 4, foreground: 'random' })
+  const small = await writeTinyModel(path.join(work, 'base2'), { size, baseFilters: 2, foreground: 'random' })
+  const smallPhoto = await sharp(photo.bytes).rotate().resize(256).jpeg({ quality: 90 }).toBuffer()
   console.log(
     `backend ${backend.name}; photo ${photo.label} (${String(photo.bytes.length)} bytes); model input ${String(size)}²`,
   )
@@ -138,9 +141,9 @@ try {
   )
 
   const base16 = await baseline(production, photo.bytes, 20)
-  const base4 = await baseline(small, photo.bytes, 40)
+  const base2 = await baseline(small, smallPhoto, 40)
   console.log(
-    `baseline in-process predictMask+PNG: base16 ${base16.medianMs.toFixed(1)} ms, base4 ${base4.medianMs.toFixed(1)} ms (median)`,
+    `baseline in-process predictMask+PNG: base16 ${base16.medianMs.toFixed(1)} ms, base2 on the 256-px photo ${base2.medianMs.toFixed(1)} ms (median)`,
   )
 
   const perfServer = await startServe(production, [
@@ -178,12 +181,12 @@ try {
   const perfExit = await stopServe(perfServer.child)
 
   const leakServer = await startServe(small, ['--backend', backend.name])
-  await load(leakServer.url, photo.bytes, { connections: 2, amount: 50 })
+  await load(leakServer.url, smallPhoto, { connections: 2, amount: 50 })
   const before = await serverMemory(leakServer.url)
   const total = Number(args.requests)
-  const first = await load(leakServer.url, photo.bytes, { connections: 2, amount: Math.min(1000, total) })
+  const first = await load(leakServer.url, smallPhoto, { connections: 2, amount: Math.min(1000, total) })
   const during = await serverMemory(leakServer.url)
-  const rest = await load(leakServer.url, photo.bytes, { connections: 2, amount: Math.max(0, total - 1000) })
+  const rest = await load(leakServer.url, smallPhoto, { connections: 2, amount: Math.max(0, total - 1000) })
   const after = await serverMemory(leakServer.url)
   const leakRow = {
     requests: first.requests.total + rest.requests.total,
@@ -192,11 +195,11 @@ try {
     throughputPerSecond: rest.requests.total / rest.duration,
     p50Ms: rest.latency.p50,
     p99Ms: rest.latency.p99,
-    p50OverBaseline: rest.latency.p50 / base4.medianMs,
+    p50OverBaseline: rest.latency.p50 / base2.medianMs,
     memory: { before, after1000: during, after },
     tensorsSteady: before.tensors === after.tensors,
   }
-  console.log(`leak check (base4, ${String(total)} requests):`, leakRow)
+  console.log(`leak check (base2, 256-px photo, ${String(total)} requests):`, leakRow)
   const leakExit = await stopServe(leakServer.child)
 
   const result = {
@@ -206,7 +209,7 @@ try {
     backend: backend.name,
     photo: { label: photo.label, bytes: photo.bytes.length },
     size,
-    baseline: { base16, base4 },
+    baseline: { base16, base2 },
     perf: perfRow,
     overload: overloadRow,
     leak: leakRow,
