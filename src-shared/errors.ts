@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'promote/not-gated',
   'promote/production-moved',
   'promote/locked',
+  'pipeline/locked',
+  'pipeline/refused',
 ] as const
 
 /** A stable, machine-readable error code (see {@link ERROR_CODES}). */
