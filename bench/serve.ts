@@ -2,7 +2,8 @@
  * bench/serve: the prediction API under load, on loopback, with the same process a user runs
  * (`training-runner serve --model <folder>`, from source), driven by autocannon from this process.
  *
- *   flock /work/coordination/bench.lock npm run bench:serve [-- --requests 10000 --perf-requests 300 --photo <jpg>]
+ *   flock /work/coordination/bench.lock npm run bench:serve [-- --requests 10000 --perf-requests 300 --photo <jpg>
+ *     --leak-seconds 3600]
  *
  * 1. Baseline, in this process: the raw `predictMask` + `maskToPng` call (the code `/predict` runs) on the same
  *    photo with the same model and backend — what HTTP, queueing and multipart cost is measured against.
@@ -23,9 +24,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import sharp from 'sharp'
-import { selectBackend } from 'training-runner/train/backend/select-backend'
-import { loadPredictor, maskToPng, predictMask } from 'training-runner/train/predict'
-import { testPhoto, writeTinyModel } from 'training-runner/serve/fixtures/tiny-model'
+import { loadPredictor, maskToPng, predictMask, selectBackend, testPhoto, writeTinyModel } from 'training-runner'
 import { median } from './lib/stats.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '..')
@@ -37,6 +36,7 @@ const { values: args } = parseArgs({
     'perf-requests': { type: 'string', default: '300' },
     size: { type: 'string', default: '128' },
     photo: { type: 'string' },
+    'leak-seconds': { type: 'string', default: '3600' },
   },
 })
 const size = Number(args.size)
@@ -184,20 +184,42 @@ try {
   await load(leakServer.url, smallPhoto, { connections: 2, amount: 50 })
   const before = await serverMemory(leakServer.url)
   const total = Number(args.requests)
-  const first = await load(leakServer.url, smallPhoto, { connections: 2, amount: Math.min(1000, total) })
-  const during = await serverMemory(leakServer.url)
-  const rest = await load(leakServer.url, smallPhoto, { connections: 2, amount: Math.max(0, total - 1000) })
-  const after = await serverMemory(leakServer.url)
+  const deadline = Date.now() + Number(args['leak-seconds']) * 1000
+  // In chunks of 1,000, each followed by the server's memory, so a run cut short by the time budget still says
+  // how far it got and whether the tensor count moved.
+  const chunks: { requests: number; non2xx: number; errors: number; seconds: number; p50Ms: number; p99Ms: number }[] =
+    []
+  const memory = [{ afterRequests: 0, ...before }]
+  let done = 0
+  while (done < total && Date.now() < deadline) {
+    const amount = Math.min(1000, total - done)
+    const chunk = await load(leakServer.url, smallPhoto, { connections: 2, amount })
+    done += chunk.requests.total
+    chunks.push({
+      requests: chunk.requests.total,
+      non2xx: chunk.non2xx,
+      errors: chunk.errors,
+      seconds: chunk.duration,
+      p50Ms: chunk.latency.p50,
+      p99Ms: chunk.latency.p99,
+    })
+    memory.push({ afterRequests: done, ...(await serverMemory(leakServer.url)) })
+    console.log(`  leak check: ${String(done)} requests`, memory.at(-1))
+  }
+  const after = memory.at(-1) ?? memory[0]
+  const seconds = chunks.reduce((sum, chunk) => sum + chunk.seconds, 0)
   const leakRow = {
-    requests: first.requests.total + rest.requests.total,
-    non2xx: first.non2xx + rest.non2xx,
-    errors: first.errors + rest.errors,
-    throughputPerSecond: rest.requests.total / rest.duration,
-    p50Ms: rest.latency.p50,
-    p99Ms: rest.latency.p99,
-    p50OverBaseline: rest.latency.p50 / base2.medianMs,
-    memory: { before, after1000: during, after },
-    tensorsSteady: before.tensors === after.tensors,
+    requests: done,
+    cutByTimeBudget: done < total,
+    non2xx: chunks.reduce((sum, chunk) => sum + chunk.non2xx, 0),
+    errors: chunks.reduce((sum, chunk) => sum + chunk.errors, 0),
+    throughputPerSecond: done / seconds,
+    p50Ms: median(chunks.map((chunk) => chunk.p50Ms)),
+    p99Ms: Math.max(...chunks.map((chunk) => chunk.p99Ms)),
+    p50OverBaseline: median(chunks.map((chunk) => chunk.p50Ms)) / base2.medianMs,
+    memory,
+    tensorsSteady: memory.every((point) => point.tensors === before.tensors),
+    rssGrowthMiB: (after?.rssMiB ?? NaN) - before.rssMiB,
   }
   console.log(`leak check (base2, 256-px photo, ${String(total)} requests):`, leakRow)
   const leakExit = await stopServe(leakServer.child)

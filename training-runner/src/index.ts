@@ -125,8 +125,19 @@ export {
   type TrainResult,
 } from './train/train-model.js'
 export { evaluateModel, type EvaluateModelOptions, type EvaluationResult } from './train/evaluate-model.js'
-export { predictImages, type PredictionFile, type PredictOptions } from './train/predict.js'
+export {
+  loadPredictor,
+  maskToPng,
+  predictImages,
+  predictMask,
+  type MaskPrediction,
+  type PredictionFile,
+  type PredictOptions,
+  type Predictor,
+} from './train/predict.js'
 export { loadDatasetSplit, type DatasetSplit } from './train/dataset-samples.js'
+// ── Serving: `training-runner serve` as a library (issue 20)
+export * from './serve/index.js'
 export {
   BACKEND_PREFERENCES,
   describeChoice,
