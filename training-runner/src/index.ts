@@ -126,6 +126,8 @@ export {
   type Predictor,
 } from './train/predict.js'
 export { loadDatasetSplit, type DatasetSplit } from './train/dataset-samples.js'
+// ── Serving: `training-runner serve` as a library (issue 20)
+export * from './serve/index.js'
 export {
   BACKEND_PREFERENCES,
   describeChoice,
