@@ -84,6 +84,7 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
       datasetRoot: config.dataset.root,
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
+    ...(process.env.WMS_LOCAL_RUNNER === '0' ? { localRunner: false as const } : {}),
   })
   const onUnexpectedError = (channel: string, thrown: unknown): void => {
     options.log(
