@@ -4,16 +4,29 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
-/** Layer rules (docs/ARCHITECTURE.md): each folder may import only what is below it. */
-const layer = ({ names = [], patterns = [] }, message) => ({
+/**
+ * Layer rules (docs/ARCHITECTURE.md): each folder may import only what is below it. `extra` adds pattern groups with
+ * their own message (one `no-restricted-imports` per file: a later config object would replace, not extend, it).
+ */
+const layer = ({ names = [], patterns = [] }, message, extra = []) => ({
   'no-restricted-imports': [
     'error',
     {
       paths: names.map((name) => ({ name, message })),
-      patterns: patterns.length === 0 ? [] : [{ group: patterns, message }],
+      patterns: [...(patterns.length === 0 ? [] : [{ group: patterns, message }]), ...extra],
     },
   ],
 })
+
+/**
+ * The runner has one front door (`training-runner` → training-runner/src/index.ts, docs/RUNNER-API.md): outside the
+ * package nothing imports its inner files, by package subpath or by relative path. Its own tests may go deeper.
+ */
+const RUNNER_ENTRY_ONLY = {
+  group: ['training-runner/*', '**/training-runner/**'],
+  message:
+    "Import the runner through its entry (`from 'training-runner'`, see docs/RUNNER-API.md); its inner files are not its API. Missing something? Export it from training-runner/src/index.ts.",
+}
 
 const NODE_BUILTINS = [
   'fs',
@@ -114,11 +127,18 @@ export default tseslint.config(
     rules: layer(
       { names: ['electron', 'react'], patterns: ['**/src-renderer/**'] },
       'Only src-main/electron may import Electron; main never imports the renderer.',
+      [RUNNER_ENTRY_ONLY],
     ),
   },
   {
     files: ['src-main/electron/**/*.ts'],
-    rules: layer({ names: ['react'], patterns: ['**/src-renderer/**'] }, 'Main never imports the renderer.'),
+    rules: layer({ names: ['react'], patterns: ['**/src-renderer/**'] }, 'Main never imports the renderer.', [
+      RUNNER_ENTRY_ONLY,
+    ]),
+  },
+  {
+    files: ['bench/**', 'e2e/**', 'hooks/**', '.ci/**'],
+    rules: layer({}, '', [RUNNER_ENTRY_ONLY]),
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],

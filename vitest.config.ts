@@ -17,6 +17,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
+        // Tests of the tool configs themselves (the lint rules that enforce the layers).
+        extends: true,
+        test: { name: 'tools', include: ['*.config.test.ts'], environment: 'node' },
+      },
+      {
         extends: true,
         test: { name: 'shared', include: ['src-shared/**/*.test.ts'], environment: 'node' },
       },

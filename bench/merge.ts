@@ -10,13 +10,16 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { openRepo } from 'training-runner/adapters/git/run-git'
-import { writeSyntheticDataset } from 'training-runner/demo/synthetic-dataset'
-import { mergeDataBranch, type MergeResult } from 'training-runner/dvc/merge'
-import { pullDataset } from 'training-runner/dvc/sync'
-import { dirObjectOf } from 'training-runner/dvc/hash-directory'
-import { fetchManifest } from 'training-runner/dvc/manifests'
-import { createRemoteStore } from 'training-runner/adapters/storage/create-remote-store'
+import {
+  createRemoteStore,
+  dirObjectOf,
+  fetchManifest,
+  mergeDataBranch,
+  type MergeResult,
+  openRepo,
+  pullDataset,
+  writeSyntheticDataset,
+} from 'training-runner'
 import { formatBytes } from '@wms/shared/util/format'
 import { createBenchRepo, startDataBranch } from './lib/bench-repo.js'
 import { startCountingProxy } from './lib/counting-proxy.js'

@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs
 import path from 'node:path'
 import sharp from 'sharp'
 import { simpleGit } from 'simple-git'
-import { writeSyntheticDataset } from '../training-runner/src/demo/synthetic-dataset.js'
+import { writeSyntheticDataset } from 'training-runner'
 import { expect, test } from './fixtures.js'
 import { startWebHostProcess } from './web-host-process.js'
 

@@ -1,11 +1,14 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { DataRemote } from '@wms/shared/config/workspace-config'
-import { openRepo } from 'training-runner/adapters/git/run-git'
-import type { SyntheticPairFile } from 'training-runner/demo/synthetic-dataset'
-import type { StoreOptions } from 'training-runner/dvc/dataset-workspace'
-import { addDataset, pushDataset } from 'training-runner/dvc/sync'
-import { writeWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
+import {
+  addDataset,
+  openRepo,
+  pushDataset,
+  type StoreOptions,
+  type SyntheticPairFile,
+  writeWorkspaceConfig,
+} from 'training-runner'
 
 /** Copies `pairs` (paths relative to `source`) into `<dataset>/images|masks`. */
 export async function copyPairs(source: string, dataset: string, pairs: readonly SyntheticPairFile[]): Promise<number> {

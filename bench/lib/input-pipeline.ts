@@ -1,8 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { batches, PairCache, type Sample } from '../../training-runner/src/train/data/batches.js'
-import { md5File } from '../../training-runner/src/fs/hash-file.js'
-import { listDatasetPairs } from '../../training-runner/src/dataset/list-dataset.js'
+import { batches, listDatasetPairs, md5File, PairCache, type Sample } from 'training-runner'
 import { TrainingConfigSchema } from '@wms/shared/config/training-config'
 
 // The augmentations training uses by default, so the bench measures what `train` does.

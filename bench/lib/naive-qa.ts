@@ -1,5 +1,4 @@
-import { discoverPairs } from 'training-runner/qa/discover-pairs'
-import { fullDecodeQa } from 'training-runner/qa/fixtures/full-decode-qa'
+import { discoverPairs, fullDecodeQa } from 'training-runner'
 import type { QaReport } from '@wms/shared/qa/report'
 
 /**

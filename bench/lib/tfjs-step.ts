@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { createUnet, DEFAULT_UNET } from '../../training-runner/src/train/model/unet.js'
-import { Adam } from '../../training-runner/src/train/ops/adam.js'
-import { bceWithLogits } from '../../training-runner/src/train/ops/bce-loss.js'
+import { Adam, bceWithLogits, createUnet, DEFAULT_UNET } from 'training-runner'
 
 /** Timing of the training step at one size. */
 export interface StepTiming {

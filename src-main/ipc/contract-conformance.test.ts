@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INVOKE_CHANNELS, invokeChannels, UPLOAD_CHANNELS, type InvokeChannel } from '@wms/shared/ipc/contract'
-import { createDemoWorkspace } from 'training-runner/workspace/demo-workspace'
+import { createDemoWorkspace } from 'training-runner'
 import { createElectronInvokeHandler, createElectronUploadHandler } from '../electron/invoke-handler.js'
 import { fakeStagingDeps } from '../test-support/fake-staging-deps.js'
 import { createAppServices, type AppServices } from '../services/app-services.js'
@@ -36,6 +36,7 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'staging:apply-fixes': { request: { ids: ['nothing-here'] } },
   'staging:set-replacement': { request: { id: 'x', replacement: false }, mutates: true },
   'staging:clear': { request: {}, mutates: true },
+  'staging:retry-qa': { request: {}, mutates: true },
   'submit:preview': { request: {}, mutates: true },
   'submit:start': { request: {} },
   'submit:retry': { request: {} },

@@ -1,9 +1,7 @@
 import path from 'node:path'
 import type { AppInfo, InvokeHandlers, UploadHandlers } from '@wms/shared/ipc/contract'
 import { attempt } from '@wms/shared/result'
-import { readWorkspaceConfig } from 'training-runner/workspace/workspace-config-file'
-import { readWorkspaceInfo } from 'training-runner/workspace/workspace-info'
-import { listDataBranches } from 'training-runner/staging/data-branches'
+import { listDataBranches, readWorkspaceConfig, readWorkspaceInfo } from 'training-runner'
 import type { EventHub } from '../ipc/event-hub.js'
 import { DisposableStore, type Disposable } from './disposables.js'
 import { createDatasetFileResolver } from './media/dataset-files.js'
@@ -102,6 +100,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return {}
       }),
     'staging:clear': () => attempt(() => staging.clear()),
+    'staging:retry-qa': () =>
+      attempt(() => {
+        staging.retryQa()
+        return Promise.resolve({})
+      }),
     'submit:preview': () => attempt(() => submit.preview()),
     'submit:start': (request) => attempt(() => submit.start(request.message)),
     'submit:retry': () => attempt(() => submit.retry()),

@@ -1,7 +1,6 @@
 import os from 'node:os'
 import path from 'node:path'
-import { ensureDemoWorkspace } from 'training-runner/workspace/demo-workspace'
-import type { EventSink } from 'training-runner/events/event-sink'
+import { ensureDemoWorkspace, type EventSink } from 'training-runner'
 
 /** The app's product name; also the name of its user data folder, as Electron derives it. */
 export const PRODUCT_NAME = 'WMS Studio'

@@ -49,6 +49,8 @@ export interface StagingSlice {
   addPickedFiles: (files: PickedFile[]) => Promise<void>
   addDemoSamples: () => Promise<void>
   removePairs: (ids: string[]) => Promise<void>
+  /** Checks the staged pairs again after a QA run failed. */
+  retryQa: () => Promise<void>
   applyFixes: (ids: string[]) => Promise<void>
   replaceFile: (id: string, role: 'image' | 'mask', file: File) => Promise<void>
   setReplacement: (id: string, replacement: boolean) => Promise<void>
@@ -155,6 +157,11 @@ export const createStagingSlice: StateCreator<AppState, [], [], StagingSlice> = 
 
     removePairs: async (ids) => {
       const result = await get().api.staging.removePairs({ ids })
+      if (!result.ok) fail(result.error)
+    },
+
+    retryQa: async () => {
+      const result = await get().api.staging.retryQa({})
       if (!result.ok) fail(result.error)
     },
 

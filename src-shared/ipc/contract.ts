@@ -62,7 +62,7 @@ export const invokeChannels = {
   'staging:get-state': channel(NoRequest, StagingSnapshotSchema),
   /** Stages the demo's `incoming/` pairs (only in the demo workspace): a one-click way to try the app. */
   'staging:add-demo-samples': channel(NoRequest, z.object({ added: z.number().int().nonnegative() })),
-  /** Removes pairs (both files) from the staging area. */
+  /** Removes pairs (both files), or files without a partner by their problem's id, from the staging area. */
   'staging:remove-pairs': channel(
     z.object({ ids: z.array(z.string()).min(1) }).strict(),
     z.object({ removed: z.number() }),
@@ -79,8 +79,10 @@ export const invokeChannels = {
   ),
   /** Declares (or undeclares) a pair as a deliberate replacement of the dataset's pair with the same name. */
   'staging:set-replacement': channel(z.object({ id: z.string(), replacement: z.boolean() }).strict(), z.object({})),
-  /** Empties the staging area. */
+  /** Empties the staging area: every staged file, pairs and files without a partner alike. */
   'staging:clear': channel(NoRequest, z.object({ removed: z.number() })),
+  /** Checks the staged pairs again after a QA run failed (their `qaError` says why it did). */
+  'staging:retry-qa': channel(NoRequest, z.object({})),
 
   /** What a submit would push (branch, commit message, files, bytes) and what blocks it. */
   'submit:preview': channel(NoRequest, SubmitPreviewSchema),
@@ -174,7 +176,10 @@ export type UploadHandlers = {
   ) => Promise<Result<UploadResponseOf<C>>>
 }
 
-/** Main → renderer event channels and their payload schemas. */
+/**
+ * Main → renderer event channels and their payload schemas. Only channels something emits and something listens to:
+ * `pipeline:event` is produced by the local pipeline runner (src-main/services/pipeline).
+ */
 export const eventChannels = {
   /** A pipeline event (merge, QA, training, gate, promotion, publish) of the local runner; `branch` names the run. */
   'pipeline:event': PipelineEventSchema,

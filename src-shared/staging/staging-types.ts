@@ -52,6 +52,8 @@ export const StagedPairSchema = z.object({
   foreground: z.number().min(0).max(1).optional(),
   /** Bumped whenever a file of the pair changes, so thumbnails are never stale. */
   revision: z.number().int().nonnegative(),
+  /** Why QA could not check this revision of the pair (the QA run failed); a retry checks it again. */
+  qaError: z.string().optional(),
 })
 
 /** A staged pair. */
@@ -121,6 +123,8 @@ export const SubmissionStateSchema = z.object({
     .optional(),
   nextRetryAt: z.number().int().optional(),
   attempts: z.number().int().nonnegative(),
+  /** Something the user must hear about this submission (it was interrupted by a crash and resumed or undone). */
+  notice: z.string().optional(),
 })
 
 /** A submission's state. */

@@ -1,9 +1,6 @@
 import { access, mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { openDatasetWorkspace } from 'training-runner/dvc/dataset-workspace'
-import { readDvcOut } from 'training-runner/dvc/dvc-files'
-import { fetchManifest } from 'training-runner/dvc/manifests'
-import { isInside } from 'training-runner/qa/dataset-files'
+import { fetchManifest, isInside, openDatasetWorkspace, readDvcOut } from 'training-runner'
 
 /**
  * Finds a file of the workspace's current dataset for display (a duplicate's original, a colliding name): the

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
-import type { StagingStore } from 'training-runner/staging/staging-store'
+import type { StagingStore } from '../staging/staging-store.js'
 
 /** A media response, the same for both hosts (HTTP for the web host, a custom protocol in Electron). */
 export interface MediaResponse {

@@ -10,6 +10,7 @@ import { FilterBar } from './FilterBar.js'
 import { PairDetail } from './PairDetail.js'
 import { PairGrid } from './PairGrid.js'
 import { ProblemsList } from './ProblemsList.js'
+import { QaFailureBanner } from './QaFailureBanner.js'
 import { SubmissionBanner } from './SubmissionBanner.js'
 import { SubmitReview } from './SubmitReview.js'
 import { SummaryPanel } from './SummaryPanel.js'
@@ -125,6 +126,7 @@ export function AddDataArea(): ReactElement {
           </div>
         ) : null}
         <SubmissionBanner />
+        <QaFailureBanner />
         <ProblemsList />
         {pairs.size === 0 ? (
           <EmptyState icon="add-data" title="No pairs staged">

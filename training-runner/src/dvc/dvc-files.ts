@@ -1,4 +1,5 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import {
   dirDvcFile,
@@ -10,6 +11,7 @@ import {
 } from '@wms/shared/dvc/dvc-file'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 import { temporaryPath } from '../adapters/storage/verified-copy.js'
+import { DATASET_FOLDERS } from './dataset-workspace.js'
 
 /** Reads and parses a `.dvc` file; `undefined` when it does not exist. Throws for a file that is not DVC 3. */
 export async function readDvcFile(file: string): Promise<DvcFile | undefined> {
@@ -99,4 +101,20 @@ export async function readDvcFileAt(repo: string, revision: string, relpath: str
   if (listed.trim() === '') return undefined
   const text = await runGit('show', () => git.raw(['show', `${commit}:${relpath}`]))
   return parseDvcFile(text, `${relpath} at ${revision}`)
+}
+
+/**
+ * A dataset's version as its `.dvc` files name it (`<images md5>+<masks md5>`, `-` for a folder not tracked yet):
+ * what a cache of anything derived from the dataset is keyed by, since the dataset changes only when they do.
+ */
+export function datasetVersionKey(outs: readonly (DvcOut | undefined)[]): string {
+  return outs.map((out) => out?.md5 ?? '-').join('+')
+}
+
+/** {@link datasetVersionKey} of the dataset folder `datasetDir`; an unreadable `.dvc` file counts as not tracked. */
+export async function readDatasetVersion(datasetDir: string): Promise<string> {
+  const outs = await Promise.all(
+    DATASET_FOLDERS.map((name) => readDvcOut(path.join(datasetDir, `${name}.dvc`)).catch(() => undefined)),
+  )
+  return datasetVersionKey(outs)
 }

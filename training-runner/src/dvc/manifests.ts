@@ -3,14 +3,14 @@ import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import { parseDirManifest, type DirEntry } from '@wms/shared/dvc/dir-manifest'
 import { contentMd5, isDirHash, remoteObjectKey } from '@wms/shared/dvc/object-key'
-import type { RemoteStore, PutOutcome, TransferOptions } from '../adapters/storage/remote-store.js'
+import type { RemoteStore, PutOptions, PutOutcome } from '../adapters/storage/remote-store.js'
 import { md5Bytes } from '../fs/hash-file.js'
 import { temporaryPath } from '../adapters/storage/verified-copy.js'
 import { dirObjectOf } from './hash-directory.js'
 import { rename, rm } from 'node:fs/promises'
 
 /** Options of {@link fetchManifest} and {@link pushManifest}. */
-export interface ManifestOptions extends TransferOptions {
+export interface ManifestOptions extends PutOptions {
   /**
    * A local folder of `.dir` objects already seen (`<workspace>/.wms/cache/dvc`). Manifests are immutable, so a
    * cached one never goes stale; `data status` then works offline.

@@ -147,7 +147,7 @@ async function runMerge(
   if (plan.counts.new + plan.counts.replaced === 0) {
     events.emit({ type: 'log', level: 'warn', message: 'The branch adds no new file: nothing to merge.' })
     const dvc = Object.fromEntries([...baseOuts].flatMap(([name, out]) => (out === undefined ? [] : [[name, out]])))
-    const upload = { objects: 0, present: 0, transferred: 0, bytes: 0, seconds: 0, manifests: 0 }
+    const upload = { objects: 0, present: 0, transferred: 0, repaired: 0, bytes: 0, seconds: 0, manifests: 0 }
     return { status: 'nothing-new', ...result, upload, dvc, committed: null, seconds: (Date.now() - started) / 1000 }
   }
 
@@ -217,7 +217,11 @@ async function uploadIncoming(
   const items: PushItem[] = []
   for (const addition of incoming) {
     if (addition?.file === undefined) continue
-    items.push({ hash: addition.md5, source: { kind: 'file', path: addition.file.path, size: addition.file.size } })
+    items.push({
+      hash: addition.md5,
+      source: { kind: 'file', path: addition.file.path, size: addition.file.size },
+      label: addition.relpath,
+    })
   }
   return pushObjects(workspace.store(), items, { events, step: 'merge', ...signal })
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import type { DirEntry } from '@wms/shared/dvc/dir-manifest'
 import type { DvcOut } from '@wms/shared/dvc/dvc-file'
-import { statObjects } from '../adapters/storage/remote-store.js'
+import { isDamaged, REPAIR_COMMAND, statObjects, type RemoteObjectInfo } from '../adapters/storage/remote-store.js'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import {
   openDatasetWorkspace,
@@ -14,6 +14,7 @@ import {
 import { readDvcOut, writeDirDvcFile } from './dvc-files.js'
 import { hashDirectory } from './hash-directory.js'
 import { cacheManifest, cachedManifest, fetchManifest, pushManifest } from './manifests.js'
+import { vouchedObjects } from './pushed-versions.js'
 import { pullObjects, pushObjects, type PullItem, type PushItem, type TransferReport } from './transfer.js'
 
 /** Options shared by add, push and pull. */
@@ -49,14 +50,28 @@ export async function addDataset(root: string, options: SyncOptions = {}): Promi
 /** What `data push` did. */
 export interface PushResult extends TransferReport {
   manifests: number
+  /** Objects asked about in the remote (the manifest diff's new files; every file with `repair`). */
+  checked: number
+}
+
+/** Options of {@link pushDataset}. */
+export interface PushOptions extends SyncOptions {
+  /**
+   * Check every tracked object (not only the new ones) and replace damaged copies in the remote with the verified
+   * files here (`data push --repair`).
+   */
+  repair?: boolean
+  /** Called after each object is stored (how far an interrupted push got). */
+  onStored?: (report: TransferReport) => void
 }
 
 /**
- * `dvc push` for the dataset: uploads every file the `.dvc` files name that the remote lacks, then the `.dir`
- * manifests — so a manifest is in the remote only once all its files are. Files missing here must already be in
- * the remote (`dataset/missing-files` otherwise).
+ * `dvc push` for the dataset: uploads the files the `.dvc` files name that the remote lacks, then the `.dir`
+ * manifests — so a manifest is in the remote only once all its files are. Only the files the manifest diff names
+ * as new (against the version already in the remote) are asked about. Files missing here must already be in the
+ * remote (`dataset/missing-files` otherwise).
  */
-export async function pushDataset(root: string, options: SyncOptions = {}): Promise<PushResult> {
+export async function pushDataset(root: string, options: PushOptions = {}): Promise<PushResult> {
   const workspace = await openDatasetWorkspace(root, options)
   try {
     const items: PushItem[] = []
@@ -66,11 +81,17 @@ export async function pushDataset(root: string, options: SyncOptions = {}): Prom
       const out = await requireOut(folder)
       const entries = await localManifest(workspace, folder, out)
       manifests.push(entries)
+      const vouched =
+        options.repair === true
+          ? new Set<string>()
+          : await vouchedObjects(workspace, folder, out, entries, options.signal)
       for (const entry of entries) {
+        if (vouched.has(entry.md5)) continue
         const file = path.join(folder.dir, ...entry.relpath.split('/'))
         const info = await stat(file).catch(() => undefined)
+        const label = `${folder.name}/${entry.relpath}`
         if (info?.isFile() === true)
-          items.push({ hash: entry.md5, source: { kind: 'file', path: file, size: info.size } })
+          items.push({ hash: entry.md5, source: { kind: 'file', path: file, size: info.size }, label })
         else remoteOnly.push({ folder: folder.name, entry })
       }
     }
@@ -78,31 +99,61 @@ export async function pushDataset(root: string, options: SyncOptions = {}): Prom
     const present = await statObjects(
       workspace.store(),
       remoteOnly.map(({ entry }) => entry.md5),
-      signal,
+      { ...signal, forWrite: true },
     )
-    const lost = remoteOnly.filter(({ entry }) => !present.has(entry.md5))
-    if (lost.length > 0) {
-      throw new WmsError(
-        'dataset/missing-files',
-        `${String(lost.length)} file(s) named by the .dvc files are neither here nor in the remote:\n${lost
-          .slice(0, 20)
-          .map(({ folder, entry }) => `  - ${folder}/${entry.relpath}`)
-          .join('\n')}`,
-        { hint: 'Restore the files (or run `training-runner data add` to track what is here) and push again.' },
-      )
-    }
+    checkRemoteOnly(workspace, remoteOnly, present)
     const report = await pushObjects(workspace.store(), items, {
       ...(options.events === undefined ? {} : { events: options.events }),
+      ...(options.onStored === undefined ? {} : { onStored: options.onStored }),
+      repair: options.repair === true,
       ...signal,
     })
     let stored = 0
     for (const entries of manifests) {
-      const pushed = await pushManifest(workspace.store(), entries, { cacheDir: workspace.cacheDir, ...signal })
-      if (pushed.outcome === 'uploaded') stored += 1
+      const pushed = await pushManifest(workspace.store(), entries, {
+        cacheDir: workspace.cacheDir,
+        repair: options.repair === true,
+        ...signal,
+      })
+      if (pushed.outcome !== 'present') stored += 1
     }
-    return { ...report, manifests: stored }
+    const checked = new Set([...items.map((item) => item.hash), ...remoteOnly.map(({ entry }) => entry.md5)]).size
+    return { ...report, manifests: stored, checked }
   } finally {
     workspace.close()
+  }
+}
+
+// Files named by the `.dvc` files but not here must be in the remote, intact: otherwise nobody has them.
+function checkRemoteOnly(
+  workspace: DatasetWorkspace,
+  remoteOnly: readonly { folder: string; entry: DirEntry }[],
+  present: ReadonlyMap<string, RemoteObjectInfo>,
+): void {
+  const lost = remoteOnly.filter(({ entry }) => !present.has(entry.md5))
+  if (lost.length > 0) {
+    throw new WmsError(
+      'dataset/missing-files',
+      `${String(lost.length)} file(s) named by the .dvc files are neither here nor in the remote:\n${lost
+        .slice(0, 20)
+        .map(({ folder, entry }) => `  - ${folder}/${entry.relpath}`)
+        .join('\n')}`,
+      { hint: 'Restore the files (or run `training-runner data add` to track what is here) and push again.' },
+    )
+  }
+  const damaged = remoteOnly.filter(({ entry }) => {
+    const info = present.get(entry.md5)
+    return info !== undefined && isDamaged(entry.md5, info)
+  })
+  if (damaged.length > 0) {
+    throw new WmsError(
+      'storage/integrity',
+      `${String(damaged.length)} file(s) are damaged in the remote ${workspace.store().display} and not here to repair them from:\n${damaged
+        .slice(0, 20)
+        .map(({ folder, entry }) => `  - ${folder}/${entry.relpath} (object ${entry.md5})`)
+        .join('\n')}`,
+      { hint: `Run \`${REPAIR_COMMAND}\` in a workspace that has good copies of these files.` },
+    )
   }
 }
 

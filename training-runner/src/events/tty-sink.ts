@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream'
 import type { PipelineEventInput } from '@wms/shared/pipeline/events'
 import { formatBytes, formatDuration } from '@wms/shared/util/format'
+import { formatScore } from '@wms/shared/gate/format-numbers'
 import type { EventSink } from './event-sink.js'
 
 /**
@@ -44,7 +45,7 @@ export function ttySink(stream: Writable & { isTTY?: boolean; columns?: number }
         }
         case 'epoch-end': {
           const metrics = Object.entries(event.metrics)
-            .map(([key, value]) => `${key} ${value.toFixed(4)}`)
+            .map(([key, value]) => `${key} ${formatScore(value)}`)
             .join('  ')
           line(
             `  epoch ${String(event.epoch)}/${String(event.epochs)}  ${metrics}  lr ${event.learningRate.toExponential(1)}  ${event.seconds.toFixed(1)} s`,

@@ -4,7 +4,7 @@ import { WORKSPACE_CONFIG_FILE } from '@wms/shared/config/workspace-config'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { indexEntriesFromSamples, type DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import { openDatasetWorkspace, type StoreOptions } from '../dvc/dataset-workspace.js'
-import { readDvcOut } from '../dvc/dvc-files.js'
+import { datasetVersionKey, readDvcOut } from '../dvc/dvc-files.js'
 import { hashDirectory } from '../dvc/hash-directory.js'
 import { fetchManifest } from '../dvc/manifests.js'
 import type { EventSink } from '../events/event-sink.js'
@@ -61,7 +61,7 @@ export async function existingDatasetIndex(
       workspace.folders.map(async (folder) => ({ folder, out: await readDvcOut(folder.dvcFile) })),
     )
     if (tracked.every(({ out }) => out === undefined)) return { source: 'none', entries: [], version: '' }
-    const version = tracked.map(({ out }) => out?.md5 ?? '-').join('+')
+    const version = datasetVersionKey(tracked.map(({ out }) => out))
 
     const local = await Promise.all(
       tracked.map(async ({ folder, out }) => {

@@ -12,6 +12,14 @@ export interface RemoteStoreOverrides {
   retry?: Partial<RetryPolicy>
   /** Replace the configured endpoint (the bench's counting proxy). */
   endpoint?: string
+  /** Longest wait for an S3 answer or the next byte (default 30 s, or `WMS_S3_TIMEOUT_MS`). */
+  requestTimeoutMs?: number
+}
+
+/** `WMS_S3_TIMEOUT_MS`: the S3 request timeout for slow links (or fast tests), in milliseconds. */
+export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = Number(env.WMS_S3_TIMEOUT_MS)
+  return Number.isInteger(value) && value > 0 ? value : undefined
 }
 
 /** Opens the DVC remote a workspace config names; relative local paths are resolved against `workspaceRoot`. */
@@ -33,6 +41,7 @@ export function createRemoteStore(
     })
   }
   const endpoint = overrides.endpoint ?? remote.endpoint
+  const requestTimeoutMs = overrides.requestTimeoutMs ?? timeoutFromEnv()
   return createS3RemoteStore({
     bucket: remote.bucket,
     prefix: remote.prefix,
@@ -42,5 +51,6 @@ export function createRemoteStore(
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(remote.concurrency === undefined ? {} : { concurrency: remote.concurrency }),
     ...(overrides.credentials === undefined ? {} : { credentials: overrides.credentials }),
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
   })
 }

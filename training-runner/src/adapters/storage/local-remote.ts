@@ -4,15 +4,18 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { WmsError } from '@wms/shared/errors'
 import { remoteObjectKey, type ObjectHash } from '@wms/shared/dvc/object-key'
-import { md5Bytes } from '../../fs/hash-file.js'
+import { md5Bytes, md5File } from '../../fs/hash-file.js'
 import {
   checkPresent,
+  isDamaged,
   type PutOutcome,
   type RemoteObjectInfo,
   type RemoteStore,
   type TransferOptions,
+  REPAIR_COMMAND,
 } from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
+import { removeStaleTemporaries } from './temporary-files.js'
 import { checkContent, temporaryPath, writeVerifiedFile } from './verified-copy.js'
 
 /** Options of {@link createLocalRemoteStore}. */
@@ -32,13 +35,22 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
   const root = path.resolve(options.root)
   const policy = options.retry ?? DEFAULT_RETRY_POLICY
   const objectPath = (hash: ObjectHash): string => path.join(root, ...remoteObjectKey(hash).split('/'))
+  // Temporary files a killed push or merge left in an object folder are removed the next time one is written
+  // there (only stale ones: another process may be writing).
+  const swept = new Set<string>()
+  const sweepOnce = async (dir: string): Promise<void> => {
+    if (swept.has(dir)) return
+    swept.add(dir)
+    await removeStaleTemporaries(dir)
+  }
   const retried = <T>(operation: (attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> =>
     withRetries(operation, policy, signal)
 
+  // A local object can be hashed cheaply, so a corrupted one of the right size is noticed too.
   const existing = async (hash: ObjectHash): Promise<RemoteObjectInfo | undefined> => {
     try {
       const info = await stat(objectPath(hash))
-      return { size: info.size }
+      return { size: info.size, md5: await md5File(objectPath(hash)) }
     } catch (thrown) {
       if ((thrown as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw localError('stat', hash, root, thrown)
@@ -73,8 +85,10 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
       retried(async (attempt): Promise<PutOutcome> => {
         const size = source.kind === 'file' ? source.size : source.bytes.length
         const present = attempt === 0 && transfer?.knownAbsent === true ? undefined : await existing(hash)
-        if (present !== undefined) return checkPresent(hash, present, size, root)
+        const repairing = present !== undefined && transfer?.repair === true && isDamaged(hash, present, size)
+        if (present !== undefined && !repairing) return checkPresent(hash, present, size, root)
         const final = objectPath(hash)
+        await sweepOnce(path.dirname(final))
         const temporary = temporaryPath(final)
         try {
           const stream = source.kind === 'file' ? createReadStream(source.path) : Readable.from([source.bytes])
@@ -85,6 +99,10 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
           }).catch((thrown: unknown) => {
             throw thrown instanceof WmsError ? thrown : localError('write', hash, root, thrown)
           })
+          if (repairing) {
+            await rename(temporary, final) // Verified bytes atomically replace the damaged ones.
+            return 'repaired'
+          }
           return await publish(temporary, final, hash, size, root)
         } finally {
           await rm(temporary, { force: true })
@@ -99,7 +117,9 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
         } catch (thrown) {
           throw await readError('read', hash, thrown)
         }
-        checkContent(hash, md5Bytes(bytes), bytes.length, undefined, `remote object ${hash}`)
+        storedCopyCheck(() => {
+          checkContent(hash, md5Bytes(bytes), bytes.length, undefined, `remote object ${hash}`)
+        })
         transfer?.onBytes?.(bytes.length)
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
       }, transfer?.signal),
@@ -114,13 +134,48 @@ export function createLocalRemoteStore(options: LocalRemoteOptions): RemoteStore
         }
         await writeVerifiedFile(createReadStream(file), destination, hash, {
           ...transferOptions(transfer),
+          ...(transfer?.temporaryDir === undefined ? {} : { temporaryDir: transfer.temporaryDir }),
           what: `remote object ${hash}`,
         }).catch((thrown: unknown) => {
+          if (thrown instanceof WmsError && thrown.code === 'storage/integrity') throw damagedStoredCopy(thrown)
           throw thrown instanceof WmsError ? thrown : localError('download', hash, root, thrown)
         })
       }, transfer?.signal),
 
+    probe: async (probeOptions) => {
+      if (probeOptions?.forWrite === true) {
+        await mkdir(root, { recursive: true }).catch((thrown: unknown) => {
+          throw localError('create', 'the remote folder', root, thrown)
+        })
+        return
+      }
+      const info = await stat(root).catch(() => undefined)
+      if (info?.isDirectory() !== true) {
+        throw new WmsError('storage/unavailable', `The DVC remote folder ${root} does not exist.`, {
+          hint: 'Check dataset.remote.path in wms.config.json, or mount the folder, and try again.',
+        })
+      }
+    },
+
     close: () => undefined,
+  }
+}
+
+// Bytes read from a local folder are not damaged in transit: a mismatch means the stored copy is bad, and
+// retrying cannot help.
+function damagedStoredCopy(error: WmsError): WmsError {
+  return new WmsError('storage/integrity', `${error.message} The copy stored in the remote is damaged.`, {
+    hint: `Replace it from a workspace that has a good copy: \`${REPAIR_COMMAND}\`.`,
+    details: { damaged: true },
+    cause: error,
+  })
+}
+
+function storedCopyCheck(check: () => void): void {
+  try {
+    check()
+  } catch (thrown) {
+    throw thrown instanceof WmsError ? damagedStoredCopy(thrown) : thrown
   }
 }
 
@@ -158,7 +213,7 @@ async function publish(
   }
 }
 
-function localError(operation: string, hash: ObjectHash, root: string, thrown: unknown): WmsError {
+function localError(operation: string, hash: string, root: string, thrown: unknown): WmsError {
   const error = thrown as NodeJS.ErrnoException
   const message = `DVC remote ${root}: ${operation} of ${hash} failed: ${error.message}`
   switch (error.code) {

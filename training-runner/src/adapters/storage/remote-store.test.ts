@@ -8,7 +8,7 @@ import { md5Bytes } from '../../fs/hash-file.js'
 import { useTempDirs } from '../../../test/helpers/temp-dir.js'
 import { startS3Server, TEST_CREDENTIALS, type TestS3Server } from '../../../test/helpers/s3-server.js'
 import { createLocalRemoteStore } from './local-remote.js'
-import { statObjects, type RemoteStore } from './remote-store.js'
+import { isDamaged, statObjects, type RemoteStore } from './remote-store.js'
 import { createS3RemoteStore } from './s3-remote.js'
 
 const FAST_RETRY = { retries: 2, baseDelayMs: 20, maxDelayMs: 50 }
@@ -88,7 +88,7 @@ describe.each(Object.keys(harnesses))('RemoteStore contract: %s', (kind) => {
     const hash = md5Bytes(content)
     expect(await store.stat(hash)).toBeUndefined()
     expect(await store.put(hash, { kind: 'bytes', bytes: content })).toBe('uploaded')
-    expect(await store.stat(hash)).toEqual({ size: content.length })
+    expect(await store.stat(hash)).toMatchObject({ size: content.length, md5: hash })
     expect(await store.put(hash, { kind: 'bytes', bytes: content })).toBe('present')
     expect(new TextDecoder().decode(await store.getBytes(hash))).toBe('a water meter')
   })
@@ -126,7 +126,7 @@ describe.each(Object.keys(harnesses))('RemoteStore contract: %s', (kind) => {
     await h.plant(hash, bytes('damaged'))
     expect(await codeOf(h.store.put(hash, { kind: 'bytes', bytes: content }))).toBe('storage/conflict')
     // The damaged object is still what the remote holds, and reading it fails the integrity check.
-    expect(await h.store.stat(hash)).toEqual({ size: 7 })
+    expect(await h.store.stat(hash)).toMatchObject({ size: 7 })
     expect(await codeOf(h.store.getBytes(hash))).toBe('storage/integrity')
   })
 
@@ -144,6 +144,34 @@ describe.each(Object.keys(harnesses))('RemoteStore contract: %s', (kind) => {
     expect(await codeOf(store.getBytes(md5Bytes('absent')))).toBe('storage/not-found')
   })
 
+  it('notices a corrupted object of the right size, refuses to trust it, and repairs it only when asked', async () => {
+    const h = await open()
+    const content = bytes('the good bytes')
+    const hash = md5Bytes(content)
+    await h.plant(hash, bytes('the BAD! bytes')) // same length, other content
+    const info = await h.store.stat(hash)
+    expect(info).toBeDefined()
+    expect(isDamaged(hash, info!)).toBe(true)
+    expect(await codeOf(h.store.put(hash, { kind: 'bytes', bytes: content }))).toBe('storage/conflict')
+    expect(await h.store.put(hash, { kind: 'bytes', bytes: content }, { repair: true })).toBe('repaired')
+    expect(isDamaged(hash, (await h.store.stat(hash))!)).toBe(false)
+    expect(new TextDecoder().decode(await h.store.getBytes(hash))).toBe('the good bytes')
+  })
+
+  it('says a damaged stored copy is damaged (not "in transit") and does not retry it', async () => {
+    const h = await open()
+    const hash = md5Bytes('original')
+    await h.plant(hash, bytes('tampered'))
+    const failure = await h.store.download(hash, path.join(await tempDir(), 'x.jpg')).then(
+      () => undefined,
+      (thrown: unknown) => thrown as WmsError,
+    )
+    expect(failure?.code).toBe('storage/integrity')
+    expect(failure?.message).toMatch(/damaged/)
+    expect(failure?.message).not.toMatch(/gave up after/)
+    expect(failure?.hint).toContain('data push --repair')
+  })
+
   it('checks many objects at once', async () => {
     const { store } = await open()
     const present = ['1', '2', '3'].map((n) => bytes(n))
@@ -158,7 +186,8 @@ describe('local remote', () => {
   it('says the remote folder is missing instead of "no data"', async () => {
     const store = createLocalRemoteStore({ root: path.join(await tempDir(), 'nope'), retry: FAST_RETRY })
     expect(await codeOf(store.getBytes(md5Bytes('x')))).toBe('storage/unavailable')
-    expect(await store.stat(md5Bytes('x'))).toBeUndefined()
+    expect(await codeOf(statObjects(store, [md5Bytes('x')]))).toBe('storage/unavailable')
+    await statObjects(store, [md5Bytes('x')], { forWrite: true }) // a push creates it, like `dvc push`
   })
 })
 
@@ -191,7 +220,7 @@ describe('S3 remote', () => {
     const hash = md5Bytes(content)
     const remote = store({ multipartThresholdBytes: 1024 * 1024 })
     expect(await remote.put(hash, { kind: 'file', path: file, size: content.length })).toBe('uploaded')
-    expect(await remote.stat(hash)).toEqual({ size: content.length })
+    expect(await remote.stat(hash)).toMatchObject({ size: content.length })
     expect(md5Bytes(await remote.getBytes(hash))).toBe(hash)
     remote.close()
   })
@@ -224,6 +253,17 @@ describe('S3 remote', () => {
   it('reports a missing bucket on read', async () => {
     const remote = store({ bucket: 'no-such-bucket' })
     expect(await codeOf(remote.getBytes(md5Bytes('x')))).toBe('storage/not-found')
+    remote.close()
+  })
+
+  it('says a missing bucket is missing instead of "the remote lacks every object"', async () => {
+    const remote = store({ bucket: 'no-such-bucket' })
+    const failure = await statObjects(remote, [md5Bytes('x')]).then(
+      () => undefined,
+      (thrown: unknown) => thrown as WmsError,
+    )
+    expect(failure?.code).toBe('storage/not-found')
+    expect(failure?.message).toContain('The S3 bucket no-such-bucket does not exist')
     remote.close()
   })
 })

@@ -1,5 +1,5 @@
 import { WmsError } from '@wms/shared/errors'
-import type { ObjectHash } from '@wms/shared/dvc/object-key'
+import { contentMd5, type ObjectHash } from '@wms/shared/dvc/object-key'
 import { forEachBounded } from './bounded-parallel.js'
 
 /**
@@ -22,9 +22,20 @@ export interface TransferOptions {
   onBytes?: (bytes: number) => void
 }
 
+/** Options of `download`. */
+export interface DownloadOptions extends TransferOptions {
+  /** Where the temporary file goes while it arrives (default: next to the destination). */
+  temporaryDir?: string
+}
+
 /** What a remote knows about a stored object. */
 export interface RemoteObjectInfo {
   size: number
+  /**
+   * The MD5 of the stored bytes when the remote knows it cheaply: a single-part S3 object's ETag, a local file
+   * hashed. Absent for multipart S3 objects (their ETag is not an MD5).
+   */
+  md5?: string
 }
 
 /** Options of `put`. */
@@ -35,10 +46,15 @@ export interface PutOptions extends TransferOptions {
    * itself still never replaces an object (`link()` locally, `If-None-Match` on S3).
    */
   knownAbsent?: boolean
+  /**
+   * Replace an object the remote holds with other bytes (truncated, corrupted) by these verified ones — the one
+   * case a stored object is ever overwritten (`data push --repair`). Without it, a damaged object is an error.
+   */
+  repair?: boolean
 }
 
-/** Whether `put` sent the bytes or found them already there. */
-export type PutOutcome = 'uploaded' | 'present'
+/** Whether `put` sent the bytes, found them already there, or replaced a damaged copy (`repair`). */
+export type PutOutcome = 'uploaded' | 'present' | 'repaired'
 
 /** A DVC remote. */
 export interface RemoteStore {
@@ -57,7 +73,13 @@ export interface RemoteStore {
   /** The whole object in memory (for `.dir` manifests), verified against its hash. */
   getBytes(hash: ObjectHash, options?: TransferOptions): Promise<Uint8Array>
   /** Writes the object to `destination` (via a temporary file and a rename), verified against its hash. */
-  download(hash: ObjectHash, destination: string, options?: TransferOptions): Promise<void>
+  download(hash: ObjectHash, destination: string, options?: DownloadOptions): Promise<void>
+  /**
+   * Checks once that the remote can be used at all — the bucket exists and the credentials are accepted, or the
+   * folder exists — so that "no such bucket" or "access denied" is never read as "the remote lacks every object".
+   * `forWrite` lets a local remote folder be created (like `dvc push` does).
+   */
+  probe(options?: { forWrite?: boolean; signal?: AbortSignal }): Promise<void>
   /** Releases connections. */
   close(): void
 }
@@ -70,12 +92,13 @@ export interface RemoteStore {
 export async function statObjects(
   store: RemoteStore,
   hashes: Iterable<ObjectHash>,
-  options: { signal?: AbortSignal; onChecked?: (checked: number) => void } = {},
+  options: { signal?: AbortSignal; onChecked?: (checked: number) => void; forWrite?: boolean } = {},
 ): Promise<Map<ObjectHash, RemoteObjectInfo>> {
   const found = new Map<ObjectHash, RemoteObjectInfo>()
   let checked = 0
   const unique = [...new Set(hashes)]
   const signalOption = options.signal === undefined ? {} : { signal: options.signal }
+  await store.probe({ ...signalOption, forWrite: options.forWrite === true })
   await forEachBounded(unique, store.concurrency, async (hash) => {
     const info = await store.stat(hash, signalOption)
     if (info !== undefined) found.set(hash, info)
@@ -85,12 +108,35 @@ export async function statObjects(
   return found
 }
 
-/** An object already there is fine when its size matches; otherwise it is never overwritten. */
+/** True when a stored object is not the bytes its name promises: another size, or (where known) another MD5. */
+export function isDamaged(hash: ObjectHash, present: RemoteObjectInfo, size?: number): boolean {
+  return (
+    (size !== undefined && present.size !== size) || (present.md5 !== undefined && present.md5 !== contentMd5(hash))
+  )
+}
+
+/** How to say what is wrong with a damaged object: `holds 1200 bytes instead of 5000` / `holds other bytes`. */
+export function describeDamage(present: RemoteObjectInfo, size?: number): string {
+  return size !== undefined && present.size !== size
+    ? `holds ${String(present.size)} bytes instead of ${String(size)}`
+    : `holds other bytes (MD5 ${present.md5 ?? '?'})`
+}
+
+/** The command that replaces damaged remote objects from the good copies in a workspace. */
+export const REPAIR_COMMAND = 'training-runner data push --repair'
+
+/**
+ * An object already there is fine when it is intact; a damaged one (truncated, corrupted) is never overwritten
+ * silently: it is reported with the way to repair it.
+ */
 export function checkPresent(hash: ObjectHash, present: RemoteObjectInfo, size: number, where: string): PutOutcome {
-  if (present.size === size) return 'present'
+  if (!isDamaged(hash, present, size)) return 'present'
   throw new WmsError(
     'storage/conflict',
-    `The remote ${where} already holds object ${hash} with ${String(present.size)} bytes, but its content has ${String(size)}. It is left untouched.`,
-    { hint: 'The stored object is damaged. Ask the remote owner to delete it, then push again.' },
+    `The remote ${where} holds a damaged copy of object ${hash}: it ${describeDamage(present, size)}. It is left untouched.`,
+    {
+      hint: `Replace it from this good copy with \`${REPAIR_COMMAND}\`.`,
+      details: { hash, damaged: true },
+    },
   )
 }

@@ -14,6 +14,7 @@ export function toStorageError(operation: string, target: string, thrown: unknow
     message?: string
     $metadata?: { httpStatusCode?: number }
     $retryable?: unknown
+    $response?: { headers?: Record<string, string | undefined> }
   }
   const name = error.name ?? ''
   const status = error.$metadata?.httpStatusCode
@@ -69,9 +70,11 @@ export function toStorageError(operation: string, target: string, thrown: unknow
     /socket hang up|connect ECONNREFUSED|network|timed? ?out/i.test(error.message ?? '') ||
     (status !== undefined && (status >= 500 || status === 429 || status === 408))
   if (network) {
+    const retryAfterMs = parseRetryAfter(error.$response?.headers?.['retry-after'])
     return new WmsError('storage/unavailable', message, {
       ...options,
       retryable: true,
+      ...(retryAfterMs === undefined ? {} : { details: { retryAfterMs } }),
       hint: 'The remote cannot be reached right now. Nothing was lost; run the same command again later.',
     })
   }
@@ -79,4 +82,12 @@ export function toStorageError(operation: string, target: string, thrown: unknow
     ...options,
     hint: 'See the message for what the S3 server said.',
   })
+}
+
+/** `Retry-After: 3` or an HTTP date → milliseconds to wait (never negative); `undefined` when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }

@@ -37,7 +37,7 @@ export interface S3ObjectStoreOptions {
   /** Accept any TLS certificate (MLflow's `MLFLOW_S3_IGNORE_TLS`). */
   insecureTls?: boolean
   retry?: RetryPolicy
-  /** Longest wait for one request's answer (default 120 s); a server that never answers fails, it is not waited on forever. */
+  /** Longest wait for a server's answer, or between two bytes of a body (default 30 s); a hung server fails. */
   requestTimeoutMs?: number
   /** Files larger than this are uploaded in parts. */
   multipartThresholdBytes?: number
@@ -65,11 +65,19 @@ export interface S3ObjectStore {
 const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024
 const PART_SIZE = 8 * 1024 * 1024
 
+/** Default time to wait for a server's first answer, and for the next byte of a body (a hung server fails). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Default time to wait for a TCP connection. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000
+
 /**
  * An S3 client configured the project's way: our retries instead of the SDK's (a retried upload re-checks), only
- * the checksums every S3-compatible server understands, and timeouts that throw instead of warning.
+ * the checksums every S3-compatible server understands, and timeouts that throw instead of warning — both for the
+ * first answer and for a body that stops half-way.
  */
 export function createS3Client(options: Omit<S3ObjectStoreOptions, 'bucket'>): S3Client {
+  quietNodeVersionWarning()
+  const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   return new S3Client({
     region: options.region,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -79,12 +87,26 @@ export function createS3Client(options: Omit<S3ObjectStoreOptions, 'bucket'>): S
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
-      connectionTimeout: 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 120_000,
+      connectionTimeout: Math.min(DEFAULT_CONNECTION_TIMEOUT_MS, timeout),
+      requestTimeout: timeout,
+      socketTimeout: timeout,
       throwOnRequestTimeout: true,
       ...(options.insecureTls === true ? { httpsAgent: new HttpsAgent({ rejectUnauthorized: false }) } : {}),
     },
   })
+}
+
+/** The oldest Node major the runner supports (`engines` in package.json says `>=20.19`). */
+const OLDEST_SUPPORTED_NODE_MAJOR = 20
+
+/**
+ * The pinned AWS SDK works on every Node the runner supports, but on Node 20 it prints an 8-line warning that
+ * *later* SDK releases will need Node 22 — noise on every S3 command. It is silenced only on supported versions
+ * (older ones still see it), through the SDK's own switch, and a user's explicit setting is kept.
+ */
+function quietNodeVersionWarning(): void {
+  const major = Number(process.versions.node.split('.')[0])
+  if (major >= OLDEST_SUPPORTED_NODE_MAJOR) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 }
 
 /** Opens a bucket for free-form keys (see the module comment). */
@@ -92,7 +114,10 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): S3ObjectStor
   const client = createS3Client(options)
   const bucket = options.bucket
   const display = `s3://${bucket}${options.endpoint === undefined ? '' : ` at ${options.endpoint}`}`
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY
+  const policy = {
+    ...(options.retry ?? DEFAULT_RETRY_POLICY),
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  }
   const threshold = options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD
   const retried = <T>(operation: string, key: string, run: () => Promise<T>): Promise<T> =>
     withRetries(async () => {

@@ -4,9 +4,10 @@ import { Readable } from 'node:stream'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
@@ -15,12 +16,15 @@ import { contentMd5, remoteObjectKey, type ObjectHash } from '@wms/shared/dvc/ob
 import { md5Bytes } from '../../fs/hash-file.js'
 import {
   checkPresent,
+  isDamaged,
+  REPAIR_COMMAND,
   type PutOutcome,
   type RemoteObjectInfo,
   type RemoteStore,
   type TransferOptions,
 } from './remote-store.js'
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
+import { createS3Client, DEFAULT_REQUEST_TIMEOUT_MS } from './s3-objects.js'
 import { toStorageError } from './s3-errors.js'
 import { checkContent, hashingMeter, writeVerifiedFile } from './verified-copy.js'
 
@@ -37,7 +41,7 @@ export interface S3RemoteOptions {
   credentials?: S3ClientConfig['credentials']
   concurrency?: number
   retry?: RetryPolicy
-  /** Socket idle timeout of one request. */
+  /** Longest wait for the server's answer or the next byte of a body (default 30 s). */
   requestTimeoutMs?: number
   /** Objects larger than this are uploaded in parts (lib-storage), smaller ones in one request with Content-MD5. */
   multipartThresholdBytes?: number
@@ -54,28 +58,25 @@ const PART_SIZE = 8 * 1024 * 1024
  * MD5 as well, because not every S3-compatible server checks either header.
  */
 export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  // Retries are ours (withRetries), so that a retried upload re-checks what the server already has.
   const client =
     options.client ??
-    new S3Client({
+    createS3Client({
       region: options.region,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle ?? false,
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-      // Retries are ours (withRetries), so that a retried upload re-checks what the server already has.
-      maxAttempts: 1,
-      // Integrity is checked with Content-MD5 and our own MD5 of what comes back; the SDK's newer default
-      // checksums (aws-chunked trailers) are not understood by every S3-compatible server.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
+      requestTimeoutMs,
     })
   const bucket = options.bucket
   const prefix = options.prefix.replace(/^\/+|\/+$/g, '')
   const display = `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}`
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY
+  const policy: RetryPolicy = { ...(options.retry ?? DEFAULT_RETRY_POLICY), requestTimeoutMs }
   const threshold = options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD
   const keyOf = (hash: ObjectHash): string => `${prefix === '' ? '' : `${prefix}/`}${remoteObjectKey(hash)}`
   let conditionalWrites = true
+  let probed: Promise<void> | undefined
 
   const send = async <T>(operation: string, hash: ObjectHash, run: () => Promise<T>): Promise<T> => {
     try {
@@ -92,7 +93,8 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
       const response = await send('HeadObject', hash, () =>
         client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(hash) }), abortOptions(transfer)),
       )
-      return { size: response.ContentLength ?? 0 }
+      const md5 = singlePartMd5(response.ETag)
+      return { size: response.ContentLength ?? 0, ...(md5 === undefined ? {} : { md5 }) }
     } catch (thrown) {
       if (thrown instanceof WmsError && thrown.code === 'storage/not-found') return undefined
       throw thrown
@@ -110,7 +112,28 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
     })
   }
 
-  const putSmall = async (hash: ObjectHash, bytes: Uint8Array, transfer?: TransferOptions): Promise<PutOutcome> => {
+  // A GET whose ETag (the stored bytes' MD5) is not the object's name: the stored copy is damaged, and downloading
+  // it again cannot help. Said before any byte is read.
+  const rejectDamagedCopy = (hash: ObjectHash, etag: string | undefined, body: unknown): void => {
+    const md5 = singlePartMd5(etag)
+    if (md5 === undefined || md5 === contentMd5(hash)) return
+    if (body instanceof Readable) body.destroy()
+    throw new WmsError(
+      'storage/integrity',
+      `${display}: the stored copy of object ${hash} is damaged: it holds other bytes (MD5 ${md5}).`,
+      {
+        hint: `Replace it from a workspace that has a good copy: \`${REPAIR_COMMAND}\`.`,
+        details: { hash, damaged: true },
+      },
+    )
+  }
+
+  const putSmall = async (
+    hash: ObjectHash,
+    bytes: Uint8Array,
+    transfer?: TransferOptions,
+    overwrite = false,
+  ): Promise<PutOutcome> => {
     const command = (conditional: boolean): PutObjectCommand =>
       new PutObjectCommand({
         Bucket: bucket,
@@ -123,12 +146,12 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
       })
     try {
       const response = await send('PutObject', hash, () =>
-        client.send(command(conditionalWrites), abortOptions(transfer)),
+        client.send(command(conditionalWrites && !overwrite), abortOptions(transfer)),
       )
       await verifyEtag(hash, response.ETag)
     } catch (thrown) {
       if (!(thrown instanceof WmsError)) throw thrown
-      if (thrown.code === 'storage/conflict') {
+      if (thrown.code === 'storage/conflict' && !overwrite) {
         // Someone stored this hash between our check and our write: fine if it is the same size.
         const present = await head(hash, transfer)
         if (present !== undefined) return checkPresent(hash, present, bytes.length, display)
@@ -140,7 +163,7 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
       throw thrown
     }
     transfer?.onBytes?.(bytes.length)
-    return 'uploaded'
+    return overwrite ? 'repaired' : 'uploaded'
   }
 
   const putLarge = async (
@@ -192,15 +215,19 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
         async (attempt) => {
           const size = source.kind === 'file' ? source.size : source.bytes.length
           const present = attempt === 0 && transfer?.knownAbsent === true ? undefined : await head(hash, transfer)
-          if (present !== undefined) return checkPresent(hash, present, size, display)
-          if (source.kind === 'file' && size > threshold) return putLarge(hash, source.path, size, transfer)
+          const repairing = present !== undefined && transfer?.repair === true && isDamaged(hash, present, size)
+          if (present !== undefined && !repairing) return checkPresent(hash, present, size, display)
+          if (source.kind === 'file' && size > threshold) {
+            const outcome = await putLarge(hash, source.path, size, transfer)
+            return repairing ? 'repaired' : outcome
+          }
           const bytes = source.kind === 'bytes' ? source.bytes : await readLocal(source.path)
           if (md5Bytes(bytes) !== contentMd5(hash) || bytes.length !== size) {
             throw source.kind === 'file'
               ? changedSinceHashed(source.path, hash)
               : new WmsError('internal', `Bytes given for ${hash} do not hash to it.`)
           }
-          return putSmall(hash, bytes, transfer)
+          return putSmall(hash, bytes, transfer, repairing)
         },
         policy,
         transfer?.signal,
@@ -212,6 +239,7 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
           const response = await send('GetObject', hash, () =>
             client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(hash) }), abortOptions(transfer)),
           )
+          rejectDamagedCopy(hash, response.ETag, response.Body)
           const bytes = await send('GetObject', hash, async () =>
             response.Body === undefined ? new Uint8Array() : response.Body.transformToByteArray(),
           )
@@ -229,12 +257,14 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
           const response = await send('GetObject', hash, () =>
             client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(hash) }), abortOptions(transfer)),
           )
+          rejectDamagedCopy(hash, response.ETag, response.Body)
           const body = response.Body instanceof Readable ? response.Body : Readable.from([])
           await send('GetObject', hash, () =>
             writeVerifiedFile(body, destination, hash, {
               ...(response.ContentLength === undefined ? {} : { expectedSize: response.ContentLength }),
               ...(transfer?.onBytes === undefined ? {} : { onBytes: transfer.onBytes }),
               ...(transfer?.signal === undefined ? {} : { signal: transfer.signal }),
+              ...(transfer?.temporaryDir === undefined ? {} : { temporaryDir: transfer.temporaryDir }),
               what: `${display} object ${hash}`,
             }),
           )
@@ -243,10 +273,45 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
         transfer?.signal,
       ),
 
+    probe: (probeOptions) =>
+      (probed ??= withRetries(
+        () =>
+          client
+            .send(
+              new HeadBucketCommand({ Bucket: bucket }),
+              probeOptions?.signal === undefined ? {} : { abortSignal: probeOptions.signal },
+            )
+            .then(() => undefined)
+            .catch((thrown: unknown) => {
+              throw bucketError(bucket, display, thrown)
+            }),
+        policy,
+        probeOptions?.signal,
+      ).catch((thrown: unknown) => {
+        probed = undefined // A failed probe is asked again next time (the network may come back).
+        throw thrown
+      })),
+
     close: () => {
       if (options.client === undefined) client.destroy()
     },
   }
+}
+
+/** The MD5 an ETag states for a single-part object (`"d41d…"`); `undefined` for multipart (`"…-3"`) or none. */
+function singlePartMd5(etag: string | undefined): string | undefined {
+  const plain = etag?.replace(/"/g, '').toLowerCase()
+  return plain !== undefined && /^[0-9a-f]{32}$/.test(plain) ? plain : undefined
+}
+
+// HeadBucket answers 404 without a body, so the SDK cannot name it; here it can only mean the bucket is missing.
+function bucketError(bucket: string, display: string, thrown: unknown): WmsError {
+  const error = toStorageError('HeadBucket', display, thrown)
+  if (error.code !== 'storage/not-found') return error
+  return new WmsError('storage/not-found', `The S3 bucket ${bucket} does not exist (remote ${display}).`, {
+    hint: 'Check dataset.remote.bucket (and region/endpoint) in wms.config.json, or create the bucket.',
+    cause: thrown,
+  })
 }
 
 async function readLocal(file: string): Promise<Uint8Array> {

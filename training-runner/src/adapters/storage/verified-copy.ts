@@ -1,24 +1,46 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { WmsError } from '@wms/shared/errors'
 import { contentMd5, type ObjectHash } from '@wms/shared/dvc/object-key'
 
+import { temporaryName, temporaryPath } from './temporary-files.js'
+
+export { temporaryPath }
+
+/** Options of {@link writeVerifiedFile}. */
+export interface VerifiedWriteOptions {
+  expectedSize?: number
+  onBytes?: (bytes: number) => void
+  signal?: AbortSignal
+  what: string
+  /**
+   * Where the temporary file goes (default: next to `destination`). A pull puts it outside the dataset folders, so
+   * an interrupted transfer never leaves a file there that could be mistaken for data.
+   */
+  temporaryDir?: string
+}
+
 /**
- * Streams `source` into a temporary file next to `destination`, hashing as it goes; renames it into place only
- * when size and MD5 match `hash`, so a reader never sees a partial or corrupt file. Returns the bytes written.
+ * Streams `source` into a temporary file, hashing as it goes; renames it into place only when size and MD5 match
+ * `hash`, so a reader never sees a partial or corrupt file. The temporary file is removed on any failure
+ * (cancellation included).
  */
 export async function writeVerifiedFile(
   source: Readable,
   destination: string,
   hash: ObjectHash,
-  options: { expectedSize?: number; onBytes?: (bytes: number) => void; signal?: AbortSignal; what: string },
+  options: VerifiedWriteOptions,
 ): Promise<void> {
   await mkdir(path.dirname(destination), { recursive: true })
-  const temporary = temporaryPath(destination)
+  if (options.temporaryDir !== undefined) await mkdir(options.temporaryDir, { recursive: true })
+  const temporary =
+    options.temporaryDir === undefined
+      ? temporaryPath(destination)
+      : path.join(options.temporaryDir, temporaryName(path.basename(destination)))
   try {
     const meter = hashingMeter(options.onBytes)
     await pipeline(
@@ -28,7 +50,7 @@ export async function writeVerifiedFile(
       options.signal === undefined ? {} : { signal: options.signal },
     )
     checkContent(hash, meter.md5(), meter.size(), options.expectedSize, options.what)
-    await rename(temporary, destination)
+    await publishFile(temporary, destination)
   } catch (thrown) {
     await rm(temporary, { force: true })
     throw thrown
@@ -78,10 +100,19 @@ export function checkContent(
   }
 }
 
-/** A unique temporary name in the same folder (same file system, so a rename is atomic). */
-export function temporaryPath(file: string): string {
-  return path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.tmp-${String(process.pid)}-${randomBytes(4).toString('hex')}`,
-  )
+// A temporary folder on another file system (EXDEV): copy next to the destination first, then rename, so the
+// destination still appears whole or not at all.
+async function publishFile(temporary: string, destination: string): Promise<void> {
+  try {
+    await rename(temporary, destination)
+  } catch (thrown) {
+    if ((thrown as NodeJS.ErrnoException).code !== 'EXDEV') throw thrown
+    const beside = temporaryPath(destination)
+    try {
+      await copyFile(temporary, beside)
+      await rename(beside, destination)
+    } finally {
+      await rm(beside, { force: true })
+    }
+  }
 }
