@@ -84,6 +84,7 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
       datasetRoot: config.dataset.root,
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
+    ...(process.env.WMS_LOCAL_RUNNER === '0' ? { localRunner: false as const } : {}),
   })
   const errorLog = createErrorLog(options.userDataDir, { fallback: options.log })
   const onUnexpectedError = (channel: string, thrown: unknown): string | undefined => errorLog.write(channel, thrown)
