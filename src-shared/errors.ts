@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'dataset/invalid-manifest',
   'dataset/invalid-replacements',
   'dataset/missing-files',
+  'dataset/unpaired-files',
   'training/backend-unavailable',
   'training/out-of-memory',
   'training/failed',

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { addDataset, pullDataset, pushDataset } from '../../dvc/sync.js'
+import { addDataset, pullDataset, pushDataset, removeFromDataset } from '../../dvc/sync.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
 import { capped, objectsAndBytes } from './data-format.js'
 
@@ -16,16 +16,42 @@ export async function dataAddCommand(options: { workspace: string }, context: Co
   }
 }
 
-/** `training-runner data push`: upload what the remote lacks, then the manifests (like `dvc push`). */
-export async function dataPushCommand(
+/** `training-runner data remove <file>…`: delete tracked files on purpose (the only way the dataset shrinks). */
+export async function dataRemoveCommand(
+  files: string[],
   options: { workspace: string },
   context: CommandContext,
 ): Promise<CommandOutcome> {
-  const result = await pushDataset(path.resolve(context.io.cwd, options.workspace), { events: context.events })
+  const result = await removeFromDataset(path.resolve(context.io.cwd, options.workspace), files, {
+    events: context.events,
+  })
   return {
     exitCode: 0,
     result,
-    human: `Pushed ${objectsAndBytes(result.transferred, result.bytes)}; ${String(result.present)} already in the remote; ${String(result.manifests)} new manifest(s).`,
+    human: [
+      `Removed ${String(result.removed.length)} file(s) from the dataset (push next with \`training-runner data push\`):`,
+      ...capped(result.removed, 20),
+      ...Object.entries(result.outs).map(
+        ([name, out]) => `  ${name}.dvc → ${out.md5} (${String(out.nfiles ?? 0)} files)`,
+      ),
+    ].join('\n'),
+  }
+}
+
+/** `training-runner data push`: upload what the remote lacks, then the manifests (like `dvc push`). */
+export async function dataPushCommand(
+  options: { workspace: string; repair?: boolean },
+  context: CommandContext,
+): Promise<CommandOutcome> {
+  const result = await pushDataset(path.resolve(context.io.cwd, options.workspace), {
+    events: context.events,
+    repair: options.repair === true,
+  })
+  const repaired = result.repaired > 0 || options.repair === true ? `; repaired ${String(result.repaired)} damaged` : ''
+  return {
+    exitCode: 0,
+    result,
+    human: `Pushed ${objectsAndBytes(result.transferred, result.bytes)}; ${String(result.present)} already in the remote${repaired}; ${String(result.manifests)} new manifest(s).`,
   }
 }
 
