@@ -7,6 +7,7 @@ import { selectBackend, type BackendChoice, type BackendPreference } from './bac
 import { decodeImage, MAX_INPUT_PIXELS } from './data/decode.js'
 import { preprocessImage } from './data/preprocess.js'
 import { loadModel } from './model/model-files.js'
+import { refuseDatasetOutput, uniqueStems } from './predict-output.js'
 
 /** One prediction written to disk. */
 export interface PredictionFile {
@@ -40,6 +41,8 @@ export async function predictImages(
   options: PredictOptions = {},
 ): Promise<PredictionFile[]> {
   const events = options.events ?? nullSink
+  await refuseDatasetOutput(outDir)
+  const stems = uniqueStems(images)
   if (typeof options.backend !== 'object') await selectBackend(options.backend ?? 'auto', { events })
   const { model, metadata } = await loadModel(modelDir)
   const size = metadata.input.size
@@ -62,7 +65,7 @@ export async function predictImages(
       })
       const { width, height } = decoded
       const { mask, foreground } = await probabilitiesToMask(probabilities, size, width, height, threshold)
-      const stem = path.basename(file).replace(/\.[^.]+$/, '')
+      const stem = stems[index] ?? String(index)
       const maskFile = path.join(outDir, `${stem}.mask.png`)
       await sharp(mask, { raw: { width, height, channels: 1 } })
         .png()

@@ -154,6 +154,21 @@ interface RunContext {
   started: number
 }
 
+/**
+ * The step boundary: lets pending signals in (a warm input pipeline never yields to the event loop otherwise, so a
+ * Ctrl-C would wait for the epoch's checkpoint I/O), then stops if asked. One `setImmediate` per step costs
+ * microseconds.
+ */
+async function stopIfAsked(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return
+  await new Promise((resolve) => setImmediate(resolve))
+  if (signal.aborted) {
+    throw new WmsError('cancelled', 'Training was stopped.', {
+      hint: 'Run the same training again to resume after the last finished epoch (its checkpoint is kept).',
+    })
+  }
+}
+
 async function runEpochs(ctx: RunContext): Promise<TrainResult> {
   const { options, config, events, model, adam, cache, data } = ctx
   let plateau = initialPlateau(config.learningRate)
@@ -207,10 +222,7 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     let waitStart = performance.now()
     for await (const batch of stream) {
       const waited = (performance.now() - waitStart) / 1000
-      if (options.signal?.aborted === true)
-        throw new WmsError('cancelled', 'Training was cancelled.', {
-          hint: 'Run the same training again to resume after the last finished epoch (its checkpoint is kept).',
-        })
+      await stopIfAsked(options.signal)
       const stepStart = performance.now()
       const result = trainStep(batch)
       const stepSeconds = (performance.now() - stepStart) / 1000
@@ -244,6 +256,7 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
       waitStart = performance.now()
     }
 
+    await stopIfAsked(options.signal)
     const val =
       ctx.counts.val > 0
         ? await evaluateSamples(model, data.splits.val, cache, {
@@ -306,6 +319,7 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     }
   }
 
+  await stopIfAsked(options.signal)
   // The best epoch's weights (lowest monitored loss) are the model.
   assignModelValues(model, best)
   const evalOptions = { batchSize: config.batchSize, threshold: config.threshold, hausdorff: true }
@@ -327,6 +341,7 @@ async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     val: valMetrics,
     test: testMetrics,
   })
+  await stopIfAsked(options.signal)
   await saveModel(options.outDir, ctx.unet, readModelValues(model), metadata, `training-runner ${RUNNER_VERSION}`)
   if (options.keepCheckpoint !== true) await removeCheckpoint(ctx.checkpointDir)
   return {

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
 import { mergeDataBranch, summarize } from '../../dvc/merge.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
 import { capped, countsLine, objectsAndBytes } from './data-format.js'
@@ -8,11 +9,22 @@ export async function dataMergeCommand(
   options: { workspace: string; base: string; commit?: boolean; allowEmpty?: boolean },
   context: CommandContext,
 ): Promise<CommandOutcome> {
+  const signal = context.interrupts?.signal(
+    'Stopping the merge: uploads in flight finish or are cancelled; no manifest or .dvc file is written…',
+  )
   const result = await mergeDataBranch({
     workspace: path.resolve(context.io.cwd, options.workspace),
     base: options.base,
     commit: options.commit === true,
     events: context.events,
+    ...(signal === undefined ? {} : { signal }),
+  }).catch((thrown: unknown) => {
+    if (signal?.aborted !== true) throw thrown
+    throw new WmsError(
+      'cancelled',
+      'Merge interrupted before it was published: objects already uploaded stay (harmless, content-addressed); no manifest or .dvc file was written.',
+      { hint: 'Run `training-runner data merge` again: it skips what is already in the remote and finishes.' },
+    )
   })
   const lines = [
     `${result.status === 'merged' ? 'Merged' : 'Nothing to merge'} — ${summarize(result)}`,
