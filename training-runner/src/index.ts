@@ -38,7 +38,17 @@ export {
 export { datasetVersionKey, readDatasetVersion, readDvcFile, readDvcOut } from './dvc/dvc-files.js'
 export { cachedManifest, fetchManifest, type ManifestOptions } from './dvc/manifests.js'
 export { dirObjectOf, hashDirectory, type DirManifest, type HashedDirectory } from './dvc/hash-directory.js'
-export { addDataset, pullDataset, pushDataset, type PullResult, type PushResult, type SyncOptions } from './dvc/sync.js'
+export {
+  addDataset,
+  pullDataset,
+  pushDataset,
+  removeFromDataset,
+  type PullResult,
+  type PushOptions,
+  type PushResult,
+  type RemoveResult,
+  type SyncOptions,
+} from './dvc/sync.js'
 export { datasetStatus, type DatasetStatus, type FolderState, type FolderStatus } from './dvc/status.js'
 export { diffDatasetVersions, type DatasetDiff } from './dvc/diff.js'
 export {
