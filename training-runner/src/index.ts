@@ -38,7 +38,17 @@ export {
 export { datasetVersionKey, readDatasetVersion, readDvcFile, readDvcOut } from './dvc/dvc-files.js'
 export { cachedManifest, fetchManifest, type ManifestOptions } from './dvc/manifests.js'
 export { dirObjectOf, hashDirectory, type DirManifest, type HashedDirectory } from './dvc/hash-directory.js'
-export { addDataset, pullDataset, pushDataset, type PullResult, type PushResult, type SyncOptions } from './dvc/sync.js'
+export {
+  addDataset,
+  pullDataset,
+  pushDataset,
+  removeFromDataset,
+  type PullResult,
+  type PushOptions,
+  type PushResult,
+  type RemoveResult,
+  type SyncOptions,
+} from './dvc/sync.js'
 export { datasetStatus, type DatasetStatus, type FolderState, type FolderStatus } from './dvc/status.js'
 export { diffDatasetVersions, type DatasetDiff } from './dvc/diff.js'
 export {
@@ -126,6 +136,8 @@ export {
   type Predictor,
 } from './train/predict.js'
 export { loadDatasetSplit, type DatasetSplit } from './train/dataset-samples.js'
+// ── Serving: `training-runner serve` as a library (issue 20)
+export * from './serve/index.js'
 export {
   BACKEND_PREFERENCES,
   describeChoice,

@@ -28,8 +28,9 @@ describe('StagingService', () => {
   const open = async (dir: string, qa: QaChecker = fakeQa()) => {
     const events = new EventHub()
     const updates: EventPayloadOf<'staging:updated'>[] = []
-    // staging:updated is the contract's only event channel today: a second one makes this push a type error.
-    events.subscribe((_channel, payload) => updates.push(payload))
+    events.subscribe((channel, payload) => {
+      if (channel === 'staging:updated') updates.push(payload as EventPayloadOf<'staging:updated'>)
+    })
     const service = await StagingService.open({
       dir,
       events,
