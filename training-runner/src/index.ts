@@ -136,8 +136,6 @@ export {
   type Predictor,
 } from './train/predict.js'
 export { loadDatasetSplit, type DatasetSplit } from './train/dataset-samples.js'
-// ── Serving: `training-runner serve` as a library (issue 20)
-export * from './serve/index.js'
 export {
   BACKEND_PREFERENCES,
   describeChoice,
@@ -188,11 +186,18 @@ export { assertUsableTestSplit, readQaReportFile, resolveQaReport } from './pipe
 
 // ── Pipeline runs: one data branch from merge to publish, its run record, and the local runner that watches ─────
 export { runPipeline, type RunPipelineOptions } from './pipeline/run-pipeline.js'
-export { LocalRunner, type LocalRunnerOptions, type RunnerState } from './pipeline/local-runner.js'
+export {
+  LocalRunner,
+  type LocalRunnerOptions,
+  type PipelineExecutor,
+  type RunnerState,
+} from './pipeline/local-runner.js'
 export { listRunRecords, readRunRecord } from './pipeline/run-record-file.js'
 
 // ── Serving: the production model behind HTTP (`training-runner serve`) ──────────────────────────────────────────
 export { startModelServer, type ModelServer, type ServeOptions } from './serve/server.js'
+export { folderSource, registrySource, type ModelSource, type RegistrySourceOptions } from './serve/model-source.js'
+export { ServeMetrics } from './serve/metrics.js'
 
 // ── Events: where long jobs report progress (NDJSON for the app and CI, a TTY line for people) ──────────────────
 export {
