@@ -188,6 +188,8 @@ test('a photo already in the dataset is flagged and shown next to the original',
   webHost,
   userData,
 }) => {
+  // Indexing the demo dataset for duplicates and rendering its original: over a minute at load 20 on 2 cores.
+  test.setTimeout(120_000)
   const dataset = path.join(userData, 'demo', 'workspace', 'data', 'training')
   const [first] = (await readdir(path.join(dataset, 'images'))).sort()
   if (first === undefined) throw new Error('the demo has no dataset')

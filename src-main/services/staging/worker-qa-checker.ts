@@ -26,11 +26,15 @@ export function createWorkerQaChecker(options: WorkerQaCheckerOptions): QaChecke
     if (worker !== undefined) return worker
     const started = new Worker(options.workerPath)
     started.on('message', (message: FromQaWorker) => listeners.get(message.jobId)?.(message))
-    started.on('error', (error) => {
-      for (const listener of listeners.values()) listener({ type: 'failed', jobId: 0, message: error.message })
-    })
-    started.on('exit', () => {
+    const failAll = (message: string): void => {
+      for (const listener of [...listeners.values()]) listener({ type: 'failed', jobId: 0, message })
+    }
+    started.on('error', (error) => failAll(error.message))
+    // A worker that dies without an error event (killed for memory, process.exit in a native module) must not
+    // leave its runs waiting for ever: they fail with the reason, and the next run starts a new worker.
+    started.on('exit', (code) => {
       worker = undefined
+      failAll(`the QA worker stopped (exit code ${String(code)})`)
     })
     started.unref()
     worker = started
