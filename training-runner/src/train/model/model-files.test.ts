@@ -1,9 +1,11 @@
-import { readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { mkdir, readdir, readFile, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useTempDirs } from '../../../test/helpers/temp-dir.js'
 import { TINY_UNET, writeUntrainedModel } from '../../../test/helpers/untrained-model.js'
 import { METADATA_FILE, MODEL_FILE, readSavedModel, WEIGHTS_FILE } from './model-files.js'
+import { writeFileAtomic } from './weights-file.js'
 
 /** A real, valid model folder at `<base>/model`, and a "secret" of the weights' size next to it. */
 async function modelFolder(base: string): Promise<{ dir: string; secret: string; weightsBytes: number }> {
@@ -64,5 +66,18 @@ describe('loading a model folder', () => {
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toContain('outside the model folder')
     expect((error as Error).message).not.toContain('secret-hash')
+  })
+
+  it('leaves no temp file behind: a failed write removes its own, the next write those of killed runs', async () => {
+    const dir = await tempDir()
+    const dead = spawnSync('true').pid
+    const left = path.join(dir, `weights.bin.tmp-${String(dead)}`)
+    await writeFile(left, 'half a file')
+    const anHourAgo = new Date(Date.now() - 3_600_000)
+    await utimes(left, anHourAgo, anHourAgo)
+    await mkdir(path.join(dir, 'taken'))
+    await expect(writeFileAtomic(path.join(dir, 'taken'), 'x')).rejects.toThrow()
+    await writeFileAtomic(path.join(dir, 'weights.bin'), 'whole')
+    expect((await readdir(dir)).sort()).toEqual(['taken', 'weights.bin'])
   })
 })

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
 /**
@@ -62,12 +62,45 @@ export function decodeWeights(manifest: readonly WeightEntry[], data: Uint8Array
   return out
 }
 
-/** Writes a file atomically (temp file + rename), creating its folder. */
+/**
+ * Writes a file atomically (temp file + rename), creating its folder. A failed write removes its temp file, and
+ * temp files of this name left by killed processes (`kill -9` mid-write) are removed by the next write.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
+  await removeStaleTemps(file)
   const temp = `${file}.tmp-${String(process.pid)}`
-  await writeFile(temp, data)
-  await rename(temp, file)
+  try {
+    await writeFile(temp, data)
+    await rename(temp, file)
+  } catch (thrown) {
+    await rm(temp, { force: true })
+    throw thrown
+  }
+}
+
+// A write takes milliseconds; a temp file this old whose process is gone was left by a kill. (Both conditions: on a
+// folder shared between machines, a pid says nothing about another machine's writer.)
+const STALE_TEMP_MS = 10 * 60_000
+
+async function removeStaleTemps(file: string): Promise<void> {
+  const prefix = `${path.basename(file)}.tmp-`
+  for (const name of await readdir(path.dirname(file))) {
+    const pid = Number(name.slice(prefix.length))
+    if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue
+    const temp = path.join(path.dirname(file), name)
+    const info = await stat(temp).catch(() => undefined)
+    if (info !== undefined && Date.now() - info.mtimeMs > STALE_TEMP_MS) await rm(temp, { force: true })
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (thrown) {
+    return (thrown as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** Reads a JSON file. */
