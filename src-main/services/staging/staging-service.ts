@@ -3,13 +3,7 @@ import path from 'node:path'
 import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import { WmsError } from '@wms/shared/errors'
 import { statusFromIssues, summarizeStaging } from '@wms/shared/staging/summarize-staging'
-import type {
-  StagedFile,
-  StagedPair,
-  StagedProblem,
-  StagingSnapshot,
-  UploadFile,
-} from '@wms/shared/staging/staging-types'
+import type { StagedFile, StagedPair, StagedProblem, StagingSnapshot } from '@wms/shared/staging/staging-types'
 import type { EventHub } from '../../ipc/event-hub.js'
 import type { Disposable } from '../disposables.js'
 import { applyPairFixes, replacePairFile, setPairReplacement, type PairEditContext } from './pair-edits.js'
@@ -150,11 +144,6 @@ export class StagingService implements Disposable {
   /** After a push: removes the pushed pairs still at the revision that was pushed (see the store). */
   async removeSubmitted(pairs: readonly { id: string; revision: number }[]): Promise<{ removed: number }> {
     return this.afterRemoval(await this.store.removeSubmitted(pairs))
-  }
-
-  /** Replaces one file of a pair (base64, the `staging:replace-file` payload), keeping its dataset name. */
-  replaceFile(id: string, role: 'image' | 'mask', file: UploadFile): Promise<{ relpath: string }> {
-    return this.replacePairFile(id, role, { path: file.path, bytes: Buffer.from(file.data, 'base64') })
   }
 
   /** Replaces one file of a pair with uploaded bytes, keeping its dataset name. */

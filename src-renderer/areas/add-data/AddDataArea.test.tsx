@@ -157,6 +157,9 @@ describe('Add data', () => {
     setup({ pairs: [], problems: [], summary: summarizeStaging([]), submission: null })
     expect(await screen.findByRole('heading', { name: 'No pairs staged' })).toBeTruthy()
     expect(screen.getByRole('button', { name: "Add the demo's new pairs" })).toBeTruthy()
+    // The per-file limit is stated where files are added, before anyone hits it.
+    expect(screen.getByText(/Files up to 64 MB each\./)).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Add files…' }).getAttribute('title')).toContain('up to 64 MB per file')
   })
 
   it('shows a failed QA run on its pairs with the reason, and retries it', async () => {
