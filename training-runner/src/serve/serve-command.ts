@@ -41,12 +41,23 @@ export async function serveCommand(options: ServeCommandOptions, context: Comman
     concurrency: options.concurrency,
     maxWaiting: options.queue,
     log,
+  }).catch((thrown: unknown) => {
+    throw listenError(thrown, options)
   })
   log.info(
     `listening on ${server.url} (backend ${backend.name}; model from ${source.display}); docs at ${server.url}/docs`,
   )
   const first = await server.firstLoad
-  if (first.kind === 'kept' || first.kind === 'failed') log.warn(`not ready yet: ${first.reason}`)
+  if (first.kind === 'kept' || first.kind === 'failed') {
+    // A folder does not change: serving nothing forever helps nobody. The registry may get a model later.
+    if (options.model !== undefined) {
+      await server.close()
+      throw new WmsError('fs/not-found', `Cannot serve ${source.display}: ${first.reason}`, {
+        hint: 'Point --model at a folder written by `training-runner train` (model.json, weights.bin, metadata.json).',
+      })
+    }
+    log.warn(`not ready yet (still looking every ${String(options.poll)} s): ${first.reason}`)
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {
@@ -65,6 +76,24 @@ export async function serveCommand(options: ServeCommandOptions, context: Comman
     result: { url: server.url, stoppedBy: signal, lastModel: served },
     human: `Stopped (${signal}); in-flight requests finished.`,
   }
+}
+
+function listenError(thrown: unknown, options: ServeCommandOptions): unknown {
+  const code = (thrown as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new WmsError(
+      'usage/invalid-arguments',
+      `Cannot listen on ${options.host}:${String(options.port)} (${code}).`,
+      {
+        hint:
+          code === 'EADDRINUSE'
+            ? 'Another process uses that port: stop it or pass --port <n>.'
+            : 'Pick an address this machine has and a port above 1024 (--host, --port).',
+        cause: thrown,
+      },
+    )
+  }
+  return thrown
 }
 
 async function chooseSource(options: ServeCommandOptions, context: CommandContext): Promise<ModelSource> {
