@@ -56,19 +56,27 @@ async function main(): Promise<void> {
       const result = await pushDataset(root, { ...store, repair: mode.startsWith('full') })
       const seconds = (performance.now() - started) / 1000
       const requests: Record<string, number> = {}
-      for (const request of server.requests.slice(before)) requests[request.method] = (requests[request.method] ?? 0) + 1
+      for (const request of server.requests.slice(before))
+        requests[request.method] = (requests[request.method] ?? 0) + 1
       rows[mode] = { requests, seconds, checked: result.checked }
     }
     const heads = (mode: string) => rows[mode]?.requests.HEAD ?? 0
     const baseline = heads('full check (baseline)')
     const now = heads('manifest diff')
-    console.log(`load: ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`)
+    console.log(
+      `load: ${os
+        .loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')}`,
+    )
     for (const [mode, row] of Object.entries(rows)) {
       console.log(
         `${mode.padEnd(22)} HEAD ${String(row.requests.HEAD ?? 0).padStart(4)}  all ${JSON.stringify(row.requests)}  objects asked about ${String(row.checked)}  ${row.seconds.toFixed(2)} s`,
       )
     }
-    console.log(`HEAD requests: ${String(now)} vs ${String(baseline)} (ratio ${(baseline / Math.max(1, now)).toFixed(1)}×)`)
+    console.log(
+      `HEAD requests: ${String(now)} vs ${String(baseline)} (ratio ${(baseline / Math.max(1, now)).toFixed(1)}×)`,
+    )
   } finally {
     await server.close()
     await rm(base, { recursive: true, force: true })
