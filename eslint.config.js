@@ -137,7 +137,7 @@ export default tseslint.config(
     ]),
   },
   {
-    files: ['bench/**', 'e2e/**', 'hooks/**'],
+    files: ['bench/**', 'e2e/**', 'hooks/**', '.ci/**'],
     rules: layer({}, '', [RUNNER_ENTRY_ONLY]),
   },
   {

@@ -25,6 +25,7 @@ describe('the runner has one front door (eslint.config.js)', () => {
     'bench/probe.ts',
     'e2e/probe.ts',
     'hooks/probe.ts',
+    '.ci/probe.ts',
   ]
 
   it.each(outside)('%s: a deep import of the runner is an error that names the entry', async (file) => {

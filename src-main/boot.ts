@@ -1,6 +1,7 @@
 import type { AppInfo } from '@wms/shared/ipc/contract'
 import { createDispatcher, createUploadDispatcher, type Dispatch, type DispatchUpload } from './ipc/dispatch.js'
 import { EventHub } from './ipc/event-hub.js'
+import { createErrorLog, type ErrorLog } from './logging/error-log.js'
 import { demoLayout, readWorkspaceConfig } from 'training-runner'
 import { createAppServices, type AppServices } from './services/app-services.js'
 import { createStagingQa } from './services/staging/staging-qa.js'
@@ -16,6 +17,8 @@ export interface BootedApp {
   dispatch: Dispatch
   dispatchUpload: DispatchUpload
   events: EventHub
+  /** Where internal errors are written down (`<userData>/logs/wms-studio.log`), secrets scrubbed. */
+  errorLog: ErrorLog
 }
 
 /** Inputs of {@link bootApp}. */
@@ -67,7 +70,6 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
   })
   const events = new EventHub()
   const config = await readWorkspaceConfig(workspace.root)
-  const stagingDir = path.join(workspace.root, '.wms', 'staging')
   const services = await createAppServices({
     workspaceRoot: workspace.root,
     host: options.host,
@@ -76,20 +78,17 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     events,
     staging: createStagingQa({
       workerPath: options.qaWorkerPath,
-      stagingDir,
       cacheDir: path.join(workspace.root, '.wms', 'cache', 'qa'),
       policy: config.qa,
       workspaceRoot: workspace.root,
       datasetRoot: config.dataset.root,
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
+    ...(process.env.WMS_LOCAL_RUNNER === '0' ? { localRunner: false as const } : {}),
   })
-  const onUnexpectedError = (channel: string, thrown: unknown): void => {
-    options.log(
-      `Unexpected error in ${channel}: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`,
-    )
-  }
+  const errorLog = createErrorLog(options.userDataDir, { fallback: options.log })
+  const onUnexpectedError = (channel: string, thrown: unknown): string | undefined => errorLog.write(channel, thrown)
   const dispatch = createDispatcher(services.handlers, { onUnexpectedError })
   const dispatchUpload = createUploadDispatcher(services.uploadHandlers, { onUnexpectedError })
-  return { workspace, services, dispatch, dispatchUpload, events }
+  return { workspace, services, dispatch, dispatchUpload, events, errorLog }
 }

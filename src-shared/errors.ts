@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'ipc/invalid-payload',
   'ipc/forbidden',
   'ipc/disconnected',
+  'ipc/too-large',
   'usage/invalid-arguments',
   'workspace/not-found',
   'workspace/invalid-config',
@@ -54,6 +55,8 @@ export const ERROR_CODES = [
   'promote/not-gated',
   'promote/production-moved',
   'promote/locked',
+  'pipeline/locked',
+  'pipeline/refused',
 ] as const
 
 /** A stable, machine-readable error code (see {@link ERROR_CODES}). */

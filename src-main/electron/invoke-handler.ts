@@ -37,6 +37,6 @@ export function createElectronUploadHandler(
     }
     const bytes =
       pack instanceof ArrayBuffer ? new Uint8Array(pack) : new Uint8Array(pack.buffer, pack.byteOffset, pack.byteLength)
-    return dispatchUpload(channel, bytes)
+    return dispatchUpload.pack(channel, bytes)
   }
 }

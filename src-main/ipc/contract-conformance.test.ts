@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INVOKE_CHANNELS, invokeChannels, UPLOAD_CHANNELS, type InvokeChannel } from '@wms/shared/ipc/contract'
+import { MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
 import { createDemoWorkspace } from 'training-runner'
 import { createElectronInvokeHandler, createElectronUploadHandler } from '../electron/invoke-handler.js'
 import { fakeStagingDeps } from '../test-support/fake-staging-deps.js'
@@ -32,15 +33,16 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'staging:get-state': { request: {} },
   'staging:add-demo-samples': { request: {}, mutates: true },
   'staging:remove-pairs': { request: { ids: ['nothing-here'] } },
-  'staging:replace-file': { request: { id: 'nothing-here', role: 'mask', file: { path: 'm.png', data: PNG_1x1 } } },
   'staging:apply-fixes': { request: { ids: ['nothing-here'] } },
   'staging:set-replacement': { request: { id: 'x', replacement: false }, mutates: true },
   'staging:clear': { request: {}, mutates: true },
+  'staging:retry-qa': { request: {}, mutates: true },
   'submit:preview': { request: {}, mutates: true },
   'submit:start': { request: {} },
   'submit:retry': { request: {} },
   'submit:dismiss': { request: {} },
   'pipeline:list-data-branches': { request: {} },
+  'pipeline:list-runs': { request: {} },
 }
 
 describe('the IPC contract, served by both hosts', () => {
@@ -153,6 +155,73 @@ describe('the IPC contract, served by both hosts', () => {
     expect(electron).toMatchObject({ ok: false, error: { code: 'ipc/invalid-payload' } })
   })
 
+  it('replaces a mask with a 20 MB file on both transports, through the same upload path as adding', async () => {
+    const png = Buffer.from(PNG_1x1, 'base64')
+    await uploadViaElectron(
+      'staging:add-files',
+      packUpload(
+        {
+          files: [
+            { path: 'big/images/big.png', size: png.length },
+            { path: 'big/masks/big.png', size: png.length },
+          ],
+        },
+        [png, png],
+      ),
+    )
+    // 20 MB: over the web host's 8 MB JSON limit, which the old base64 call hit while Electron took it.
+    const big = Buffer.alloc(20 * 1024 * 1024, 7)
+    for (const via of [uploadViaElectron, uploadViaWeb]) {
+      const pack = packUpload({ id: 'big', role: 'mask', files: [{ path: 'new-mask.png', size: big.length }] }, [big])
+      expect(await via('staging:replace-file', pack)).toEqual({ ok: true, value: { relpath: 'masks/big.png' } })
+      expect(services.staging.store.files['masks/big.png']?.bytes).toBe(big.length)
+    }
+  })
+
+  it('refuses a file over the per-file limit on both transports, alike, before reading its bytes', async () => {
+    const size = MAX_UPLOAD_FILE_BYTES + 1
+    // The request announces the size; neither host needs the bytes to refuse it.
+    const announce = (channel: string) =>
+      channel === 'staging:add-files'
+        ? { files: [{ path: 'set/images/huge.png', size }] }
+        : { id: 'u', role: 'mask', files: [{ path: 'huge.png', size }] }
+    for (const channel of ['staging:add-files', 'staging:replace-file']) {
+      const pack = packUpload(announce(channel), [])
+      const electron = await uploadViaElectron(channel, pack)
+      const web = await uploadViaWeb(channel, pack)
+      expect(web).toEqual(electron)
+      expect(electron).toMatchObject({
+        ok: false,
+        error: { code: 'ipc/too-large', message: expect.stringContaining('up to 64 MB each') as unknown },
+      })
+    }
+  })
+
+  it.each([
+    ['a NUL byte in a path', 'staging:add-files', { files: [{ path: 'set/images/a\u0000.png', size: 1 }] }],
+    ['a control character in a path', 'staging:add-files', { files: [{ path: 'set/images/a\n.png', size: 1 }] }],
+    ['a pair id with ..', 'staging:replace-file', { id: '..', role: 'mask', files: [{ path: 'm.png', size: 1 }] }],
+  ])('refuses an upload with %s at the door, alike on both transports', async (_label, channel, request) => {
+    const pack = packUpload(request, [Buffer.from('x')])
+    const electron = await uploadViaElectron(channel, pack)
+    const web = await uploadViaWeb(channel, pack)
+    expect(web).toEqual(electron)
+    expect(electron).toMatchObject({ ok: false, error: { code: 'ipc/invalid-payload' } })
+  })
+
+  it.each([
+    ['staging:set-replacement', { id: '../../outside', replacement: true }],
+    ['staging:set-replacement', { id: '..', replacement: true }],
+    ['staging:remove-pairs', { ids: ['a/../../b'] }],
+    ['staging:apply-fixes', { ids: ['nul\u0000id'] }],
+  ])('refuses %s with a path for an id, alike on both transports', async (channel, request) => {
+    const electron = await viaElectron(channel, request)
+    const web = await viaWeb(channel, request)
+    expect(web).toEqual(electron)
+    expect(electron).toMatchObject({ ok: false, error: { code: 'ipc/invalid-payload' } })
+    expect(JSON.stringify(services.staging.store.files)).not.toContain('outside')
+  })
+
   it.each(INVOKE_CHANNELS)(
     '%s answers alike over Electron IPC and the web host, with a valid response',
     async (channel) => {
@@ -199,9 +268,17 @@ describe('the IPC contract, served by both hosts', () => {
     const unexpected: unknown[] = []
     const throwing = createDispatcher(
       { ...services.handlers, 'app:get-info': () => Promise.reject(new Error('kaboom')) },
-      { onUnexpectedError: (_channel, thrown) => unexpected.push(thrown) },
+      {
+        onUnexpectedError: (_channel, thrown) => {
+          unexpected.push(thrown)
+          return '/somewhere/logs/wms-studio.log'
+        },
+      },
     )
-    expect(await throwing('app:get-info', {})).toMatchObject({ ok: false, error: { code: 'internal' } })
+    expect(await throwing('app:get-info', {})).toMatchObject({
+      ok: false,
+      error: { code: 'internal', hint: expect.stringContaining('/somewhere/logs/wms-studio.log') as unknown },
+    })
     expect(unexpected).toHaveLength(1)
   })
 })

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findElectronBinary } from './electron-binary.js'
+import { shouldOpenBrowser } from './open-browser.js'
 import { isBuildStale } from './staleness.js'
 
 /**
@@ -56,7 +57,11 @@ if (electron.found && process.env.WMS_HOST !== 'web') {
     )
   }
   command = process.execPath
-  const wantsOpen = process.stdout.isTTY && process.env.CI === undefined && !args.includes('--no-open')
+  const wantsOpen = shouldOpenBrowser(args, {
+    env: process.env,
+    isTTY: process.stdout.isTTY,
+    platform: process.platform,
+  })
   commandArgs = [path.join(root, 'out/main/web-host.js'), ...args, ...(wantsOpen ? ['--open'] : [])]
 }
 

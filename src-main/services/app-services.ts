@@ -9,6 +9,8 @@ import { MediaService, type MediaResponse } from './media/media-service.js'
 import type { StagingServiceOptions } from './staging/staging-service.js'
 import { StagingService } from './staging/staging-service.js'
 import { SubmitService } from './staging/submit-service.js'
+import { addInGroups } from './upload-ingest.js'
+import { PipelineService, type PipelineServiceOptions } from './pipeline/pipeline-service.js'
 
 /** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
 export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
@@ -25,6 +27,8 @@ export interface AppServicesOptions {
   demoIncoming?: string
   /** Delays of automatic push retries (tests shorten them). */
   retryDelaysMs?: readonly number[]
+  /** The local pipeline runner (workspaces with `pipeline.runner: local`); `false` turns it off. */
+  localRunner?: false | Pick<PipelineServiceOptions, 'cliModule' | 'pollMs' | 'runArgs' | 'execArgv'>
 }
 
 /** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
@@ -60,6 +64,17 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }),
   )
   await submit.resume()
+  const pipeline =
+    config.pipeline.runner === 'local' && options.localRunner !== false
+      ? store.add(
+          new PipelineService({
+            workspaceRoot: root,
+            onEvent: (event) => options.events.emit('pipeline:event', event),
+            ...options.localRunner,
+          }),
+        )
+      : undefined
+  pipeline?.start()
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
@@ -78,7 +93,6 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'staging:get-state': () => attempt(() => Promise.resolve(staging.snapshot())),
     'staging:add-demo-samples': () => attempt(() => staging.addDemoSamples()),
     'staging:remove-pairs': (request) => attempt(() => staging.removePairs(request.ids)),
-    'staging:replace-file': (request) => attempt(() => staging.replaceFile(request.id, request.role, request.file)),
     'staging:apply-fixes': (request) => attempt(() => staging.applyFixes(request.ids)),
     'staging:set-replacement': (request) =>
       attempt(async () => {
@@ -86,10 +100,17 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return {}
       }),
     'staging:clear': () => attempt(() => staging.clear()),
+    'staging:retry-qa': () =>
+      attempt(() => {
+        staging.retryQa()
+        return Promise.resolve({})
+      }),
     'submit:preview': () => attempt(() => submit.preview()),
     'submit:start': (request) => attempt(() => submit.start(request.message)),
     'submit:retry': () => attempt(() => submit.retry()),
     'pipeline:list-data-branches': () => attempt(() => listDataBranches(root)),
+    'pipeline:list-runs': () =>
+      attempt(async () => (pipeline === undefined ? { runs: [], running: null, queued: [] } : pipeline.overview())),
     'submit:dismiss': () =>
       attempt(async () => {
         await submit.dismiss()
@@ -98,10 +119,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   }
   const uploadHandlers: UploadHandlers = {
     'staging:add-files': (request, files) =>
-      attempt(() =>
-        staging.addFiles(
-          request.files.map((file, index) => ({ path: file.path, bytes: files[index] ?? new Uint8Array() })),
-        ),
+      attempt(() => addInGroups(request.files, files, (group) => staging.addFiles(group))),
+    'staging:replace-file': (request, [file]) =>
+      attempt(async () =>
+        staging.replacePairFile(request.id, request.role, {
+          path: request.files[0].path,
+          bytes: file === undefined ? new Uint8Array() : await file.bytes(),
+        }),
       ),
   }
   return {

@@ -1,7 +1,9 @@
 import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import type { StagedProblem } from '@wms/shared/staging/staging-types'
 import type { StagingDeps } from '../services/app-services.js'
-import type { QaChecker, QaPairVerdict } from '../services/staging/qa-checker.js'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { QaChecker, QaPairInput, QaPairVerdict } from '../services/staging/qa-checker.js'
 
 /**
  * Stand-ins for the QA engine in service tests (the real engine has its own tests and runs in the e2e tests):
@@ -11,7 +13,7 @@ export function fakeQa(): QaChecker & { runs: number } {
   const checker = {
     runs: 0,
     run: async (
-      { pairs }: { pairs: { id: string }[] },
+      { pairs }: { pairs: QaPairInput[] },
       { signal, onPair }: { signal: AbortSignal; onPair: (verdict: QaPairVerdict) => void },
     ) => {
       checker.runs += 1
@@ -19,9 +21,13 @@ export function fakeQa(): QaChecker & { runs: number } {
       for (const pair of pairs) {
         await new Promise((resolve) => setTimeout(resolve, 1))
         if (signal.aborted) throw new Error('aborted')
-        const severity = pair.id.includes('bad') ? 'error' : pair.id.includes('warn') ? 'warning' : undefined
+        const id = pair.sampleId
+        const severity = id.includes('bad') ? 'error' : id.includes('warn') ? 'warning' : undefined
+        // Like the real engine, the verdict says which bytes it read.
+        const seen = { image: await md5File(pair.image.path), mask: await md5File(pair.mask.path) }
         const verdict: QaPairVerdict = {
-          id: pair.id,
+          id,
+          seen,
           issues:
             severity === undefined
               ? []
@@ -29,7 +35,7 @@ export function fakeQa(): QaChecker & { runs: number } {
                   {
                     ruleId: severity === 'error' ? 'file/corrupt' : 'mask/lossy',
                     severity,
-                    sampleId: pair.id,
+                    sampleId: id,
                     message: 'm',
                     details: {},
                     fixable: severity === 'warning',
@@ -69,7 +75,7 @@ export function fakeStagingDeps(qa: QaChecker = fakeQa()): StagingDeps {
     qa,
     fix: (pair) =>
       Promise.resolve(
-        pair.mask === null || !pair.id.includes('warn')
+        !pair.sampleId.includes('warn')
           ? []
           : [
               {
@@ -82,4 +88,10 @@ export function fakeStagingDeps(qa: QaChecker = fakeQa()): StagingDeps {
       ),
     describePairingProblem: describeProblem,
   }
+}
+
+async function md5File(file: string): Promise<string> {
+  return createHash('md5')
+    .update(await readFile(file))
+    .digest('hex')
 }

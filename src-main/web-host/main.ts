@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bootApp } from '../boot.js'
+import { openBrowser } from '../launch/open-browser.js'
 import { defaultUserDataDir } from '../workspace/resolve-workspace.js'
 import { startWebHost } from './server.js'
+import { prepareSpoolDir } from './upload-stream.js'
 
 /**
  * Entry of the web host: the same services as the Electron app, served to a browser on 127.0.0.1.
@@ -33,14 +34,20 @@ async function main(): Promise<number> {
     versions: { node: process.versions.node, electron: null, chrome: null },
     log,
   })
+  // Uploads are spooled next to the staging area (on disk, where /tmp may be memory), for the user only.
+  const spoolDir = path.join(app.workspace.root, '.wms', 'uploads')
+  await prepareSpoolDir(spoolDir)
   const host = await startWebHost({
+    spoolDir,
     media: app.services.media,
     dispatch: app.dispatch,
     dispatchUpload: app.dispatchUpload,
     events: app.events,
     staticDir: path.resolve(here, '../renderer'),
     port: Number(values.port),
+    onInternalError: (where, thrown) => app.errorLog.write(where, thrown),
   })
+  app.errorLog.addSecret(host.token)
   const ms = Math.round(performance.now() - started)
   process.stdout.write(
     [
@@ -50,7 +57,8 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   )
-  if (values.open && !values['no-open']) openBrowser(host.url)
+  // The browser gets a one-time code, not the token: its command line is visible to every local user.
+  if (values.open && !values['no-open']) openBrowser(host.launchUrl(), { env: process.env, platform: process.platform })
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -65,13 +73,6 @@ async function main(): Promise<number> {
   await host.close()
   await app.services.dispose()
   return 0
-}
-
-function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
-  const child = spawn(command, [url], { stdio: 'ignore', detached: true })
-  child.on('error', () => undefined)
-  child.unref()
 }
 
 main().then(

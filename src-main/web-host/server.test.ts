@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { ok } from '@wms/shared/result'
+import { summarizeStaging } from '@wms/shared/staging/summarize-staging'
 import { createDispatcher } from '../ipc/dispatch.js'
 import { EventHub } from '../ipc/event-hub.js'
 import { INVOKE_CHANNELS, type InvokeHandlers } from '@wms/shared/ipc/contract'
@@ -161,11 +162,9 @@ describe('web host security', () => {
     const received = new Promise<unknown>((resolve) =>
       client.on('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))),
     )
-    events.emit('pipeline:event', { type: 'log', at: 1, level: 'info', message: 'hello' })
-    expect(await received).toEqual({
-      channel: 'pipeline:event',
-      payload: { type: 'log', at: 1, level: 'info', message: 'hello' },
-    })
+    const update = { pairs: [], removed: ['pair-1'], problems: [], summary: summarizeStaging([]), submission: null }
+    events.emit('staging:updated', update)
+    expect(await received).toEqual({ channel: 'staging:updated', payload: update })
     client.close()
   })
 })

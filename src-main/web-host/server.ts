@@ -1,28 +1,25 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import os from 'node:os'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { err, type Result } from '@wms/shared/result'
+import { err } from '@wms/shared/result'
 import type { Dispatch, DispatchUpload } from '../ipc/dispatch.js'
 import type { EventHub } from '../ipc/event-hub.js'
-import {
-  bearerToken,
-  checkHostAndOrigin,
-  contentSecurityPolicy,
-  createLaunchToken,
-  tokensMatch,
-  WEBSOCKET_PROTOCOL,
-  websocketToken,
-} from './security.js'
-import { serveStatic } from './static-files.js'
 import type { MediaResponse } from '../services/media/media-service.js'
+import { LaunchCodes, MediaKeys, type Clock } from './credentials.js'
+import { sendJson } from './http-io.js'
+import { EVENTS_PATH, handleApi, handleMedia, handlePage, MEDIA_PREFIX, type HostContext } from './routes.js'
+import { checkHostAndOrigin, createLaunchToken, tokensMatch, WEBSOCKET_PROTOCOL, websocketToken } from './security.js'
 
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
   dispatch: Dispatch
   /** Where uploads (`POST /api/upload/<channel>`) go; without it the host refuses them. */
   dispatchUpload?: DispatchUpload
-  /** Largest accepted upload (default 1 GiB). */
+  /** Largest accepted upload, all files together (default 1 GiB); each file has the contract's own limit. */
   maxUploadBytes?: number
+  /** Where uploads are spooled while they arrive (default: the system's temp folder). */
+  spoolDir?: string
   events: EventHub
   /** Folder of the built renderer (index.html + assets). */
   staticDir: string
@@ -30,10 +27,18 @@ export interface WebHostOptions {
   port?: number
   /** The per-launch secret; generated when absent. */
   token?: string
-  /** Largest accepted request body. */
+  /** Largest accepted JSON request body. */
   maxBodyBytes?: number
   /** Serves `/media/<path>` (thumbnails, full-size pictures) to the app's pages. */
   media?: (mediaPath: string) => Promise<MediaResponse>
+  /** How long a media key (the picture cookie) lives (default 10 minutes; the page renews it at half-time). */
+  mediaKeyTtlMs?: number
+  /** How long a one-time launch code stays valid (default 2 minutes). */
+  launchCodeTtlMs?: number
+  /** Called with a request that failed unexpectedly (a bug); answers where it was logged. */
+  onInternalError?: (where: string, thrown: unknown) => string | undefined
+  /** The clock of media keys and launch codes (tests). */
+  now?: Clock
 }
 
 /** A running web host. */
@@ -42,159 +47,96 @@ export interface WebHost {
   url: string
   port: number
   token: string
+  /**
+   * A fresh address to open a browser with: it carries a one-time code instead of the token, because the opener's
+   * command line is readable by every local user; the page trades the code for the token once.
+   */
+  launchUrl(): string
   close(): Promise<void>
 }
 
-const INVOKE_PREFIX = '/api/invoke/'
-const UPLOAD_PREFIX = '/api/upload/'
-const EVENTS_PATH = '/api/events'
-const SESSION_PATH = '/api/session'
-const MEDIA_PREFIX = '/media/'
-const MEDIA_COOKIE = 'wms_media'
-
 /**
- * Serves the main-process services over HTTP (calls: `POST /api/invoke/<channel>`) and WebSocket (events:
- * `/api/events`) on 127.0.0.1 only, plus the built renderer. Every API call needs the per-launch token and an
- * allowed Host and Origin; payloads go through the same dispatcher as Electron IPC.
+ * Serves the main-process services over HTTP (calls: `POST /api/invoke/<channel>`, uploads:
+ * `POST /api/upload/<channel>`) and WebSocket (events: `/api/events`) on 127.0.0.1 only, plus the built renderer.
+ * Every API call needs the per-launch token and an allowed Host and Origin; payloads go through the same
+ * dispatcher as Electron IPC.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const token = options.token ?? createLaunchToken()
-  const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024
-  const maxUpload = options.maxUploadBytes ?? 1024 * 1024 * 1024
   let port = options.port ?? 0
+  const context = hostContext(options, () => port)
+  const server = createServer(requestListener(context, options.onInternalError))
+  const closeEvents = serveEvents(server, context, options.events)
+  port = await listen(server, port)
+  const origin = `http://127.0.0.1:${String(port)}`
+  return {
+    url: `${origin}/#token=${context.token}`,
+    port,
+    token: context.token,
+    launchUrl: () => `${origin}/#code=${context.launchCodes.issue()}`,
+    close: async () => {
+      closeEvents()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
 
-  const server = createServer((request, response) => {
-    handleHttp(request, response).catch((thrown: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, err({ code: 'internal', message: String(thrown) }))
-      else response.destroy()
-    })
-  })
+// Step 1: the secrets, limits and services every route reads.
+function hostContext(options: WebHostOptions, port: () => number): HostContext {
+  return {
+    token: options.token ?? createLaunchToken(),
+    port,
+    mediaKeys: new MediaKeys(options.mediaKeyTtlMs ?? 10 * 60_000, options.now),
+    launchCodes: new LaunchCodes(options.launchCodeTtlMs ?? 2 * 60_000, options.now),
+    dispatch: options.dispatch,
+    dispatchUpload: options.dispatchUpload,
+    media: options.media,
+    staticDir: options.staticDir,
+    maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
+    maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024 * 1024,
+    spoolDir: options.spoolDir ?? os.tmpdir(),
+  }
+}
 
-  async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const refused = checkHostAndOrigin(request, port)
+// Step 2: every HTTP request passes the Host/Origin check, then goes to the API, media or the pages; a route that
+// throws (a bug) answers 500 and is logged.
+function requestListener(
+  context: HostContext,
+  onInternalError: WebHostOptions['onInternalError'],
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const refused = checkHostAndOrigin(request, context.port())
     if (refused !== undefined) {
       sendJson(response, 403, err({ code: 'ipc/forbidden', message: `Refused: ${refused}.` }))
       return
     }
     const url = request.url ?? '/'
-    if (url.startsWith('/api/')) {
-      await handleApi(request, response, url)
-      return
-    }
-    if (url.startsWith(MEDIA_PREFIX)) {
-      await handleMedia(request, response, url)
-      return
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { Allow: 'GET, HEAD' }).end()
-      return
-    }
-    response.setHeader('Content-Security-Policy', contentSecurityPolicy(port))
-    response.setHeader('X-Content-Type-Options', 'nosniff')
-    response.setHeader('Referrer-Policy', 'no-referrer')
-    response.setHeader('X-Frame-Options', 'DENY')
-    if (!(await serveStatic(options.staticDir, url, response))) {
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found')
-    }
+    if (url.startsWith('/api/')) await handleApi(context, request, response)
+    else if (url.startsWith(MEDIA_PREFIX)) await handleMedia(context, request, response)
+    else await handlePage(context, request, response)
   }
-
-  async function handleApi(request: IncomingMessage, response: ServerResponse, url: string): Promise<void> {
-    if (!tokensMatch(token, bearerToken(request))) {
+  return (request, response) => {
+    route(request, response).catch((thrown: unknown) => {
+      const where = onInternalError?.(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''}`, thrown)
+      if (response.headersSent) {
+        response.destroy()
+        return
+      }
       sendJson(
         response,
-        401,
+        500,
         err({
-          code: 'ipc/forbidden',
-          message: 'Missing or wrong launch token.',
-          hint: 'Open the URL the web host printed at start-up.',
+          code: 'internal',
+          message: 'WMS Studio failed to answer this request.',
+          hint: `This is a bug in WMS Studio. Please report it with the log${where === undefined ? '' : ` (${where})`}.`,
         }),
       )
-      return
-    }
-    if (url === SESSION_PATH && request.method === 'POST') {
-      // <img> tags cannot send the bearer token, so the page trades it for an HttpOnly, same-site cookie that only
-      // unlocks pictures.
-      response.setHeader('Set-Cookie', `${MEDIA_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=${MEDIA_PREFIX}`)
-      sendJson(response, 200, { ok: true, value: {} })
-      return
-    }
-    if (url.startsWith(UPLOAD_PREFIX) && request.method === 'POST' && options.dispatchUpload !== undefined) {
-      await handleUpload(request, response, url, options.dispatchUpload)
-      return
-    }
-    if (!url.startsWith(INVOKE_PREFIX) || request.method !== 'POST') {
-      sendJson(
-        response,
-        404,
-        err({ code: 'ipc/unknown-channel', message: `No API at ${request.method ?? ''} ${url}.` }),
-      )
-      return
-    }
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
-      sendJson(response, 415, err({ code: 'ipc/invalid-payload', message: 'Content-Type must be application/json.' }))
-      return
-    }
-    const body = await readBody(request, maxBody)
-    if (body === undefined) {
-      sendJson(
-        response,
-        413,
-        err({ code: 'ipc/invalid-payload', message: `Request body over ${String(maxBody)} bytes.` }),
-      )
-      return
-    }
-    let payload: unknown
-    try {
-      payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'))
-    } catch {
-      sendJson(response, 400, err({ code: 'ipc/invalid-payload', message: 'Request body is not valid JSON.' }))
-      return
-    }
-    const channel = decodeURIComponent(url.slice(INVOKE_PREFIX.length))
-    const result = await options.dispatch(channel, payload)
-    sendJson(response, statusFor(result), result)
-  }
-
-  async function handleUpload(
-    request: IncomingMessage,
-    response: ServerResponse,
-    url: string,
-    dispatchUpload: DispatchUpload,
-  ): Promise<void> {
-    if (!(request.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
-      sendJson(
-        response,
-        415,
-        err({ code: 'ipc/invalid-payload', message: 'Content-Type must be application/octet-stream.' }),
-      )
-      return
-    }
-    const body = await readBody(request, maxUpload)
-    if (body === undefined) {
-      sendJson(response, 413, err({ code: 'ipc/invalid-payload', message: `Upload over ${String(maxUpload)} bytes.` }))
-      return
-    }
-    const result = await dispatchUpload(decodeURIComponent(url.slice(UPLOAD_PREFIX.length)), body)
-    sendJson(response, statusFor(result), result)
-  }
-
-  async function handleMedia(request: IncomingMessage, response: ServerResponse, url: string): Promise<void> {
-    if (!tokensMatch(token, readCookie(request, MEDIA_COOKIE)) || options.media === undefined) {
-      response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Unauthorized')
-      return
-    }
-    const mediaPath = url.slice(MEDIA_PREFIX.length).split('?')[0] ?? ''
-    const media = await options.media(mediaPath)
-    response.writeHead(media.status, {
-      'Content-Type': media.contentType,
-      'Content-Length': String(media.body.length),
-      // Media URLs carry the file's revision, so a cached copy is never stale.
-      'Cache-Control': media.status === 200 ? 'private, max-age=31536000, immutable' : 'no-store',
-      'X-Content-Type-Options': 'nosniff',
     })
-    response.end(media.body)
   }
+}
 
+// Step 3: the event stream. Browsers cannot set headers on a WebSocket, so the token travels as a subprotocol.
+function serveEvents(server: Server, context: HostContext, events: EventHub): () => void {
   const sockets = new Set<WebSocket>()
   const wss = new WebSocketServer({
     noServer: true,
@@ -208,8 +150,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         .map((value) => value.trim())
         .filter(Boolean),
     )
-    const refused = checkHostAndOrigin(request, port) ?? (request.url === EVENTS_PATH ? undefined : 'unknown path')
-    if (refused !== undefined || !tokensMatch(token, websocketToken(protocols))) {
+    const refused =
+      checkHostAndOrigin(request, context.port()) ?? (request.url === EVENTS_PATH ? undefined : 'unknown path')
+    if (refused !== undefined || !tokensMatch(context.token, websocketToken(protocols))) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
       return
     }
@@ -220,65 +163,22 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ws.on('message', () => undefined)
     })
   })
-  const unsubscribe = options.events.subscribe((channel, payload) => {
+  const unsubscribe = events.subscribe((channel, payload) => {
     const message = JSON.stringify({ channel, payload })
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message)
   })
+  return () => {
+    unsubscribe()
+    for (const ws of sockets) ws.terminate()
+    wss.close()
+  }
+}
 
+// Step 4: listen on loopback only; answers the port (a free one when 0 was asked for).
+async function listen(server: Server, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => resolve())
   })
-  port = (server.address() as AddressInfo).port
-
-  return {
-    url: `http://127.0.0.1:${String(port)}/#token=${token}`,
-    port,
-    token,
-    close: async () => {
-      unsubscribe()
-      for (const ws of sockets) ws.terminate()
-      wss.close()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
-
-// Transport-level failures (bad channel or payload) get 4xx; application results, failed or not, get 200.
-function statusFor(result: Result<unknown>): number {
-  if (result.ok) return 200
-  if (result.error.code === 'ipc/unknown-channel') return 404
-  if (result.error.code === 'ipc/invalid-payload') return 400
-  return 200
-}
-
-function readCookie(request: IncomingMessage, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, value] = part.trim().split('=')
-    if (key === name) return value
-  }
-  return undefined
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  })
-  response.end(text)
-}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) return undefined
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
+  return (server.address() as AddressInfo).port
 }

@@ -1,13 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { orientedSize, foregroundFraction } from '@wms/shared/qa/probe'
 import type { QaIssue } from '@wms/shared/qa/issue'
-import {
-  existingDatasetIndex,
-  preloadDecoders,
-  type QaPairInput as RunnerPairInput,
-  readDvcOut,
-  runQa,
-} from 'training-runner'
+import { existingDatasetIndex, preloadDecoders, readDatasetVersion, runQa } from 'training-runner'
 import type { QaPairVerdict } from '../services/staging/qa-checker.js'
 import type { FromQaWorker, QaJobRequest, QaPrepare, ToQaWorker } from './worker-protocol.js'
 import type { DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
@@ -27,11 +21,7 @@ const send = (message: FromQaWorker): void => port.postMessage(message)
 // The existing dataset changes only when its .dvc files do: index it once per version.
 let existing: { key: string; entries: Promise<DatasetIndexEntry[]> } | undefined
 async function existingEntries(request: QaJobRequest | QaPrepare): Promise<DatasetIndexEntry[]> {
-  const dataset = path.join(request.workspaceRoot, request.datasetRoot)
-  const versions = await Promise.all(
-    ['images.dvc', 'masks.dvc'].map((file) => readDvcOut(path.join(dataset, file)).catch(() => undefined)),
-  )
-  const key = versions.map((out) => out?.md5 ?? '-').join('+')
+  const key = await readDatasetVersion(path.join(request.workspaceRoot, request.datasetRoot))
   if (existing?.key !== key) {
     const entries = existingDatasetIndex(request.workspaceRoot, {
       cacheDir: request.cacheDir,
@@ -52,6 +42,8 @@ function verdictOf(
   sample?: Parameters<NonNullable<Parameters<typeof runQa>[0]['onPairResult']>>[0]['sample'],
 ): QaPairVerdict {
   const verdict: QaPairVerdict = { id, issues: issues.map((issue) => ({ ...issue })) }
+  // Which bytes QA read: a submission pushes a pair only with exactly these.
+  if (sample !== undefined) verdict.seen = { image: sample.image.md5, mask: sample.mask.md5 }
   if (sample?.image.ok === true) Object.assign(verdict, orientedSize(sample.image.header))
   if (sample?.mask.ok === true && sample.mask.mask !== undefined)
     verdict.foreground = foregroundFraction(sample.mask.mask)
@@ -72,17 +64,8 @@ port.on('message', (message: ToQaWorker) => {
   for (const controller of jobs.values()) controller.abort()
   const controller = new AbortController()
   jobs.set(message.jobId, controller)
-  const pairs: RunnerPairInput[] = message.pairs.flatMap((pair) =>
-    pair.image === null || pair.mask === null
-      ? []
-      : [
-          {
-            sampleId: pair.id,
-            image: { path: pair.image.path, relpath: pair.image.relpath, root: message.root },
-            mask: { path: pair.mask.path, relpath: pair.mask.relpath, root: message.root },
-          },
-        ],
-  )
+  // The staging service sends the runner's own pair inputs: they go to runQa as they are.
+  const pairs = message.pairs
   const samples = new Map<string, Parameters<typeof verdictOf>[2]>()
   existingEntries(message)
     .then((against) =>

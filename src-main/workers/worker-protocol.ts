@@ -6,8 +6,6 @@ export interface QaJobRequest {
   jobId: number
   pairs: QaPairInput[]
   replacements: string[]
-  /** Folder the staged files live in (QA refuses files outside it). */
-  root: string
   /** The workspace, whose current dataset version the staged pairs are checked against (duplicates, names). */
   workspaceRoot: string
   /** `dataset.root` of the workspace config. */

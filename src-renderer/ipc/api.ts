@@ -9,7 +9,7 @@ import {
 import type { Result } from '@wms/shared/result'
 import type { IpcTransport } from './transport.js'
 import { createElectronTransport, type PreloadBridge } from './electron-transport.js'
-import { createWebTransport, takeLaunchToken } from './web-transport.js'
+import { createWebTransport, resolveLaunchToken } from './web-transport.js'
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S
 type DomainOf<C extends string> = C extends `${infer Domain}:${string}` ? Domain : never
@@ -53,7 +53,7 @@ export function detectTransport(): IpcTransport {
   const bridge = (window as unknown as { wms?: PreloadBridge }).wms
   if (bridge !== undefined) return createElectronTransport(bridge)
   return createWebTransport(
-    takeLaunchToken(window.location, window.sessionStorage, window.history),
+    resolveLaunchToken(window.location, window.sessionStorage, window.history),
     window.location.origin,
   )
 }

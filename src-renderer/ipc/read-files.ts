@@ -1,3 +1,5 @@
+import { MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
+
 /**
  * Getting dropped or picked files into the staging area: collect them with their relative paths (folders are
  * walked), order them so an image and its mask travel together, and send them in batches with progress.
@@ -72,24 +74,21 @@ export function orderForUpload(files: readonly PickedFile[]): PickedFile[] {
     .map(({ picked }) => picked)
 }
 
-/** Base64 of a file's bytes, encoded by the browser off the main thread. */
-export function readAsBase64(file: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader()
-    reader.onload = () => {
-      const url = reader.result
-      if (typeof url === 'string') resolve(url.slice(url.indexOf(',') + 1))
-      else reject(new Error('read failed'))
-    }
-    reader.onerror = () => reject(reader.error ?? new Error('read failed'))
-    reader.readAsDataURL(file)
-  })
-}
-
 /** A batch ready to send: the files and their bytes, in the same order. */
 export interface ReadBatch {
   files: PickedFile[]
   contents: ArrayBuffer[]
+  /** Files over the per-file limit, not read and not to be sent, with their sizes. */
+  oversized: { path: string; size: number }[]
+}
+
+/**
+ * The bytes of a file, or `undefined` when it is over `limit`: at most `limit + 1` bytes are read, so a huge file
+ * is never loaded to be refused.
+ */
+export async function readWithin(file: Blob, limit = MAX_UPLOAD_FILE_BYTES): Promise<ArrayBuffer | undefined> {
+  const content = await file.slice(0, limit + 1).arrayBuffer()
+  return content.byteLength > limit ? undefined : content
 }
 
 /** How many files are read at once while filling a batch. */
@@ -105,23 +104,28 @@ export async function* readInBatches(
   files: readonly PickedFile[],
   maxBytes = 2 * 1024 * 1024,
   maxFiles = 64,
+  maxFileBytes = MAX_UPLOAD_FILE_BYTES,
 ): AsyncGenerator<ReadBatch> {
-  let batch: ReadBatch = { files: [], contents: [] }
+  let batch: ReadBatch = { files: [], contents: [], oversized: [] }
   let bytes = 0
   for (let start = 0; start < files.length; start += READ_AHEAD) {
     const group = files.slice(start, start + READ_AHEAD)
-    const contents = await Promise.all(group.map((picked) => picked.file.arrayBuffer()))
+    const contents = await Promise.all(group.map((picked) => readWithin(picked.file, maxFileBytes)))
     for (const [index, picked] of group.entries()) {
-      const content = contents[index] ?? new ArrayBuffer(0)
+      const content = contents[index]
+      if (content === undefined) {
+        batch.oversized.push({ path: picked.path, size: picked.file.size })
+        continue
+      }
       batch.files.push(picked)
       batch.contents.push(content)
       bytes += content.byteLength
       if (bytes >= maxBytes || batch.files.length >= maxFiles) {
         yield batch
-        batch = { files: [], contents: [] }
+        batch = { files: [], contents: [], oversized: [] }
         bytes = 0
       }
     }
   }
-  if (batch.files.length > 0) yield batch
+  if (batch.files.length > 0 || batch.oversized.length > 0) yield batch
 }

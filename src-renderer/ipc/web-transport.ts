@@ -8,8 +8,8 @@ const TOKEN_KEY = 'wms.launch-token'
 
 const NO_TOKEN: AppError = {
   code: 'ipc/forbidden',
-  message: 'This page was opened without its launch token.',
-  hint: 'Open the exact URL the web host printed when it started (it ends with #token=…).',
+  message: 'This page was opened without its launch token, or with a one-time link that was already used.',
+  hint: 'Open the exact URL the web host printed in the terminal when it started (it ends with #token=…).',
 }
 
 const DISCONNECTED: AppError = {
@@ -35,24 +35,85 @@ export function takeLaunchToken(location: Location, storage: Storage, history: H
 }
 
 /**
+ * The launch token of this tab. A browser opened by `npm start` gets a one-time code (`#code=…`) instead of the
+ * token, since the opener's command line is public; the code is traded once for the token here. Otherwise the
+ * token comes from `#token=…` or from this tab's storage.
+ */
+export async function resolveLaunchToken(
+  location: Location,
+  storage: Storage,
+  history: History,
+  fetchImpl: typeof fetch = fetch,
+): Promise<string | undefined> {
+  const code = /(?:^#|&)code=([0-9a-f]+)/.exec(location.hash)?.[1]
+  if (code === undefined) return takeLaunchToken(location, storage, history)
+  history.replaceState(null, '', location.pathname + location.search)
+  try {
+    const response = await fetchImpl(`${location.origin}/api/launch-code`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code }),
+    })
+    const result = (await response.json()) as Result<{ token: string }>
+    if (!result.ok) return storage.getItem(TOKEN_KEY) ?? undefined
+    storage.setItem(TOKEN_KEY, result.value.token)
+    return result.value.token
+  } catch {
+    return storage.getItem(TOKEN_KEY) ?? undefined
+  }
+}
+
+/**
  * The web host's transport: HTTP POST per call, one WebSocket for events (reconnecting with backoff).
  * Every failure comes back as a Result, so the UI handles a stopped host like any other error.
  */
-export function createWebTransport(token: string | undefined, origin: string): IpcTransport {
+export function createWebTransport(
+  launchToken: string | undefined | Promise<string | undefined>,
+  origin: string,
+): IpcTransport {
   const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>()
   let socket: WebSocket | undefined
   let retryMs = 500
-  // Trade the token for the media cookie before the first call, so every <img> rendered from a response loads.
-  const session =
-    token === undefined
-      ? Promise.resolve()
-      : fetch(`${origin}/api/session`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).then(
-          () => undefined,
-          () => undefined,
-        )
+  let token: string | undefined
+  const tokenReady = Promise.resolve(launchToken).then((value) => {
+    token = value
+  })
+  // The pictures' cookie holds a short-lived media key (never the token), renewed before it expires. The first one
+  // is fetched before the first call, so every <img> rendered from a response loads.
+  let session: Promise<void> | undefined
+  let renewAt = 0
+  const startSession = async (): Promise<void> => {
+    if (token === undefined) return
+    try {
+      const response = await fetch(`${origin}/api/session`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      })
+      const result = (await response.json()) as Result<{ renewAfterMs: number }>
+      if (result.ok) {
+        renewAt = Date.now() + result.value.renewAfterMs
+        setTimeout(() => void ensureSession(), result.value.renewAfterMs)
+      }
+    } catch {
+      // The host is gone; the call that follows reports it.
+    }
+  }
+  const ensureSession = async (): Promise<void> => {
+    await tokenReady
+    if (session === undefined || Date.now() >= renewAt) {
+      renewAt = Number.POSITIVE_INFINITY
+      session = startSession()
+    }
+    await session
+  }
 
   const connect = (): void => {
-    if (token === undefined) return
+    if (token === undefined) {
+      void tokenReady.then(() => {
+        if (token !== undefined && socket === undefined && listeners.size > 0) connect()
+      })
+      return
+    }
     const url = `${origin.replace(/^http/, 'ws')}/api/events`
     socket = new WebSocket(url, [PROTOCOL, `wms.token.${token}`])
     socket.onopen = () => {
@@ -71,9 +132,10 @@ export function createWebTransport(token: string | undefined, origin: string): I
   }
 
   async function post<T>(route: string, contentType: string, body: BodyInit): Promise<Result<T>> {
+    await tokenReady
     if (token === undefined) return { ok: false, error: NO_TOKEN }
     try {
-      await session
+      await ensureSession()
       const response = await fetch(`${origin}${route}`, {
         method: 'POST',
         headers: { 'Content-Type': contentType, Authorization: `Bearer ${token}` },

@@ -79,4 +79,32 @@ describe('uploading picked files', () => {
     expect(store.getState().staging.error?.message).toBe('The disk is full.')
     expect(store.getState().staging.upload).toBeNull()
   })
+
+  it('leaves files over the per-file limit out of the batches, unread, and says which', async () => {
+    const files = [
+      { path: 'images/small.jpg', file: file('small.jpg', 100) },
+      { path: 'images/huge.jpg', file: file('huge.jpg', 5000) },
+    ]
+    const batches = []
+    for await (const batch of readInBatches(files, 10_000, 10, 1000)) batches.push(batch)
+    expect(batches.map((batch) => batch.files.map((picked) => picked.path))).toEqual([['images/small.jpg']])
+    expect(batches.flatMap((batch) => batch.oversized)).toEqual([{ path: 'images/huge.jpg', size: 5000 }])
+  })
+
+  it('replaces a mask through the upload channel, with its bytes and size, not base64', async () => {
+    const sent: unknown[] = []
+    const { api, calls } = fakeApi({
+      'staging:replace-file': (request, contents) => {
+        sent.push({ request, bytes: contents.map((content) => new TextDecoder().decode(content)) })
+        return { ok: true, value: { relpath: 'masks/a.png' } }
+      },
+    })
+    const store = createAppStore(api)
+    await store.getState().replaceFile('a', 'mask', new File(['mask!'], 'fixed.png'))
+    expect(calls).toEqual(['staging:replace-file'])
+    expect(sent).toEqual([
+      { request: { id: 'a', role: 'mask', files: [{ path: 'fixed.png', size: 5 }] }, bytes: ['mask!'] },
+    ])
+    expect(store.getState().staging.error).toBeNull()
+  })
 })

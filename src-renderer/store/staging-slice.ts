@@ -9,7 +9,8 @@ import type {
   SubmitPreview,
 } from '@wms/shared/staging/staging-types'
 import type { StateCreator } from 'zustand'
-import { orderForUpload, readAsBase64, readInBatches, type PickedFile } from '../ipc/read-files.js'
+import { FILE_TOO_LARGE_HINT, fileTooLargeMessage } from '@wms/shared/ipc/upload-limit'
+import { orderForUpload, readInBatches, readWithin, type PickedFile } from '../ipc/read-files.js'
 import type { AppState } from './app-store.js'
 
 /** Which pairs the grid shows. */
@@ -49,6 +50,8 @@ export interface StagingSlice {
   addPickedFiles: (files: PickedFile[]) => Promise<void>
   addDemoSamples: () => Promise<void>
   removePairs: (ids: string[]) => Promise<void>
+  /** Checks the staged pairs again after a QA run failed. */
+  retryQa: () => Promise<void>
   applyFixes: (ids: string[]) => Promise<void>
   replaceFile: (id: string, role: 'image' | 'mask', file: File) => Promise<void>
   setReplacement: (id: string, replacement: boolean) => Promise<void>
@@ -127,7 +130,13 @@ export const createStagingSlice: StateCreator<AppState, [], [], StagingSlice> = 
         for (;;) {
           const next = await batches.next()
           if (next.done === true) return
-          const { files, contents } = next.value
+          const { files, contents, oversized } = next.value
+          rejected.push(...oversized.map(({ path, size }) => ({ path, reason: fileTooLargeMessage(path, size) })))
+          progress.done += oversized.length
+          if (files.length === 0) {
+            patch({ upload: { ...progress }, rejected: [...rejected] })
+            continue
+          }
           const result = await get().api.upload(
             'staging:add-files',
             { files: files.map((item, index) => ({ path: item.path, size: contents[index]?.byteLength ?? 0 })) },
@@ -158,17 +167,28 @@ export const createStagingSlice: StateCreator<AppState, [], [], StagingSlice> = 
       if (!result.ok) fail(result.error)
     },
 
+    retryQa: async () => {
+      const result = await get().api.staging.retryQa({})
+      if (!result.ok) fail(result.error)
+    },
+
     applyFixes: async (ids) => {
       const result = await get().api.staging.applyFixes({ ids })
       if (!result.ok) fail(result.error)
     },
 
     replaceFile: async (id, role, file) => {
-      const result = await get().api.staging.replaceFile({
-        id,
-        role,
-        file: { path: file.name, data: await readAsBase64(file) },
-      })
+      // The same upload path and per-file limit as adding files, on both hosts.
+      const content = await readWithin(file)
+      if (content === undefined) {
+        fail({ code: 'ipc/too-large', message: fileTooLargeMessage(file.name, file.size), hint: FILE_TOO_LARGE_HINT })
+        return
+      }
+      const result = await get().api.upload(
+        'staging:replace-file',
+        { id, role, files: [{ path: file.name, size: content.byteLength }] },
+        [content],
+      )
       if (!result.ok) fail(result.error)
     },
 

@@ -1,6 +1,11 @@
-/** A score with 4 decimals (`0.8123`); `n/a` when missing or not finite. */
+import { formatNumber } from '../util/format.js'
+
+/**
+ * A score (Dice, IoU, accuracy, a loss) with 4 decimals (`0.8123`); `n/a` when missing or not finite. The one way
+ * scores read: in gate verdicts, the history, the CLI's train and evaluate output and the training progress.
+ */
 export function formatScore(value: number | null | undefined): string {
-  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : 'n/a'
+  return formatNumber(value, 4)
 }
 
 /** A signed delta with 4 decimals (`+0.0112`, `−0.0040`, `±0.0000`); tiny non-zero deltas keep their sign. */

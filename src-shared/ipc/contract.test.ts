@@ -11,7 +11,7 @@ describe('IPC contract', () => {
     expect(isInvokeChannel('toString')).toBe(false)
     expect(isInvokeChannel('__proto__')).toBe(false)
     expect(isInvokeChannel(42)).toBe(false)
-    expect(isEventChannel('pipeline:event')).toBe(true)
+    expect(isEventChannel('staging:updated')).toBe(true)
     expect(isEventChannel('workspace:get-info')).toBe(false)
   })
 })

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { WorkspaceConfigSchema } from '../config/workspace-config.js'
 import { PipelineEventSchema } from '../pipeline/events.js'
+import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
+import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
   StagedProblemSchema,
@@ -10,7 +12,8 @@ import {
   StagingSummarySchema,
   SubmissionStateSchema,
   SubmitPreviewSchema,
-  UploadFileSchema,
+  PairIdSchema,
+  UploadPathSchema,
 } from '../staging/staging-types.js'
 
 /**
@@ -61,25 +64,22 @@ export const invokeChannels = {
   'staging:get-state': channel(NoRequest, StagingSnapshotSchema),
   /** Stages the demo's `incoming/` pairs (only in the demo workspace): a one-click way to try the app. */
   'staging:add-demo-samples': channel(NoRequest, z.object({ added: z.number().int().nonnegative() })),
-  /** Removes pairs (both files) from the staging area. */
+  /** Removes pairs (both files), or files without a partner by their problem's id, from the staging area. */
   'staging:remove-pairs': channel(
-    z.object({ ids: z.array(z.string()).min(1) }).strict(),
+    z.object({ ids: z.array(PairIdSchema).min(1) }).strict(),
     z.object({ removed: z.number() }),
-  ),
-  /** Replaces a pair's mask (or image) with another file; the dataset name stays. */
-  'staging:replace-file': channel(
-    z.object({ id: z.string(), role: z.enum(['image', 'mask']), file: UploadFileSchema }).strict(),
-    z.object({ relpath: z.string() }),
   ),
   /** Applies the safe fixes (bake orientation, strip metadata, binarise masks as PNG) to pairs; originals are kept. */
   'staging:apply-fixes': channel(
-    z.object({ ids: z.array(z.string()).min(1) }).strict(),
+    z.object({ ids: z.array(PairIdSchema).min(1) }).strict(),
     z.object({ fixed: z.number().int().nonnegative(), unchanged: z.number().int().nonnegative() }),
   ),
   /** Declares (or undeclares) a pair as a deliberate replacement of the dataset's pair with the same name. */
-  'staging:set-replacement': channel(z.object({ id: z.string(), replacement: z.boolean() }).strict(), z.object({})),
-  /** Empties the staging area. */
+  'staging:set-replacement': channel(z.object({ id: PairIdSchema, replacement: z.boolean() }).strict(), z.object({})),
+  /** Empties the staging area: every staged file, pairs and files without a partner alike. */
   'staging:clear': channel(NoRequest, z.object({ removed: z.number() })),
+  /** Checks the staged pairs again after a QA run failed (their `qaError` says why it did). */
+  'staging:retry-qa': channel(NoRequest, z.object({})),
 
   /** What a submit would push (branch, commit message, files, bytes) and what blocks it. */
   'submit:preview': channel(NoRequest, SubmitPreviewSchema),
@@ -93,6 +93,11 @@ export const invokeChannels = {
   /** Forgets a finished or failed submission (the data branch stays). */
   'submit:dismiss': channel(NoRequest, z.object({})),
 
+  /** The local pipeline runner: every branch's run record, the branch running now and the ones waiting. */
+  'pipeline:list-runs': channel(
+    NoRequest,
+    z.object({ runs: z.array(PipelineRunRecordSchema), running: z.string().nullable(), queued: z.array(z.string()) }),
+  ),
   /** The workspace's data branches, newest first, and whether the git remote has each. */
   'pipeline:list-data-branches': channel(
     NoRequest,
@@ -110,9 +115,15 @@ export const invokeChannels = {
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */
 export interface UploadChannelSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  /** The request: at least `files`, each with its path and size, in the order their bytes follow. */
   request: Req
   response: Res
+  /** Largest file the channel takes; a larger one is refused (`ipc/too-large`) before its bytes are read. */
+  maxFileBytes: number
 }
+
+/** One file of an upload request: its path as dropped or picked, and its size in bytes. */
+const UploadEntrySchema = z.object({ path: UploadPathSchema, size: z.number().int().nonnegative() }).strict()
 
 /**
  * How an upload travels, the same on both hosts: a 4-byte little-endian length N, N bytes of UTF-8 JSON (the
@@ -128,18 +139,20 @@ export const uploadChannels = {
    * come back as rejected with the reason. QA results follow as `staging:updated` events.
    */
   'staging:add-files': {
-    request: z
-      .object({
-        files: z
-          .array(z.object({ path: UploadFileSchema.shape.path, size: z.number().int().nonnegative() }))
-          .min(1)
-          .max(2048),
-      })
-      .strict(),
+    request: z.object({ files: z.array(UploadEntrySchema).min(1).max(2048) }).strict(),
     response: z.object({
       added: z.array(z.object({ path: z.string(), relpath: z.string(), id: z.string(), replaced: z.boolean() })),
       rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
     }),
+    maxFileBytes: MAX_UPLOAD_FILE_BYTES,
+  },
+  /** Replaces a pair's mask (or image) with one file; the dataset name stays. Same path and limit as adding. */
+  'staging:replace-file': {
+    request: z
+      .object({ id: PairIdSchema, role: z.enum(['image', 'mask']), files: z.tuple([UploadEntrySchema]) })
+      .strict(),
+    response: z.object({ relpath: z.string() }),
+    maxFileBytes: MAX_UPLOAD_FILE_BYTES,
   },
 } as const satisfies Record<string, UploadChannelSpec>
 
@@ -160,17 +173,29 @@ export function isUploadChannel(name: unknown): name is UploadChannel {
   return typeof name === 'string' && Object.hasOwn(uploadChannels, name)
 }
 
-/** The main-process side of the upload channels: the validated request and each file's bytes. */
+/**
+ * A received file of an upload: its size, and its bytes on demand (a view of the IPC message in Electron, a file
+ * spooled to disk by the web host), so a handler holds only the files it is working on.
+ */
+export interface UploadedFile {
+  size: number
+  bytes(): Promise<Uint8Array>
+}
+
+/** The main-process side of the upload channels: the validated request and each received file. */
 export type UploadHandlers = {
   [C in UploadChannel]: (
     request: z.output<(typeof uploadChannels)[C]['request']>,
-    files: Uint8Array[],
+    files: UploadedFile[],
   ) => Promise<Result<UploadResponseOf<C>>>
 }
 
-/** Main → renderer event channels and their payload schemas. */
+/**
+ * Main → renderer event channels and their payload schemas. Only channels something emits and something listens to:
+ * `pipeline:event` is produced by the local pipeline runner (src-main/services/pipeline).
+ */
 export const eventChannels = {
-  /** A pipeline event (QA, merge, training, gate, …) from the runner or the local pipeline. */
+  /** A pipeline event (merge, QA, training, gate, promotion, publish) of the local runner; `branch` names the run. */
   'pipeline:event': PipelineEventSchema,
   /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
   'staging:updated': z.object({

@@ -24,7 +24,11 @@ export const PIPELINE_STEPS = [
 export type PipelineStep = (typeof PIPELINE_STEPS)[number]
 
 const StepSchema = z.enum(PIPELINE_STEPS)
-const base = { at: z.number().int().nonnegative() }
+const base = {
+  at: z.number().int().nonnegative(),
+  /** The data branch a pipeline event belongs to (set by the pipeline, absent for single commands). */
+  branch: z.string().optional(),
+}
 
 /** Runtime schema of every pipeline event. */
 export const PipelineEventSchema = z.discriminatedUnion('type', [

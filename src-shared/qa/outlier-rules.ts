@@ -3,7 +3,7 @@ import type { DatasetIndexEntry } from './dataset-index.js'
 import { formatPercent, formatSize } from './format-values.js'
 import { makeIssue, type QaIssue } from './issue.js'
 import { foregroundFraction, orientedSize, type ProbedSample } from './probe.js'
-import { robustScale, robustZ } from './robust-stats.js'
+import { logScaleOutliers, type OutlierOptions } from './robust-stats.js'
 import { parseDatasetPath } from '../dataset/pairing.js'
 
 /**
@@ -44,28 +44,16 @@ function foregroundOutliers(
       .filter((entry) => parseDatasetPath(entry.relpath).role === 'masks')
       .map((entry) => entry.foreground ?? 0),
   ]
-  if (reference.length < policy.minOutlierSamples) return []
-  const scale = robustScale(
-    reference.map((value) => Math.log(value)),
-    FOREGROUND_LOG_MAD_FLOOR,
-  )
-  if (scale === undefined) return []
-  const usual = Math.exp(scale.median)
-  const issues: QaIssue[] = []
-  for (const { sample, fraction } of measured) {
-    const z = robustZ(Math.log(fraction), scale)
-    if (Math.abs(z) <= policy.outlierZ) continue
+  const outliers = logScaleOutliers(measured, (m) => m.fraction, reference, judging(policy, FOREGROUND_LOG_MAD_FLOOR))
+  return outliers.map(({ item: { sample, fraction }, z, usual }) => {
     const file = sample.mask.relpath
-    issues.push(
-      makeIssue(
-        'mask/foreground-outlier',
-        sample.sampleId,
-        `${file} marks ${formatPercent(fraction)} of the picture as foreground; the dataset's median is ${formatPercent(usual)} (robust z ${z.toFixed(1)}, limit ±${String(policy.outlierZ)})`,
-        { file, foreground: fraction, median: usual, z, limit: policy.outlierZ, compared: reference.length },
-      ),
+    return makeIssue(
+      'mask/foreground-outlier',
+      sample.sampleId,
+      `${file} marks ${formatPercent(fraction)} of the picture as foreground; the dataset's median is ${formatPercent(usual)} (robust z ${z.toFixed(1)}, limit ±${String(policy.outlierZ)})`,
+      { file, foreground: fraction, median: usual, z, limit: policy.outlierZ, compared: reference.length },
     )
-  }
-  return issues
+  })
 }
 
 function aspectOutliers(
@@ -88,26 +76,19 @@ function aspectOutliers(
       .filter((entry) => parseDatasetPath(entry.relpath).role === 'images')
       .map((entry) => aspect(entry.width ?? 1, entry.height ?? 1)),
   ]
-  if (reference.length < policy.minOutlierSamples) return []
-  const scale = robustScale(
-    reference.map((value) => Math.log(value)),
-    ASPECT_LOG_MAD_FLOOR,
-  )
-  if (scale === undefined) return []
-  const usual = Math.exp(scale.median)
-  const issues: QaIssue[] = []
-  for (const { sample, width, height, ratio } of measured) {
-    const z = robustZ(Math.log(ratio), scale)
-    if (Math.abs(z) <= policy.outlierZ) continue
+  const outliers = logScaleOutliers(measured, (m) => m.ratio, reference, judging(policy, ASPECT_LOG_MAD_FLOOR))
+  return outliers.map(({ item: { sample, width, height, ratio }, z, usual }) => {
     const file = sample.image.relpath
-    issues.push(
-      makeIssue(
-        'geometry/aspect-outlier',
-        sample.sampleId,
-        `${file} is ${formatSize(width, height)}, an aspect ratio of ${ratio.toFixed(2)}:1; the dataset's median is ${usual.toFixed(2)}:1 (robust z ${z.toFixed(1)}, limit ±${String(policy.outlierZ)})`,
-        { file, width, height, aspect: ratio, median: usual, z, limit: policy.outlierZ },
-      ),
+    return makeIssue(
+      'geometry/aspect-outlier',
+      sample.sampleId,
+      `${file} is ${formatSize(width, height)}, an aspect ratio of ${ratio.toFixed(2)}:1; the dataset's median is ${usual.toFixed(2)}:1 (robust z ${z.toFixed(1)}, limit ±${String(policy.outlierZ)})`,
+      { file, width, height, aspect: ratio, median: usual, z, limit: policy.outlierZ },
     )
-  }
-  return issues
+  })
+}
+
+/** The policy's outlier settings with a quantity's own MAD floor. */
+function judging(policy: QaPolicy, madFloor: number): OutlierOptions {
+  return { madFloor, limit: policy.outlierZ, minSamples: policy.minOutlierSamples }
 }

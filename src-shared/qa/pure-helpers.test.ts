@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { computeMaskPixelStats } from './mask-pixel-stats.js'
 import { hammingDistance, perceptualHash, PHASH_SIZE } from './perceptual-hash.js'
 import { foregroundPixels } from './probe.js'
-import { median, quantile, robustScale, robustZ } from './robust-stats.js'
+import { logScaleOutliers, median, quantile, robustScale, robustZ } from './robust-stats.js'
 import { sniffFormat } from './sniff-format.js'
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
@@ -37,6 +37,15 @@ describe('robust statistics', () => {
     const scale = robustScale([1, 1, 1, 1], 0.1)
     expect(scale).toEqual({ median: 1, mad: 0.1 })
     expect(robustZ(1.5, scale ?? { median: 0, mad: 1 })).toBeCloseTo(0.6745 * 5)
+  })
+  it('judges ratios on a log scale: ten times the median is as far out as a tenth of it', () => {
+    const reference = [0.01, 0.02, 0.02, 0.02, 0.03, 0.2, 0.002]
+    const options = { madFloor: 0.25, limit: 3.5, minSamples: 5 }
+    const outliers = logScaleOutliers(reference, (value) => value, reference, options)
+    expect(outliers.map((o) => o.item)).toEqual([0.2, 0.002])
+    expect(outliers[0]?.usual).toBeCloseTo(0.02)
+    expect(outliers[0]?.z).toBeCloseTo(-(outliers[1]?.z ?? 0))
+    expect(logScaleOutliers([0.2], (value) => value, reference.slice(0, 4), options)).toEqual([])
   })
 })
 

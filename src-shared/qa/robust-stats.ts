@@ -38,3 +38,43 @@ export function robustScale(values: readonly number[], madFloor: number): Robust
 export function robustZ(value: number, scale: RobustScale): number {
   return (0.6745 * (value - scale.median)) / scale.mad
 }
+
+/** One value that lies beyond the limit: its robust z-score and the reference's usual (median) value. */
+export interface Outlier<T> {
+  item: T
+  z: number
+  usual: number
+}
+
+/** How {@link logScaleOutliers} judges: the MAD floor (on the log scale), the |z| limit, the fewest values to judge. */
+export interface OutlierOptions {
+  madFloor: number
+  limit: number
+  minSamples: number
+}
+
+/**
+ * The items whose value is an outlier against `reference` on a log scale (robust z of log(value) beyond ±limit):
+ * the quantities QA judges this way are ratios, skewed, so a log makes their spread symmetric. None when the
+ * reference has fewer than `minSamples` values.
+ */
+export function logScaleOutliers<T>(
+  items: readonly T[],
+  valueOf: (item: T) => number,
+  reference: readonly number[],
+  options: OutlierOptions,
+): Outlier<T>[] {
+  if (reference.length < options.minSamples) return []
+  const scale = robustScale(
+    reference.map((value) => Math.log(value)),
+    options.madFloor,
+  )
+  if (scale === undefined) return []
+  const usual = Math.exp(scale.median)
+  const outliers: Outlier<T>[] = []
+  for (const item of items) {
+    const z = robustZ(Math.log(valueOf(item)), scale)
+    if (Math.abs(z) > options.limit) outliers.push({ item, z, usual })
+  }
+  return outliers
+}

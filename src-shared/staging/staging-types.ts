@@ -52,6 +52,8 @@ export const StagedPairSchema = z.object({
   foreground: z.number().min(0).max(1).optional(),
   /** Bumped whenever a file of the pair changes, so thumbnails are never stale. */
   revision: z.number().int().nonnegative(),
+  /** Why QA could not check this revision of the pair (the QA run failed); a retry checks it again. */
+  qaError: z.string().optional(),
 })
 
 /** A staged pair. */
@@ -121,6 +123,8 @@ export const SubmissionStateSchema = z.object({
     .optional(),
   nextRetryAt: z.number().int().optional(),
   attempts: z.number().int().nonnegative(),
+  /** Something the user must hear about this submission (it was interrupted by a crash and resumed or undone). */
+  notice: z.string().optional(),
 })
 
 /** A submission's state. */
@@ -138,17 +142,27 @@ export const StagingSnapshotSchema = z.object({
 /** The staging area. */
 export type StagingSnapshot = z.infer<typeof StagingSnapshotSchema>
 
-/** A file the renderer sends to be staged (bytes as base64, so both transports carry it as JSON). */
-export const UploadFileSchema = z.object({
-  /** The path as dropped or picked, relative to what the user chose (`incoming/images/a.jpg`, `a_mask.png`). */
-  path: z
-    .string()
-    .min(1)
-    .max(1024)
-    .refine((value) => !value.split(/[\\/]/).includes('..'), 'must not contain ".."'),
-  /** Base64 of the file's bytes. */
-  data: z.string().max(80 * 1024 * 1024),
-})
+/**
+ * The path of a file the renderer sends to be staged, as dropped or picked, relative to what the user chose
+ * (`incoming/images/a.jpg`, `a_mask.png`). Refused at the door: `..` segments, and NUL or other control characters
+ * (git and the file system cannot hold them, so they would only fail later, at submit).
+ */
+export const UploadPathSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((value) => !value.split(/[\\/]/).includes('..'), 'must not contain ".."')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain NUL or other control characters')
 
-/** A file to stage. */
-export type UploadFile = z.infer<typeof UploadFileSchema>
+/**
+ * The id of a staged pair (its stem, a file name without extension). It names entries of the staging manifest,
+ * so it is never a path: no separators, no `.`/`..`, no control characters.
+ */
+export const PairIdSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((value) => !/[\\/]/.test(value) && value !== '.' && value !== '..', 'must be a pair id, not a path')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain NUL or other control characters')

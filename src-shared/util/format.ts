@@ -18,3 +18,8 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${String(Math.floor(s / 60))} min ${String(s % 60).padStart(2, '0')} s`
   return `${String(Math.floor(s / 3600))} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`
 }
+
+/** A number with `digits` decimals; `n/a` when it is missing or not finite (NaN: nothing was measured). */
+export function formatNumber(value: number | null | undefined, digits: number): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : 'n/a'
+}

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
-import type { StagingStore } from 'training-runner'
+import type { StagingStore } from '../staging/staging-store.js'
 
 /** A media response, the same for both hosts (HTTP for the web host, a custom protocol in Electron). */
 export interface MediaResponse {
@@ -85,7 +85,7 @@ export class MediaService {
     const ext = isMask ? 'png' : 'jpg'
     const key = `${stored.md5}-${variant}.${ext}`
     try {
-      const body = await this.cached(key, () => render(this.store.blobPath(relpath), variant))
+      const body = await this.cached(key, async () => render(await this.store.regularBlobPath(relpath), variant))
       return { status: 200, contentType: isMask ? 'image/png' : 'image/jpeg', body }
     } catch {
       return {

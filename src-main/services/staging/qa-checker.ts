@@ -1,11 +1,8 @@
+import type { QaPairInput } from 'training-runner'
 import type { StagedIssue } from '@wms/shared/staging/staging-types'
 
-/** One staged pair handed to QA: the files' current bytes on disk and their dataset paths. */
-export interface QaPairInput {
-  id: string
-  image: { path: string; relpath: string } | null
-  mask: { path: string; relpath: string } | null
-}
+/** One staged pair handed to QA: the runner's own pair input (its files in the staging area's blob folder). */
+export type { QaPairInput }
 
 /** QA's findings on one pair, plus the probed facts the grid shows. */
 export interface QaPairVerdict {
@@ -14,6 +11,8 @@ export interface QaPairVerdict {
   width?: number
   height?: number
   foreground?: number
+  /** MD5 of the bytes QA read for each file: a submission pushes only bytes with these hashes. */
+  seen?: { image?: string; mask?: string }
 }
 
 /**
@@ -31,8 +30,8 @@ export interface QaChecker {
   dispose(): Promise<void>
 }
 
-/** What a fix wrote for one file of a pair. */
-export interface FixedFile {
+/** A normalised copy a fix wrote for one staged file, to be stored as the file's next revision. */
+export interface StagedFix {
   /** The file's dataset path before the fix. */
   relpath: string
   /** Its dataset path after (a JPEG mask becomes `.png`). */
@@ -42,4 +41,4 @@ export interface FixedFile {
 }
 
 /** Applies the safe fixes to one pair's files and returns the normalised copies (nothing when already clean). */
-export type PairFixer = (pair: QaPairInput) => Promise<FixedFile[]>
+export type PairFixer = (pair: QaPairInput) => Promise<StagedFix[]>

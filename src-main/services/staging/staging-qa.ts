@@ -5,14 +5,12 @@ import { pairingIssues } from '@wms/shared/qa/pairing-rules'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { applyFixes } from 'training-runner'
 import type { StagingDeps } from '../app-services.js'
-import type { FixedFile, QaPairInput } from './qa-checker.js'
+import type { QaPairInput, StagedFix } from './qa-checker.js'
 import { createWorkerQaChecker } from './worker-qa-checker.js'
 
 /** Where the staging area's QA runs and caches. */
 export interface StagingQaOptions {
   workerPath: string
-  /** The staging area folder (its `blobs/` hold the files QA reads). */
-  stagingDir: string
   cacheDir: string
   policy: QaPolicy
   workspaceRoot: string
@@ -24,17 +22,15 @@ export interface StagingQaOptions {
  * hook and CI run.
  */
 export function createStagingQa(options: StagingQaOptions): StagingDeps {
-  const root = path.join(options.stagingDir, 'blobs')
   return {
     qa: createWorkerQaChecker({
       workerPath: options.workerPath,
-      root,
       workspaceRoot: options.workspaceRoot,
       datasetRoot: options.datasetRoot,
       cacheDir: options.cacheDir,
       policy: options.policy,
     }),
-    fix: (pair) => fixPair(pair, root, options),
+    fix: (pair) => fixPair(pair, options),
     describePairingProblem: (problem) => {
       const [issue] = pairingIssues([problem])
       if (issue === undefined) throw new Error(`no pairing issue for ${problem.kind}`)
@@ -43,20 +39,11 @@ export function createStagingQa(options: StagingQaOptions): StagingDeps {
   }
 }
 
-async function fixPair(pair: QaPairInput, root: string, options: StagingQaOptions): Promise<FixedFile[]> {
-  if (pair.image === null || pair.mask === null) return []
+async function fixPair(pair: QaPairInput, options: StagingQaOptions): Promise<StagedFix[]> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'wms-fix-'))
   try {
-    const result = await applyFixes(
-      {
-        sampleId: pair.id,
-        image: { path: pair.image.path, relpath: pair.image.relpath, root },
-        mask: { path: pair.mask.path, relpath: pair.mask.relpath, root },
-      },
-      outDir,
-      { policy: options.policy, cacheDir: options.cacheDir },
-    )
-    const fixed: FixedFile[] = []
+    const result = await applyFixes(pair, outDir, { policy: options.policy, cacheDir: options.cacheDir })
+    const fixed: StagedFix[] = []
     for (const written of result.written) {
       if (written.actions.length === 1 && written.actions[0] === 'copied unchanged') continue
       const relpath = written.from === pair.image.path ? pair.image.relpath : pair.mask.relpath

@@ -7,6 +7,7 @@ import type { EventPayloadOf } from '@wms/shared/ipc/contract'
 import { createDemoWorkspace } from 'training-runner'
 import { EventHub } from '../../ipc/event-hub.js'
 import { fakeQa, fakeStagingDeps } from '../../test-support/fake-staging-deps.js'
+import type { QaChecker } from './qa-checker.js'
 import { StagingService } from './staging-service.js'
 import { SubmitService } from './submit-service.js'
 
@@ -24,7 +25,7 @@ describe('StagingService', () => {
     dirs.push(dir)
     return dir
   }
-  const open = async (dir: string, qa = fakeQa()) => {
+  const open = async (dir: string, qa: QaChecker = fakeQa()) => {
     const events = new EventHub()
     const updates: EventPayloadOf<'staging:updated'>[] = []
     events.subscribe((channel, payload) => {
@@ -65,7 +66,8 @@ describe('StagingService', () => {
   })
 
   it('checks files added during a QA pass in one more pass, and ends with every pair judged', async () => {
-    const { service, qa } = await open(await tempDir())
+    const qa = fakeQa()
+    const { service } = await open(await tempDir(), qa)
     await service.addFiles([
       { path: 'images/a.jpg', bytes: bytes('a') },
       { path: 'masks/a.png', bytes: bytes('A') },
@@ -176,5 +178,62 @@ describe('StagingService', () => {
     expect((await resumed.retry()).phase).toBe('pushed')
     expect(second.service.snapshot().pairs).toEqual([])
     expect(await simpleGit(layout.origin).raw(['branch', '--list', queued.branch])).toContain(queued.branch)
+  })
+
+  it('removes files without a partner through remove-pairs and clear, like pairs', async () => {
+    const { service, updates } = await open(await tempDir())
+    await service.addFiles([
+      { path: 'lonely_image.jpg', bytes: bytes('l') },
+      { path: 'images/d.jpg', bytes: bytes('d1') },
+      { path: 'images/d.png', bytes: bytes('d2') },
+      { path: 'masks/d.png', bytes: bytes('dm') },
+      { path: 'masks/o.png', bytes: bytes('om') },
+      { path: 'images/p.jpg', bytes: bytes('p') },
+      { path: 'masks/p.png', bytes: bytes('pm') },
+    ])
+    await service.whenIdle()
+    expect(
+      service
+        .snapshot()
+        .problems.map((problem) => problem.id)
+        .sort(),
+    ).toEqual(['d', 'lonely', 'o'])
+    expect(await service.removePairs(['lonely', 'd'])).toEqual({ removed: 2 })
+    service.emitNow()
+    expect(updates.at(-1)?.problems.map((problem) => problem.id)).toEqual(['o'])
+    expect(await service.clear()).toEqual({ removed: 2 })
+    expect(service.snapshot()).toMatchObject({ pairs: [], problems: [] })
+    expect(service.store.files).toEqual({})
+  })
+
+  it('shows a failed QA run on the pairs it left unchecked, blocks submitting them, and checks again on retry', async () => {
+    const working = fakeQa()
+    let broken = true
+    const flaky: QaChecker = {
+      run: (input, options) =>
+        broken ? Promise.reject(new Error('QA failed: the worker ran out of memory')) : working.run(input, options),
+      dispose: () => Promise.resolve(),
+    }
+    const { service, updates } = await open(await tempDir(), flaky)
+    await service.addFiles([
+      { path: 'images/a.jpg', bytes: bytes('a') },
+      { path: 'masks/a.png', bytes: bytes('A') },
+    ])
+    await service.whenIdle()
+    service.emitNow()
+    expect(service.snapshot().pairs).toMatchObject([
+      { id: 'a', status: 'pending', qaError: 'QA failed: the worker ran out of memory' },
+    ])
+    // The renderers heard it too, not only the console.
+    expect(updates.flatMap((update) => update.pairs).at(-1)).toMatchObject({ id: 'a', qaError: /out of memory/ })
+    expect(service.submittable().blockers.join(' ')).toMatch(/QA could not check 1 pair \(QA failed: the worker ran/)
+
+    broken = false
+    service.retryQa()
+    await service.whenIdle()
+    const [pair] = service.snapshot().pairs
+    expect(pair).toMatchObject({ id: 'a', status: 'ok' })
+    expect(pair?.qaError).toBeUndefined()
+    expect(service.submittable().blockers).toEqual([])
   })
 })

@@ -3,17 +3,14 @@ import path from 'node:path'
 import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import { WmsError } from '@wms/shared/errors'
 import { statusFromIssues, summarizeStaging } from '@wms/shared/staging/summarize-staging'
-import type {
-  StagedFile,
-  StagedPair,
-  StagedProblem,
-  StagingSnapshot,
-  UploadFile,
-} from '@wms/shared/staging/staging-types'
-import { StagingStore, type StoredFile } from 'training-runner'
+import type { StagedFile, StagedPair, StagedProblem, StagingSnapshot } from '@wms/shared/staging/staging-types'
 import type { EventHub } from '../../ipc/event-hub.js'
 import type { Disposable } from '../disposables.js'
-import type { PairFixer, QaChecker, QaPairInput, QaPairVerdict } from './qa-checker.js'
+import { applyPairFixes, replacePairFile, setPairReplacement, type PairEditContext } from './pair-edits.js'
+import type { PairFixer, QaChecker, QaPairInput } from './qa-checker.js'
+import { QaScheduler } from './qa-scheduler.js'
+import { StagingStore, type StoredFile } from './staging-store.js'
+import { freezeSubmittable, type Submittable } from './submittable.js'
 
 /** Options of {@link StagingService.open}. */
 export interface StagingServiceOptions {
@@ -28,45 +25,58 @@ export interface StagingServiceOptions {
   demoIncoming?: string
 }
 
-interface Verdict extends QaPairVerdict {
-  revision: number
-  /** Unique per stored verdict (cache key of the pair's view). */
-  stamp: number
-}
-
 const FLUSH_MS = 100
 
 /**
- * The staging area as a long-lived service: it stores what the renderer sends, runs QA on every change (off the
- * main thread, cancelling a run that new changes made stale), and streams what changed to every window.
+ * The staging area's state as a long-lived service: what is staged (the store), each pair's view (files, QA
+ * verdict from the {@link QaScheduler}, fixes), and what changed, streamed to every window. Edits of pairs live in
+ * `pair-edits.ts`, submitting in `submit-service.ts`.
  */
 export class StagingService implements Disposable {
-  private readonly verdicts = new Map<string, Verdict>()
   private readonly views = new Map<string, { key: string; view: StagedPair }>()
-  private stamps = 0
-  private readonly checking = new Set<string>()
   private readonly changed = new Set<string>()
   private readonly removed = new Set<string>()
   private known = new Set<string>()
-  private run: AbortController | undefined
-  private runScheduled = false
-  private runQueued = false
-  private lastPassMs = 0
   private flushTimer: NodeJS.Timeout | undefined
-  private disposed = false
-  private idleWaiters: (() => void)[] = []
+  private readonly qa: QaScheduler
+  private readonly edits: PairEditContext
 
   private constructor(
     readonly store: StagingStore,
     private readonly options: StagingServiceOptions,
-  ) {}
+  ) {
+    this.qa = new QaScheduler({
+      qa: options.qa,
+      inputs: () => {
+        const pairs = this.qaInputs()
+        const revisions = new Map(pairs.map((pair) => [pair.sampleId, this.store.meta(pair.sampleId).revision]))
+        const replacements = pairs.filter((pair) => this.store.meta(pair.sampleId).replacement)
+        return { pairs, revisions, replacements: replacements.map((pair) => pair.sampleId) }
+      },
+      onChanged: (ids, now) => {
+        for (const id of ids) this.changed.add(id)
+        if (now === true) this.flush()
+        else this.scheduleFlush()
+      },
+    })
+    this.edits = {
+      store,
+      fix: options.fix,
+      inputs: () => this.qaInputs(),
+      pairs: () => this.pairs(),
+      changed: (ids) => {
+        for (const id of ids) this.changed.add(id)
+        this.onChange()
+      },
+    }
+  }
 
   /** Opens the staging area and starts checking whatever a previous session left there. */
   static async open(options: StagingServiceOptions): Promise<StagingService> {
     const service = new StagingService(await StagingStore.open(options.dir), options)
     options.qa.prepare?.()
     service.known = new Set(service.pairs().map((pair) => pair.id))
-    if (service.known.size > 0) service.scheduleQa()
+    if (service.known.size > 0) service.qa.schedule()
     return service
   }
 
@@ -74,6 +84,15 @@ export class StagingService implements Disposable {
   snapshot(): StagingSnapshot {
     const pairs = this.pairs()
     return { pairs, problems: this.problems(), summary: summarizeStaging(pairs), submission: this.store.submission }
+  }
+
+  /** The staged set frozen for a submission, with its blockers, from this instant (synchronous on purpose). */
+  submittable(): Submittable {
+    return freezeSubmittable({
+      pairs: this.pairs(),
+      seen: (id) => this.qa.verdict(id, this.store.meta(id).revision)?.seen,
+      stored: (relpath) => this.store.files[relpath],
+    })
   }
 
   /** Stages uploaded files; QA follows in the background. */
@@ -91,7 +110,8 @@ export class StagingService implements Disposable {
         rejected.push({ path: file.path, reason: result.reason })
       }
     }
-    if (added.length > 0) this.onChange({ cancelRunning: false })
+    // A file replaced under a running pass makes its verdict stale: that pass is cancelled, not trusted.
+    if (added.length > 0) this.onChange({ cancelRunning: added.some((file) => file.replaced) })
     return { added, rejected }
   }
 
@@ -111,79 +131,57 @@ export class StagingService implements Disposable {
     return { added: added.length }
   }
 
-  /** Removes pairs from the staging area. */
+  /** Removes pairs, or files without a partner by their problem's id, from the staging area. */
   async removePairs(ids: readonly string[]): Promise<{ removed: number }> {
-    const present = ids.filter((id) => this.known.has(id))
-    await this.store.removePairs(present)
-    for (const id of present) {
-      this.verdicts.delete(id)
-      this.views.delete(id)
-      this.removed.add(id)
-    }
-    this.onChange()
-    return { removed: present.length }
+    return this.afterRemoval(await this.store.removePairs(ids))
   }
 
-  /** Replaces one file of a pair, keeping its dataset name. */
-  async replaceFile(id: string, role: 'image' | 'mask', file: UploadFile): Promise<{ relpath: string }> {
-    const pair = this.pairs().find((candidate) => candidate.id === id)
-    const current = role === 'image' ? pair?.image : pair?.mask
-    if (pair === undefined || current === null || current === undefined) {
-      throw new WmsError('fs/not-found', `No staged ${role} for ${id}.`, { hint: 'Refresh the list and try again.' })
-    }
-    const name = file.path.split(/[\\/]/).at(-1) ?? file.path
-    const relpath = await this.store.replaceFile(current.relpath, name, Buffer.from(file.data, 'base64'))
-    this.changed.add(id)
-    this.onChange()
-    return { relpath }
+  /** Empties the staging area: every staged file, paired or not. */
+  async clear(): Promise<{ removed: number }> {
+    return this.afterRemoval(await this.store.clearFiles())
+  }
+
+  /** After a push: removes the pushed pairs still at the revision that was pushed (see the store). */
+  async removeSubmitted(pairs: readonly { id: string; revision: number }[]): Promise<{ removed: number }> {
+    return this.afterRemoval(await this.store.removeSubmitted(pairs))
+  }
+
+  /** Replaces one file of a pair with uploaded bytes, keeping its dataset name. */
+  replacePairFile(
+    id: string,
+    role: 'image' | 'mask',
+    file: { path: string; bytes: Uint8Array },
+  ): Promise<{ relpath: string }> {
+    return replacePairFile(this.edits, id, role, file)
   }
 
   /** Applies the safe fixes to pairs; the originals stay in the staging area's history. */
-  async applyFixes(ids: readonly string[]): Promise<{ fixed: number; unchanged: number }> {
-    let fixed = 0
-    let unchanged = 0
-    for (const id of ids) {
-      const input = this.qaInputs().find((pair) => pair.id === id)
-      if (input === undefined) continue
-      const files = await this.options.fix(input)
-      if (files.length === 0) {
-        unchanged += 1
-        continue
-      }
-      for (const file of files) await this.store.recordFix(file.relpath, file.bytes, file.fixes, file.newRelpath)
-      this.changed.add(id)
-      fixed += 1
-    }
-    if (fixed > 0) this.onChange()
-    return { fixed, unchanged }
+  applyFixes(ids: readonly string[]): Promise<{ fixed: number; unchanged: number }> {
+    return applyPairFixes(this.edits, ids)
   }
 
   /** Marks a pair as a deliberate replacement of the dataset's pair with the same name. */
-  async setReplacement(id: string, replacement: boolean): Promise<void> {
-    await this.store.setReplacement(id, replacement)
-    this.changed.add(id)
-    this.onChange()
+  setReplacement(id: string, replacement: boolean): Promise<void> {
+    return setPairReplacement(this.edits, id, replacement)
   }
 
-  /** Empties the staging area. */
-  async clear(): Promise<{ removed: number }> {
-    return this.removePairs([...this.known])
+  /** Checks the staged pairs again after a failed QA run. */
+  retryQa(): void {
+    this.qa.retry()
   }
 
   /** Resolves when no QA run is pending or running (tests, the submit screen). */
   whenIdle(): Promise<void> {
-    if (this.run === undefined && !this.runScheduled && !this.runQueued) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
+    return this.qa.whenIdle()
   }
 
-  /** The staged pairs as inputs for QA, fixes and the data branch. */
+  /** The staged pairs as the runner's QA inputs (their files in the store's blob folder). */
   qaInputs(): QaPairInput[] {
-    const files = this.store.files
-    const input = (relpath: string | undefined) =>
-      relpath === undefined || files[relpath] === undefined ? null : { path: this.store.blobPath(relpath), relpath }
-    const pairing = this.store.pairing()
-    const fromPairs = pairing.pairs.map((pair) => ({ id: pair.stem, image: input(pair.image), mask: input(pair.mask) }))
-    return fromPairs
+    const root = path.join(this.store.dir, 'blobs')
+    const file = (relpath: string) => ({ path: this.store.blobPath(relpath), relpath, root })
+    return this.store
+      .pairing()
+      .pairs.map((pair) => ({ sampleId: pair.stem, image: file(pair.image), mask: file(pair.mask) }))
   }
 
   /** Sends pending changes to the renderers now. */
@@ -192,40 +190,47 @@ export class StagingService implements Disposable {
   }
 
   async dispose(): Promise<void> {
-    this.disposed = true
-    this.run?.abort()
+    this.qa.dispose()
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
     await this.options.qa.dispose()
+  }
+
+  private afterRemoval(ids: readonly string[]): { removed: number } {
+    this.qa.forget(ids)
+    for (const id of ids) {
+      this.views.delete(id)
+      this.removed.add(id)
+    }
+    this.onChange()
+    return { removed: ids.length }
   }
 
   private pairs(): StagedPair[] {
     const files = this.store.files
     return this.store.pairing().pairs.map((pair) => {
       const meta = this.store.meta(pair.stem)
-      const verdict = this.verdicts.get(pair.stem)
-      const current = verdict !== undefined && verdict.revision === meta.revision ? verdict : undefined
+      const verdict = this.qa.verdict(pair.stem, meta.revision)
+      const checking = verdict === undefined && this.qa.isChecking(pair.stem)
+      const qaError = verdict === undefined ? this.qa.failure(pair.stem, meta.revision) : undefined
       // A pair's view changes only with its files (revision), its verdict or its checking state: reuse it otherwise.
-      const key = `${String(meta.revision)}|${current === undefined ? (this.checking.has(pair.stem) ? 'c' : 'p') : String(current.stamp)}|${pair.image}|${pair.mask}`
+      const state = verdict === undefined ? (checking ? 'c' : `p${qaError ?? ''}`) : String(verdict.stamp)
+      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}`
       const cached = this.views.get(pair.stem)
       if (cached?.key === key) return cached.view
       const staged: StagedPair = {
         id: pair.stem,
         image: stagedFile(pair.image, files[pair.image]),
         mask: stagedFile(pair.mask, files[pair.mask]),
-        status:
-          current === undefined
-            ? this.checking.has(pair.stem)
-              ? 'checking'
-              : 'pending'
-            : statusFromIssues(current.issues),
-        issues: current?.issues ?? [],
+        status: verdict === undefined ? (checking ? 'checking' : 'pending') : statusFromIssues(verdict.issues),
+        issues: verdict?.issues ?? [],
         fixes: meta.fixes,
         replacement: meta.replacement,
         revision: meta.revision,
       }
-      if (current?.width !== undefined) staged.width = current.width
-      if (current?.height !== undefined) staged.height = current.height
-      if (current?.foreground !== undefined) staged.foreground = current.foreground
+      if (qaError !== undefined) staged.qaError = qaError
+      if (verdict?.width !== undefined) staged.width = verdict.width
+      if (verdict?.height !== undefined) staged.height = verdict.height
+      if (verdict?.foreground !== undefined) staged.foreground = verdict.foreground
       this.views.set(pair.stem, { key, view: staged })
       return staged
     })
@@ -249,83 +254,9 @@ export class StagingService implements Disposable {
     for (const id of this.known) if (!current.has(id)) this.removed.add(id)
     for (const id of current) if (!this.known.has(id)) this.changed.add(id)
     this.known = current
-    if (options.cancelRunning) this.run?.abort()
-    this.scheduleQa()
+    if (options.cancelRunning) this.qa.cancel()
+    this.qa.schedule()
     this.scheduleFlush()
-  }
-
-  private scheduleQa(): void {
-    if (this.runScheduled) return
-    this.runScheduled = true
-    // One pass at a time: a pass that is running is followed by one more, which sees everything added meanwhile.
-    const start = (): void => {
-      if (this.run !== undefined) {
-        this.runQueued = true
-        this.runScheduled = false
-        return
-      }
-      this.runScheduled = false
-      void this.runQa()
-    }
-    // The first pass starts at once; later ones wait about as long as the last took, so a stream of additions
-    // is checked in a few large passes rather than many small ones.
-    setTimeout(start, this.lastPassMs === 0 ? 30 : Math.min(2000, Math.max(200, this.lastPassMs)))
-  }
-
-  private async runQa(): Promise<void> {
-    if (this.disposed) return
-    const controller = new AbortController()
-    this.run = controller
-    const inputs = this.qaInputs()
-    const revisions = new Map(inputs.map((pair) => [pair.id, this.store.meta(pair.id).revision]))
-    // A pair with an outdated verdict (a fix, a new mask) shows as being re-checked; new pairs simply wait for
-    // theirs — announcing "checking" for a thousand new pairs would cost the UI a full redraw for nothing.
-    for (const pair of inputs) {
-      const verdict = this.verdicts.get(pair.id)
-      if (verdict !== undefined && verdict.revision !== revisions.get(pair.id)) {
-        this.checking.add(pair.id)
-        this.changed.add(pair.id)
-      }
-    }
-    this.scheduleFlush()
-    const accept = (verdict: QaPairVerdict): void => {
-      const revision = revisions.get(verdict.id)
-      if (revision === undefined || controller.signal.aborted) return
-      const before = this.verdicts.get(verdict.id)
-      const wasChecking = this.checking.delete(verdict.id)
-      // Each pass re-judges every pair (cheaply, from the probe cache); only what changed travels to the UI.
-      if (!wasChecking && before !== undefined && sameVerdict(before, { ...verdict, revision, stamp: 0 })) return
-      this.stamps += 1
-      this.verdicts.set(verdict.id, { ...verdict, revision, stamp: this.stamps })
-      this.changed.add(verdict.id)
-      this.scheduleFlush()
-    }
-    const passStarted = Date.now()
-    try {
-      const replacements = inputs.filter((pair) => this.store.meta(pair.id).replacement).map((pair) => pair.id)
-      const final = await this.options.qa.run(
-        { pairs: inputs, replacements },
-        { signal: controller.signal, onPair: accept },
-      )
-      for (const verdict of final) accept(verdict)
-      this.lastPassMs = Date.now() - passStarted
-    } catch (thrown) {
-      if (!controller.signal.aborted) {
-        console.error('QA run failed:', thrown)
-      }
-    } finally {
-      if (this.run === controller) {
-        this.run = undefined
-        this.checking.clear()
-        this.flush()
-        if (this.runQueued || controller.signal.aborted) {
-          this.runQueued = false
-          this.scheduleQa()
-        } else if (!this.runScheduled) {
-          for (const resolve of this.idleWaiters.splice(0)) resolve()
-        }
-      }
-    }
   }
 
   private scheduleFlush(): void {
@@ -348,16 +279,6 @@ export class StagingService implements Disposable {
     this.changed.clear()
     this.removed.clear()
   }
-}
-
-function sameVerdict(a: Verdict, b: Verdict): boolean {
-  return (
-    a.revision === b.revision &&
-    a.width === b.width &&
-    a.height === b.height &&
-    a.foreground === b.foreground &&
-    JSON.stringify(a.issues) === JSON.stringify(b.issues)
-  )
 }
 
 function stagedFile(relpath: string, stored: StoredFile | undefined): StagedFile | null {

@@ -1,8 +1,18 @@
+import path from 'node:path'
 import { toAppError, WmsError } from '@wms/shared/errors'
 import { dataBranchName, submissionMessage } from '@wms/shared/staging/dataset-layout'
 import type { SubmissionState, SubmitPreview } from '@wms/shared/staging/staging-types'
-import { commitDataBranch, openRepo, pushDataBranch, runGit } from 'training-runner'
+import {
+  commitDataBranch,
+  deleteDataBranch,
+  openRepo,
+  pushDataBranch,
+  runGit,
+  verifyDataBranch,
+  type BranchFile,
+} from 'training-runner'
 import type { Disposable } from '../disposables.js'
+import type { FrozenPair } from './staging-store.js'
 import type { StagingService } from './staging-service.js'
 
 /** Options of {@link SubmitService}. */
@@ -16,11 +26,14 @@ export interface SubmitServiceOptions {
 }
 
 const DEFAULT_RETRY_DELAYS = [5_000, 15_000, 60_000, 5 * 60_000]
+const ACTIVE_PHASES: readonly SubmissionState['phase'][] = ['committing', 'pushing', 'queued']
 
 /**
  * Submitting the staged pairs: review (exactly what will be pushed), commit them on a new data branch, push with
- * progress. A push that fails because the remote is unreachable is queued and retried with backoff — also after a
- * restart; the staged pairs stay until the push succeeds.
+ * progress. The submission freezes what it pushes — each pair's revision and each file's bytes by the hash QA
+ * read — from one snapshot; changes that arrive meanwhile stay staged. A push that fails because the remote is
+ * unreachable is queued and retried with backoff, also after a restart; a crash while committing is resumed or
+ * rolled back at the next start, and the user is told which.
  */
 export class SubmitService implements Disposable {
   private retryTimer: NodeJS.Timeout | undefined
@@ -38,103 +51,66 @@ export class SubmitService implements Disposable {
     this.delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS
   }
 
-  /** Picks up a submission a previous session left queued or interrupted. */
+  /** Picks up a submission a previous session left queued, pushing, or interrupted while committing. */
   async resume(): Promise<void> {
     const submission = this.staging.store.submission
     if (submission === null) return
-    if (submission.phase === 'committing' || (submission.commit === undefined && submission.phase !== 'pushed')) {
-      // Interrupted before its commit existed: nothing was pushed, the staged pairs are all still there.
-      await this.update(null)
+    if (submission.phase === 'committing') {
+      await this.recoverCommit(submission)
       return
     }
     if (submission.phase === 'pushing' || submission.phase === 'queued') this.scheduleRetry(submission, 0)
+    // Pushed, but the app stopped before the pushed pairs left the staging area: finish that now.
+    if (submission.phase === 'pushed' && this.staging.store.submitted.length > 0) await this.releasePushed(submission)
   }
 
   /** What a submit would push, and what blocks it. */
   async preview(message?: string): Promise<SubmitPreview> {
+    const { frozen, blockers } = this.staging.submittable()
     const snapshot = this.staging.snapshot()
-    const files = this.staging
-      .qaInputs()
-      .flatMap((pair) => [pair.image, pair.mask])
-      .flatMap((file) =>
-        file === null ? [] : [{ relpath: file.relpath, bytes: this.staging.store.files[file.relpath]?.bytes ?? 0 }],
-      )
-    const remote = await this.remoteInfo()
-    const blockers: string[] = []
-    const { byStatus } = snapshot.summary
-    if (snapshot.pairs.length === 0) blockers.push('Nothing is staged: add image/mask pairs first.')
-    if (byStatus.error > 0)
-      blockers.push(
-        `${String(byStatus.error)} pair${byStatus.error === 1 ? ' has' : 's have'} QA errors: fix or remove ${byStatus.error === 1 ? 'it' : 'them'} first.`,
-      )
-    if (byStatus.pending + byStatus.checking > 0)
-      blockers.push(`QA is still checking ${String(byStatus.pending + byStatus.checking)} pair(s).`)
-    if (remote === undefined) blockers.push(`The workspace has no git remote named ${this.remote}.`)
-    const active = snapshot.submission
-    if (active !== null && ['committing', 'pushing', 'queued'].includes(active.phase)) {
-      blockers.push(`The submission on ${active.branch} is not pushed yet: retry or wait for it first.`)
-    }
-    const fixes = snapshot.pairs.filter((pair) => pair.fixes.length > 0).length
-    return {
-      branch: dataBranchName(this.now()),
-      message: message ?? submissionMessage(snapshot.pairs.length, fixes, byStatus.warning),
-      pairs: snapshot.pairs.length,
-      files,
-      bytes: files.reduce((sum, file) => sum + file.bytes, 0),
-      remote: remote ?? { name: this.remote, url: '' },
-      blockers,
-      warnings: byStatus.warning,
-      unpairedFiles: snapshot.problems.reduce((sum, problem) => sum + problem.files.length, 0),
-    }
+    const outside = await this.outsideBlockers()
+    return this.describe(
+      { frozen, blockers: [...blockers, ...outside.blockers], snapshot, remote: outside.remote },
+      message,
+    )
   }
 
-  /** Commits the staged pairs on a data branch and starts pushing it. */
+  /** Commits exactly the staged pairs QA passed, as they are at this instant, on a data branch, and pushes it. */
   async start(message?: string): Promise<SubmissionState> {
     if (this.busy) throw new WmsError('usage/invalid-arguments', 'A submission is already running.')
-    const preview = await this.preview(message)
-    if (preview.blockers.length > 0) {
-      throw new WmsError('usage/invalid-arguments', `Cannot submit yet: ${preview.blockers.join(' ')}`, {
-        hint: 'Resolve the listed points, then submit again.',
-      })
-    }
     this.busy = true
     try {
-      const pairs = this.staging.qaInputs()
-      const files = pairs
-        .flatMap((pair) => [pair.image, pair.mask])
-        .flatMap((file) => (file === null ? [] : [{ relpath: file.relpath, source: file.path }]))
-      const pairIds = pairs.map((pair) => pair.id)
-      await this.update({ branch: preview.branch, message: preview.message, phase: 'committing', attempts: 0, pairIds })
-      let committed
-      try {
-        committed = await commitDataBranch({
-          workspace: this.options.workspaceRoot,
-          datasetRoot: this.options.datasetRoot,
-          files,
-          message: preview.message,
-          now: this.now(),
-        })
-      } catch (thrown) {
-        const error = toAppError(thrown)
-        return await this.update({
-          branch: preview.branch,
-          message: preview.message,
-          phase: 'failed',
-          attempts: 0,
-          pairIds,
-          error,
+      // Frozen before any await: a file that arrives a moment later is not in this submission, checked or not.
+      const { frozen, blockers } = this.staging.submittable()
+      const snapshot = this.staging.snapshot()
+      const outside = await this.outsideBlockers()
+      const preview = this.describe(
+        { frozen, blockers: [...blockers, ...outside.blockers], snapshot, remote: outside.remote },
+        message,
+      )
+      if (preview.blockers.length > 0) {
+        throw new WmsError('usage/invalid-arguments', `Cannot submit yet: ${preview.blockers.join(' ')}`, {
+          hint: 'Resolve the listed points, then submit again.',
         })
       }
-      const state: SubmissionState = {
-        branch: committed.branch,
+      const branch = await this.freeBranchName()
+      const committing: SubmissionState = {
+        branch,
         message: preview.message,
-        phase: 'pushing',
-        commit: committed.commit,
+        phase: 'committing',
         attempts: 0,
-        pairIds,
+        pairIds: frozen.map((pair) => pair.id),
       }
-      await this.update(state)
-      return await this.push(state)
+      await this.update(committing, frozen)
+      let commit: string
+      try {
+        commit = (await commitDataBranch({ ...this.branchTarget(frozen), message: preview.message, branch })).commit
+      } catch (thrown) {
+        return await this.update({ ...committing, phase: 'failed', error: toAppError(thrown) }, [])
+      }
+      const pushing: SubmissionState = { ...committing, phase: 'pushing', commit }
+      await this.update(pushing)
+      return await this.push(pushing)
     } finally {
       this.busy = false
     }
@@ -167,6 +143,105 @@ export class SubmitService implements Disposable {
     this.clearRetry()
   }
 
+  // The app stopped (crash, kill -9, power) while committing. The branch is made in one atomic step at the end,
+  // so it is either complete — then the push goes on — or absent; anything else is removed, and the pairs are
+  // still staged. Either way the user hears what happened.
+  private async recoverCommit(submission: SubmissionState): Promise<void> {
+    const frozen = this.staging.store.submitted
+    let commit: string | undefined
+    let problem: string | undefined
+    try {
+      commit = await verifyDataBranch({ ...this.branchTarget(frozen), branch: submission.branch })
+    } catch (thrown) {
+      problem = toAppError(thrown).message
+      await deleteDataBranch(this.options.workspaceRoot, submission.branch).catch(() => undefined)
+    }
+    if (commit !== undefined) {
+      const resumed: SubmissionState = {
+        ...submission,
+        phase: 'pushing',
+        commit,
+        notice: `WMS Studio stopped while committing this submission. Its branch ${submission.branch} was complete, so the push was resumed.`,
+      }
+      await this.update(resumed)
+      this.scheduleRetry(resumed, 0)
+      return
+    }
+    const pairs = submission.pairIds.length
+    await this.update(
+      {
+        ...submission,
+        phase: 'failed',
+        error: {
+          code: 'cancelled',
+          message: `WMS Studio stopped while committing the submission of ${String(pairs)} pair${pairs === 1 ? '' : 's'}; nothing was pushed${problem === undefined ? '' : ` and the half-made branch ${submission.branch} was removed (${problem})`}.`,
+          hint: 'Your pairs are still staged. Review them and submit again.',
+        },
+        notice: 'The interrupted submission was rolled back.',
+      },
+      [],
+    )
+  }
+
+  private branchTarget(frozen: readonly FrozenPair[]) {
+    const blobs = path.join(this.staging.store.dir, 'blobs')
+    const files: BranchFile[] = frozen.flatMap((pair) =>
+      pair.files.map((file) => ({ relpath: file.relpath, source: path.join(blobs, file.blob), md5: file.md5 })),
+    )
+    return { workspace: this.options.workspaceRoot, datasetRoot: this.options.datasetRoot, files }
+  }
+
+  private describe(
+    seen: {
+      frozen: readonly FrozenPair[]
+      blockers: string[]
+      snapshot: ReturnType<StagingService['snapshot']>
+      remote: { name: string; url: string } | undefined
+    },
+    message: string | undefined,
+  ): SubmitPreview {
+    const { frozen, blockers, snapshot } = seen
+    const files = frozen.flatMap((pair) => pair.files.map((file) => ({ relpath: file.relpath, bytes: file.bytes })))
+    const frozenIds = new Set(frozen.map((pair) => pair.id))
+    const going = snapshot.pairs.filter((pair) => frozenIds.has(pair.id))
+    const fixes = going.filter((pair) => pair.fixes.length > 0).length
+    const warnings = going.filter((pair) => pair.status === 'warning').length
+    return {
+      branch: dataBranchName(this.now()),
+      message: message ?? submissionMessage(frozen.length, fixes, warnings),
+      pairs: frozen.length,
+      files,
+      bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+      remote: seen.remote ?? { name: this.remote, url: '' },
+      blockers,
+      warnings,
+      unpairedFiles: snapshot.problems.reduce((sum, problem) => sum + problem.files.length, 0),
+    }
+  }
+
+  // What blocks a submission besides the staged set: no remote, or a submission still on its way.
+  private async outsideBlockers(): Promise<{ blockers: string[]; remote: { name: string; url: string } | undefined }> {
+    const blockers: string[] = []
+    const active = this.staging.store.submission
+    const remote = await this.remoteInfo()
+    if (remote === undefined) blockers.push(`The workspace has no git remote named ${this.remote}.`)
+    if (active !== null && ACTIVE_PHASES.includes(active.phase)) {
+      blockers.push(`The submission on ${active.branch} is not pushed yet: retry or wait for it first.`)
+    }
+    return { blockers, remote }
+  }
+
+  private async freeBranchName(): Promise<string> {
+    const git = openRepo(this.options.workspaceRoot)
+    const listed = await runGit('branch', () => git.raw(['branch', '--list', 'data/*', '--format=%(refname:short)']))
+    const existing = new Set(listed.split('\n'))
+    const now = this.now()
+    for (let attempt = 1; ; attempt += 1) {
+      const name = dataBranchName(now, attempt)
+      if (!existing.has(name)) return name
+    }
+  }
+
   private async push(state: SubmissionState): Promise<SubmissionState> {
     const attempt: SubmissionState = { ...state, phase: 'pushing', attempts: state.attempts + 1, progress: 0 }
     delete attempt.error
@@ -183,25 +258,34 @@ export class SubmitService implements Disposable {
         },
       })
     } catch (thrown) {
-      const error = toAppError(thrown)
-      if (error.retryable === true) {
-        const delay = this.delays[Math.min(attempt.attempts - 1, this.delays.length - 1)] ?? 60_000
-        const queued: SubmissionState = { ...attempt, phase: 'queued', error, nextRetryAt: Date.now() + delay }
-        delete queued.progress
-        await this.update(queued)
-        this.scheduleRetry(queued, delay)
-        return queued
-      }
-      const failed: SubmissionState = { ...attempt, phase: 'failed', error }
-      delete failed.progress
-      return this.update(failed)
+      return this.pushFailed(attempt, thrown)
     }
-    // Pushed: the pairs that went out leave the staging area; anything added meanwhile stays.
+    // Pushed: the pairs that went out leave the staging area — each only if it is still at the revision that was
+    // pushed. A pair changed during the push (a mask dropped again) stays staged as its new revision.
     const pushed: SubmissionState = { ...attempt, phase: 'pushed', progress: 1 }
     delete pushed.stage
     await this.update(pushed)
-    await this.staging.removePairs(state.pairIds)
-    return pushed
+    return this.releasePushed(pushed)
+  }
+
+  private async releasePushed(pushed: SubmissionState): Promise<SubmissionState> {
+    await this.staging.removeSubmitted(this.staging.store.submitted)
+    return this.update(pushed, [])
+  }
+
+  private async pushFailed(attempt: SubmissionState, thrown: unknown): Promise<SubmissionState> {
+    const error = toAppError(thrown)
+    if (error.retryable === true) {
+      const delay = this.delays[Math.min(attempt.attempts - 1, this.delays.length - 1)] ?? 60_000
+      const queued: SubmissionState = { ...attempt, phase: 'queued', error, nextRetryAt: Date.now() + delay }
+      delete queued.progress
+      await this.update(queued)
+      this.scheduleRetry(queued, delay)
+      return queued
+    }
+    const failed: SubmissionState = { ...attempt, phase: 'failed', error }
+    delete failed.progress
+    return this.update(failed)
   }
 
   private scheduleRetry(state: SubmissionState, delay: number): void {
@@ -218,8 +302,8 @@ export class SubmitService implements Disposable {
     this.retryTimer = undefined
   }
 
-  private async update<S extends SubmissionState | null>(state: S): Promise<S> {
-    await this.staging.store.setSubmission(state)
+  private async update<S extends SubmissionState | null>(state: S, submitted?: readonly FrozenPair[]): Promise<S> {
+    await this.staging.store.setSubmission(state, submitted)
     this.staging.emitNow()
     return state
   }

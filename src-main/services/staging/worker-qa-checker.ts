@@ -6,8 +6,6 @@ import type { QaChecker, QaPairVerdict } from './qa-checker.js'
 export interface WorkerQaCheckerOptions {
   /** The built worker entry (`out/main/qa-worker.js`). */
   workerPath: string
-  /** Folder the staged files live in. */
-  root: string
   workspaceRoot: string
   datasetRoot: string
   /** Probe cache folder (cached by content hash, so re-checks of unchanged files are instant). */
@@ -79,7 +77,6 @@ export function createWorkerQaChecker(options: WorkerQaCheckerOptions): QaChecke
           jobId,
           pairs: input.pairs,
           replacements: input.replacements,
-          root: options.root,
           workspaceRoot: options.workspaceRoot,
           datasetRoot: options.datasetRoot,
           cacheDir: options.cacheDir,

@@ -46,6 +46,7 @@ function setup(snapshot: StagingSnapshot = SNAPSHOT) {
   const { api, calls } = fakeApi({
     'staging:get-state': () => ({ ok: true, value: snapshot }),
     'staging:remove-pairs': () => ({ ok: true, value: { removed: 1 } }),
+    'staging:retry-qa': () => ({ ok: true, value: {} }),
     'staging:apply-fixes': () => ({ ok: true, value: { fixed: 1, unchanged: 0 } }),
     'submit:preview': () => ({
       ok: true,
@@ -156,5 +157,68 @@ describe('Add data', () => {
     setup({ pairs: [], problems: [], summary: summarizeStaging([]), submission: null })
     expect(await screen.findByRole('heading', { name: 'No pairs staged' })).toBeTruthy()
     expect(screen.getByRole('button', { name: "Add the demo's new pairs" })).toBeTruthy()
+    // The per-file limit is stated where files are added, before anyone hits it.
+    expect(screen.getByText(/Files up to 64 MB each\./)).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Add files…' }).getAttribute('title')).toContain('up to 64 MB per file')
+  })
+
+  it('shows a failed QA run on its pairs with the reason, and retries it', async () => {
+    const failed = { ...pair('a-ok', 'pending'), qaError: 'QA failed: the QA worker stopped (out of memory)' }
+    const pairs = [failed, pair('b-warn', 'warning', 'mask/lossy')]
+    const { calls } = setup({ pairs, problems: [], summary: summarizeStaging(pairs), submission: null })
+    const banner = await screen.findByTestId('qa-failure')
+    expect(banner.getAttribute('role')).toBe('alert')
+    expect(banner.textContent).toContain('QA could not check 1 pair:')
+    expect(banner.textContent).toContain('the QA worker stopped (out of memory)')
+    const card = within(screen.getByTestId('pair-grid')).getByRole('button', { name: /a-ok/ })
+    expect(card.getAttribute('aria-label')).toBe('a-ok: QA failed')
+    expect(card.dataset.status).toBe('qa-failed')
+    fireEvent.click(within(banner).getByRole('button', { name: 'Retry QA' }))
+    await waitFor(() => expect(calls).toContain('staging:retry-qa'))
+  })
+
+  it('removes files without a partner, one by one or all at once', async () => {
+    const problem = (id: string, file: string) => ({
+      id,
+      files: [file],
+      issue: {
+        ruleId: 'pairing/orphan-image' as const,
+        severity: 'error' as const,
+        sampleId: id,
+        message: 'no mask',
+        details: {},
+        fixable: false,
+      },
+    })
+    const { calls } = setup({
+      ...SNAPSHOT,
+      problems: [problem('lonely', 'lonely_image.jpg'), problem('other', 'other_image.jpg')],
+    })
+    const list = await screen.findByTestId('problems')
+    fireEvent.click(within(list).getByRole('button', { name: 'Remove lonely_image.jpg' }))
+    fireEvent.click(within(list).getByRole('button', { name: 'remove all' }))
+    await waitFor(() => expect(calls.filter((call) => call === 'staging:remove-pairs')).toHaveLength(2))
+  })
+
+  it('tells the user what happened to a submission a crash interrupted', async () => {
+    setup({
+      ...SNAPSHOT,
+      submission: {
+        branch: 'data/x',
+        message: 'm',
+        phase: 'failed',
+        pairIds: ['a-ok'],
+        attempts: 0,
+        error: {
+          code: 'cancelled',
+          message: 'WMS Studio stopped while committing the submission of 1 pair; nothing was pushed.',
+        },
+        notice: 'The interrupted submission was rolled back.',
+      },
+    })
+    expect((await screen.findByTestId('submission-notice')).textContent).toBe(
+      'The interrupted submission was rolled back.',
+    )
+    expect(screen.getByTestId('submission').textContent).toContain('stopped while committing')
   })
 })

@@ -5,11 +5,13 @@ import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { filesFromInput } from '../../ipc/read-files.js'
 import { useAppStore } from '../../store/app-store.js'
 import { matchesFilter } from '../../store/staging-slice.js'
+import { formatMegabytes, MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
 import { DropZone } from './DropZone.js'
 import { FilterBar } from './FilterBar.js'
 import { PairDetail } from './PairDetail.js'
 import { PairGrid } from './PairGrid.js'
 import { ProblemsList } from './ProblemsList.js'
+import { QaFailureBanner } from './QaFailureBanner.js'
 import { SubmissionBanner } from './SubmissionBanner.js'
 import { SubmitReview } from './SubmitReview.js'
 import { SummaryPanel } from './SummaryPanel.js'
@@ -56,7 +58,12 @@ export function AddDataArea(): ReactElement {
     <DropZone onFiles={(files) => void addPickedFiles(files)}>
       <div className="add-data">
         <div className="toolbar">
-          <button type="button" className="button" onClick={() => fileInput.current?.click()}>
+          <button
+            type="button"
+            className="button"
+            title={`Images and masks, up to ${formatMegabytes(MAX_UPLOAD_FILE_BYTES)} per file`}
+            onClick={() => fileInput.current?.click()}
+          >
             Add files…
           </button>
           <button type="button" className="button" onClick={() => folderInput.current?.click()}>
@@ -125,13 +132,15 @@ export function AddDataArea(): ReactElement {
           </div>
         ) : null}
         <SubmissionBanner />
+        <QaFailureBanner />
         <ProblemsList />
         {pairs.size === 0 ? (
           <EmptyState icon="add-data" title="No pairs staged">
             <p>
               Drop photos and their masks here — a folder with <code>images/</code> and <code>masks/</code>, or files
               named <code>x_image.jpg</code> / <code>x_mask.png</code> — or use <strong>Add files</strong>. Each pair
-              gets a thumbnail, its mask overlaid and its data-quality status within seconds.
+              gets a thumbnail, its mask overlaid and its data-quality status within seconds. Files up to{' '}
+              {formatMegabytes(MAX_UPLOAD_FILE_BYTES)} each.
             </p>
             <p className="muted">Nothing leaves this machine until you review and submit it as a data branch.</p>
           </EmptyState>

@@ -1,4 +1,5 @@
 import { useState, type DragEvent, type ReactElement, type ReactNode } from 'react'
+import { formatMegabytes, MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
 import { filesFromDrop, type PickedFile } from '../../ipc/read-files.js'
 
 /** Accepts files and folders dragged anywhere onto the area, with a clear target while dragging. */
@@ -33,7 +34,8 @@ export function DropZone({
       {children}
       {over ? (
         <div className="drop-zone__hint" aria-hidden="true">
-          Drop images and masks (or a folder with images/ and masks/)
+          Drop images and masks (or a folder with images/ and masks/), up to {formatMegabytes(MAX_UPLOAD_FILE_BYTES)}{' '}
+          per file
         </div>
       ) : null}
     </div>

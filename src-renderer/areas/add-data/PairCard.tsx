@@ -18,13 +18,15 @@ export const PairCard = memo(function PairCard({
   const select = useAppStore((state) => state.selectPair)
   if (pair === undefined) return null
   const findings = pair.issues.filter((issue) => issue.severity !== 'info')
-  const label = `${id}: ${STATUS_LABELS[pair.status]}${findings.length > 0 ? `, ${String(findings.length)} finding${findings.length === 1 ? '' : 's'}` : ''}`
+  const qaFailed = pair.qaError !== undefined
+  const label = `${id}: ${qaFailed ? 'QA failed' : STATUS_LABELS[pair.status]}${findings.length > 0 ? `, ${String(findings.length)} finding${findings.length === 1 ? '' : 's'}` : ''}`
   return (
     <button
       type="button"
-      className={`pair-card pair-card--${pair.status}${selected ? ' pair-card--selected' : ''}`}
+      className={`pair-card pair-card--${qaFailed ? 'qa-failed' : pair.status}${selected ? ' pair-card--selected' : ''}`}
       data-pair-id={id}
-      data-status={pair.status}
+      data-status={qaFailed ? 'qa-failed' : pair.status}
+      title={pair.qaError}
       aria-label={label}
       aria-pressed={selected}
       tabIndex={selected ? 0 : -1}
@@ -39,7 +41,13 @@ export const PairCard = memo(function PairCard({
         </span>
       </span>
       <span className="pair-card__finding">
-        {findings[0] === undefined ? (pair.fixes.length > 0 ? 'fixed' : '\u00a0') : findings[0].ruleId}
+        {qaFailed
+          ? 'QA failed'
+          : findings[0] === undefined
+            ? pair.fixes.length > 0
+              ? 'fixed'
+              : '\u00a0'
+            : findings[0].ruleId}
         {findings.length > 1 ? ` +${String(findings.length - 1)}` : ''}
       </span>
     </button>

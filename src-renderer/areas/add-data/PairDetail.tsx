@@ -1,3 +1,4 @@
+import { formatMegabytes, MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
 import { useEffect, useRef, useState, type ReactElement } from 'react'
 import { useAppStore } from '../../store/app-store.js'
 import { ImageViewer, type CompareMode } from './ImageViewer.js'
@@ -133,7 +134,12 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
               >
                 Apply safe fixes
               </button>
-              <button type="button" className="button" onClick={() => maskInput.current?.click()}>
+              <button
+                type="button"
+                className="button"
+                title={`A PNG or JPEG, up to ${formatMegabytes(MAX_UPLOAD_FILE_BYTES)}`}
+                onClick={() => maskInput.current?.click()}
+              >
                 Replace mask…
               </button>
               <input

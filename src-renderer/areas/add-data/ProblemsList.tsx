@@ -6,18 +6,34 @@ export function ProblemsList(): ReactElement | null {
   const problems = useAppStore((state) => state.staging.problems)
   const rejected = useAppStore((state) => state.staging.rejected)
   const dismissRejected = useAppStore((state) => state.dismissRejected)
+  const removePairs = useAppStore((state) => state.removePairs)
   if (problems.length === 0 && rejected.length === 0) return null
   return (
     <section className="problems" aria-label="Files that are not pairs" data-testid="problems">
       {problems.length > 0 ? (
         <>
           <h3>
-            {problems.length} file{problems.length === 1 ? '' : 's'} without a partner (not submitted)
+            {problems.length} file{problems.length === 1 ? '' : 's'} without a partner (not submitted){' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void removePairs(problems.map((problem) => problem.id))}
+            >
+              remove all
+            </button>
           </h3>
           <ul>
             {problems.slice(0, 50).map((problem) => (
               <li key={problem.id} className={`issue issue--${problem.issue.severity}`}>
-                <code>{problem.files.join(', ')}</code>: {problem.issue.message}
+                <code>{problem.files.join(', ')}</code>: {problem.issue.message}{' '}
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-label={`Remove ${problem.files.join(', ')}`}
+                  onClick={() => void removePairs([problem.id])}
+                >
+                  remove
+                </button>
               </li>
             ))}
             {problems.length > 50 ? <li className="muted">… and {problems.length - 50} more</li> : null}

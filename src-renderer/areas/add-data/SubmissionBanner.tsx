@@ -25,6 +25,11 @@ export function SubmissionBanner(): ReactElement | null {
       data-testid="submission"
       data-phase={phase}
     >
+      {submission.notice === undefined ? null : (
+        <p data-testid="submission-notice">
+          <strong>{submission.notice}</strong>
+        </p>
+      )}
       {phase === 'committing' ? <p>Committing {submission.pairIds.length} pairs on a new branch…</p> : null}
       {phase === 'pushing' ? (
         <>

@@ -2,9 +2,12 @@ import type { Command } from 'commander'
 import type { CommandContext, CommandOutcome } from './context.js'
 import { parseCount } from './parse-options.js'
 import { registerDataCommands } from './register-data.js'
+import { registerHooksCommands } from './register-hooks.js'
 import { registerModelCommands } from './register-model.js'
+import { registerPipelineCommands } from './register-pipeline.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
+import { registerServeCommand } from '../serve/register-serve.js'
 
 /**
  * The command table. Each action lazy-imports its implementation, so `qa` never loads TensorFlow and
@@ -39,4 +42,7 @@ export function registerCommands(
   registerDataCommands(program, context, done)
   registerTrainingCommands(program, context, done)
   registerModelCommands(program, context, done)
+  registerHooksCommands(program, context, done)
+  registerServeCommand(program, context, done)
+  registerPipelineCommands(program, context, done)
 }

@@ -5,6 +5,7 @@ import { toAppError, WmsError } from '@wms/shared/errors'
 import { nullSink, ndjsonSink, stamp, type EventSink } from '../events/event-sink.js'
 import { ttySink } from '../events/tty-sink.js'
 import { toNdjsonLine } from '@wms/shared/pipeline/events'
+import { printableLines } from '@wms/shared/util/printable'
 import { RUNNER_VERSION } from '../version.js'
 import { explainSystemError } from '../fs/system-error.js'
 import type { CliIo, CommandContext, CommandOutcome } from './context.js'
@@ -173,7 +174,9 @@ function printOutcome(outcome: CommandOutcome, io: CliIo, context: CommandContex
     io.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`)
     return
   }
-  if (outcome.human !== '') io.stdout.write(outcome.human.endsWith('\n') ? outcome.human : `${outcome.human}\n`)
+  // Names in the text come from disks and branches: control characters are shown, never sent to the terminal.
+  const human = printableLines(outcome.human)
+  if (human !== '') io.stdout.write(human.endsWith('\n') ? human : `${human}\n`)
 }
 
 function reportFailure(thrown: unknown, io: CliIo, context: CommandContext | undefined, debug: boolean): number {
@@ -185,8 +188,8 @@ function reportFailure(thrown: unknown, io: CliIo, context: CommandContext | und
   } else if (context?.json === true) {
     io.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`)
   } else {
-    io.stderr.write(`error: ${error.message}\n`)
-    if (error.hint !== undefined) io.stderr.write(`  → ${error.hint}\n`)
+    io.stderr.write(`error: ${printableLines(error.message)}\n`)
+    if (error.hint !== undefined) io.stderr.write(`  → ${printableLines(error.hint)}\n`)
     if (thrown instanceof Error && thrown.stack !== undefined) {
       if (debug) io.stderr.write(`${thrown.stack}\n`)
       else if (error.code === 'internal') io.stderr.write('  (run again with --debug for the stack trace)\n')

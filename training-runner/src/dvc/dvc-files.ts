@@ -1,4 +1,5 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import {
   dirDvcFile,
@@ -10,6 +11,8 @@ import {
 } from '@wms/shared/dvc/dvc-file'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 import { temporaryPath } from '../adapters/storage/verified-copy.js'
+import { shellQuote } from '@wms/shared/util/printable'
+import { DATASET_FOLDERS } from './dataset-workspace.js'
 
 /** Reads and parses a `.dvc` file; `undefined` when it does not exist. Throws for a file that is not DVC 3. */
 export async function readDvcFile(file: string): Promise<DvcFile | undefined> {
@@ -82,7 +85,7 @@ export async function resolveCommit(repo: string, revision: string): Promise<str
   throw new WmsError('git/failed', `The git revision "${revision}" does not exist in ${repo}.`, {
     hint:
       branch.length > 0
-        ? `Fetch it first (e.g. \`git fetch ${remote ?? 'origin'} ${branch.join('/')}\`).`
+        ? `Fetch it first (e.g. \`git fetch ${shellQuote(remote ?? 'origin')} ${shellQuote(branch.join('/'))}\`).`
         : 'Check the branch or commit name.',
     cause,
   })
@@ -99,4 +102,20 @@ export async function readDvcFileAt(repo: string, revision: string, relpath: str
   if (listed.trim() === '') return undefined
   const text = await runGit('show', () => git.raw(['show', `${commit}:${relpath}`]))
   return parseDvcFile(text, `${relpath} at ${revision}`)
+}
+
+/**
+ * A dataset's version as its `.dvc` files name it (`<images md5>+<masks md5>`, `-` for a folder not tracked yet):
+ * what a cache of anything derived from the dataset is keyed by, since the dataset changes only when they do.
+ */
+export function datasetVersionKey(outs: readonly (DvcOut | undefined)[]): string {
+  return outs.map((out) => out?.md5 ?? '-').join('+')
+}
+
+/** {@link datasetVersionKey} of the dataset folder `datasetDir`; an unreadable `.dvc` file counts as not tracked. */
+export async function readDatasetVersion(datasetDir: string): Promise<string> {
+  const outs = await Promise.all(
+    DATASET_FOLDERS.map((name) => readDvcOut(path.join(datasetDir, `${name}.dvc`)).catch(() => undefined)),
+  )
+  return datasetVersionKey(outs)
 }

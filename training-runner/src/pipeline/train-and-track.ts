@@ -3,6 +3,7 @@ import type { TrainingConfig } from '@wms/shared/config/training-config'
 import { WmsError } from '@wms/shared/errors'
 import type { QaReport } from '@wms/shared/qa/report'
 import { ARTIFACT_PATHS, RUN_TAGS } from '@wms/shared/tracking/tags'
+import { epochMetrics, METRIC_NAMES } from '@wms/shared/tracking/metrics'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import { openWorkspaceTracking } from '../registry/open-workspace-tracking.js'
 import { collectRunTags, runNameFor } from '../tracking/provenance.js'
@@ -117,16 +118,11 @@ async function startTrackedRun(
 
 async function train(options: TrainAndTrackOptions, logger: RunLogger | undefined): Promise<TrainResult> {
   const record = async (epoch: EpochRecord): Promise<void> => {
-    const metrics: Record<string, number> = {
-      train_loss: epoch.trainLoss,
-      train_dice: epoch.trainDice,
-      train_iou: epoch.trainIou,
-      learning_rate: epoch.learningRate,
-      epoch_seconds: epoch.seconds,
+    const metrics = {
+      ...epochMetrics(epoch),
+      [METRIC_NAMES.learningRate]: epoch.learningRate,
+      [METRIC_NAMES.epochSeconds]: epoch.seconds,
     }
-    if (epoch.valLoss !== null) metrics.val_loss = epoch.valLoss
-    if (epoch.valDice !== null) metrics.val_dice = epoch.valDice
-    if (epoch.valIou !== null) metrics.val_iou = epoch.valIou
     await logger?.logMetrics(metrics, epoch.epoch)
   }
   return trainModel({

@@ -4,7 +4,7 @@ import { WORKSPACE_CONFIG_FILE } from '@wms/shared/config/workspace-config'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { indexEntriesFromSamples, type DatasetIndexEntry } from '@wms/shared/qa/dataset-index'
 import { openDatasetWorkspace, type StoreOptions } from '../dvc/dataset-workspace.js'
-import { readDvcOut } from '../dvc/dvc-files.js'
+import { datasetVersionKey, readDvcOut } from '../dvc/dvc-files.js'
 import { hashDirectory } from '../dvc/hash-directory.js'
 import { fetchManifest } from '../dvc/manifests.js'
 import type { EventSink } from '../events/event-sink.js'
@@ -29,11 +29,23 @@ export async function indexDatasetFolder(dir: string, options: IndexOptions = {}
     inputs: discovered.inputs,
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-    ...(options.events === undefined ? {} : { events: options.events }),
+    ...(options.events === undefined ? {} : { events: indexingEvents(options.events) }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
   return indexEntriesFromSamples(report.samples)
+}
+
+/**
+ * Indexing runs QA's probes, but it is no QA verdict: the reference dataset's own issues must not print
+ * "✖ qa failed" next to the real run's result. Only its progress is passed on, named for what it is.
+ */
+function indexingEvents(events: EventSink): EventSink {
+  return {
+    emit(event) {
+      if (event.type === 'progress') events.emit({ ...event, message: 'indexing the existing dataset' })
+    },
+  }
 }
 
 /** The existing dataset as QA sees it, and where that view came from. */
@@ -61,7 +73,7 @@ export async function existingDatasetIndex(
       workspace.folders.map(async (folder) => ({ folder, out: await readDvcOut(folder.dvcFile) })),
     )
     if (tracked.every(({ out }) => out === undefined)) return { source: 'none', entries: [], version: '' }
-    const version = tracked.map(({ out }) => out?.md5 ?? '-').join('+')
+    const version = datasetVersionKey(tracked.map(({ out }) => out))
 
     const local = await Promise.all(
       tracked.map(async ({ folder, out }) => {

@@ -3,6 +3,7 @@ import { toAppError } from '@wms/shared/errors'
 import type { ProductionHistoryEntry } from '@wms/shared/formats/model-metadata'
 import { formatDelta, formatScore } from '@wms/shared/gate/format-numbers'
 import { VERSION_TAGS } from '@wms/shared/tracking/tags'
+import { finalTestMetric } from '@wms/shared/tracking/metrics'
 import type { TrackingStore } from '../tracking/tracking-store.js'
 import { currentProductionVersion } from './production-pointer.js'
 import { versionScores } from './rollback.js'
@@ -163,8 +164,8 @@ function fromEntry(entry: ProductionHistoryEntry): HistoryItem {
     timestamp: entry.timestamp,
     previousVersion: entry.previous_version,
     // The old file logged final_test_* among all run metrics.
-    dice: metric('dice') ?? metric('final_test_dice'),
-    iou: metric('iou') ?? metric('final_test_iou'),
+    dice: metric('dice') ?? metric(finalTestMetric('dice')),
+    iou: metric('iou') ?? metric(finalTestMetric('iou')),
     baselineDice: entry.baseline?.dice ?? null,
     baselineIou: entry.baseline?.iou ?? null,
     source: 'history-file',

@@ -3,6 +3,7 @@ import { WmsError } from '@wms/shared/errors'
 import type { ModelMetadataInput } from '@wms/shared/formats/model-metadata'
 import { PRODUCTION_ALIAS, RUN_TAGS, VERSION_TAGS } from '@wms/shared/tracking/tags'
 import type { ModelVersion, Run } from '@wms/shared/tracking/types'
+import { finalTestMetric } from '@wms/shared/tracking/metrics'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { TrackingStore } from '../tracking/tracking-store.js'
 import { currentProductionVersion, pointProductionAt } from './production-pointer.js'
@@ -163,7 +164,7 @@ export function versionScores(
     return value === undefined || !Number.isFinite(value) ? null : value
   }
   return {
-    dice: fromTag(VERSION_TAGS.gateCandidateDice) ?? fromRun('final_test_dice'),
-    iou: fromTag(VERSION_TAGS.gateCandidateIou) ?? fromRun('final_test_iou'),
+    dice: fromTag(VERSION_TAGS.gateCandidateDice) ?? fromRun(finalTestMetric('dice')),
+    iou: fromTag(VERSION_TAGS.gateCandidateIou) ?? fromRun(finalTestMetric('iou')),
   }
 }

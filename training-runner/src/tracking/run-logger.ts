@@ -10,6 +10,7 @@ import { flattenParams, keyProblem } from '@wms/shared/tracking/keys'
 import { renderMlmodel, type MlmodelDescription } from '@wms/shared/tracking/mlmodel'
 import { formatPerImageCsv, renderCurvesSvg } from '@wms/shared/tracking/run-artifacts'
 import { ARTIFACT_PATHS, MLFLOW_TAGS } from '@wms/shared/tracking/tags'
+import { finalTestMetric, METRIC_NAMES } from '@wms/shared/tracking/metrics'
 import type { Metric, RunStatus } from '@wms/shared/tracking/types'
 import { nullSink, type EventSink } from '../events/event-sink.js'
 import { getOrCreateExperiment } from './open-tracking-store.js'
@@ -147,7 +148,7 @@ export class RunLogger {
    */
   async logTestResults(evaluation: ModelEvaluation, step: number): Promise<void> {
     const finals: Record<string, number> = {}
-    for (const [key, value] of Object.entries(evaluation.aggregate)) finals[`final_test_${key}`] = value
+    for (const [key, value] of Object.entries(evaluation.aggregate)) finals[finalTestMetric(key)] = value
     await this.logMetrics(finals, step)
     await this.logText(ARTIFACT_PATHS.perImageCsv, formatPerImageCsv(evaluation.perImage))
     await this.logCurves()
@@ -160,11 +161,11 @@ export class RunLogger {
       Promise.all(keys.map(async (key) => ({ name: key, points: await this.store.getMetricHistory(this.runId, key) })))
     await this.logText(
       ARTIFACT_PATHS.lossPlot,
-      renderCurvesSvg('Loss', await series(['train_loss', 'val_loss']), 'loss'),
+      renderCurvesSvg('Loss', await series([METRIC_NAMES.trainLoss, METRIC_NAMES.valLoss]), 'loss'),
     )
     await this.logText(
       ARTIFACT_PATHS.dicePlot,
-      renderCurvesSvg('Dice', await series(['train_dice', 'val_dice']), 'Dice'),
+      renderCurvesSvg('Dice', await series([METRIC_NAMES.trainDice, METRIC_NAMES.valDice]), 'Dice'),
     )
   }
 

@@ -12,16 +12,39 @@ export interface OpenRepoOptions {
   timeoutMs?: number
   /** Receives git's progress counters (clone, fetch, push). */
   progress?: (event: SimpleGitProgressEvent) => void
+  /** A private index file (`GIT_INDEX_FILE`): builds a tree without touching the user's index or files. */
+  indexFile?: string
 }
 
-/** A simple-git instance bound to `dir`, with a timeout and a sanitised environment. */
+/**
+ * A simple-git instance bound to `dir`, with a timeout, a sanitised environment, and exit codes checked: by
+ * default simple-git treats a non-zero exit as success when stderr is empty (`git commit` with nothing to commit
+ * exits 1 and says so on stdout), so every failed command here rejects, whatever it printed where.
+ */
 export function openRepo(dir: string, options: OpenRepoOptions = {}): SimpleGit {
   const git = simpleGit({
     baseDir: dir,
     timeout: { block: options.timeoutMs ?? 120_000 },
+    errors: failOnNonZeroExit,
     ...(options.progress === undefined ? {} : { progress: options.progress }),
+    ...(options.indexFile === undefined ? {} : { allowEnvironment: ['GIT_INDEX_FILE'] }),
   })
-  return git.env(cleanGitEnv(process.env))
+  const env = cleanGitEnv(process.env)
+  if (options.indexFile !== undefined) env.GIT_INDEX_FILE = options.indexFile
+  return git.env(env)
+}
+
+/** simple-git's error hook: keep its own errors, and turn any non-zero exit into one (stdout and stderr). */
+export function failOnNonZeroExit(
+  error: Buffer | Error | undefined,
+  result: { exitCode: number; stdOut: readonly Buffer[]; stdErr: readonly Buffer[] },
+): Buffer | Error | undefined {
+  if (error !== undefined) return error
+  if (result.exitCode === 0) return undefined
+  const output = Buffer.concat([...result.stdErr, ...result.stdOut])
+    .toString('utf8')
+    .trim()
+  return Buffer.from(output === '' ? `git exited with code ${String(result.exitCode)}` : output)
 }
 
 // What git needs to find its config, credentials and network: no GIT_* (a hook's GIT_DIR must never leak into

@@ -4,7 +4,9 @@ import { SPLIT_NAMES, type SplitName } from '@wms/shared/dataset/split'
 import { selectBackend } from '../../train/backend/select-backend.js'
 import { evaluateModel } from '../../train/evaluate-model.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
-import { fmt, resolveTrainingInputs } from './train-support.js'
+import { formatScore } from '@wms/shared/gate/format-numbers'
+import { formatNumber } from '@wms/shared/util/format'
+import { resolveTrainingInputs } from './train-support.js'
 import { refuseLinksLeaving } from '../../qa/dataset-links.js'
 
 export interface EvaluateCommandOptions {
@@ -36,7 +38,7 @@ export async function evaluateCommand(
     events: context.events,
   })
   const a = result.aggregate
-  const summary = `Dice ${fmt(a.dice)} IoU ${fmt(a.iou)} on ${String(a.count)} images`
+  const summary = `Dice ${formatScore(a.dice)} IoU ${formatScore(a.iou)} on ${String(a.count)} images`
   context.events.emit({
     type: 'step-end',
     step: 'evaluate',
@@ -46,7 +48,7 @@ export async function evaluateCommand(
   })
   const rows = result.perImage.map(
     (s) =>
-      `  ${s.id.padEnd(36)} ${fmt(s.dice).padStart(6)} ${fmt(s.iou).padStart(6)} ${fmt(s.accuracy).padStart(6)} ${fmt(s.hausdorff, 1).padStart(7)}`,
+      `  ${s.id.padEnd(36)} ${formatScore(s.dice).padStart(6)} ${formatScore(s.iou).padStart(6)} ${formatScore(s.accuracy).padStart(6)} ${formatNumber(s.hausdorff, 1).padStart(7)}`,
   )
   return {
     exitCode: 0,
@@ -55,7 +57,7 @@ export async function evaluateCommand(
       `${result.split} split, ${String(a.count)} images at ${String(result.imageSize)}², threshold ${String(result.threshold)}`,
       `  ${'image'.padEnd(36)} ${'Dice'.padStart(6)} ${'IoU'.padStart(6)} ${'acc'.padStart(6)} ${'Hausd.'.padStart(7)}`,
       ...rows,
-      `  ${'mean'.padEnd(36)} ${fmt(a.dice).padStart(6)} ${fmt(a.iou).padStart(6)} ${fmt(a.accuracy).padStart(6)} ${fmt(a.hausdorff, 1).padStart(7)}`,
+      `  ${'mean'.padEnd(36)} ${formatScore(a.dice).padStart(6)} ${formatScore(a.iou).padStart(6)} ${formatScore(a.accuracy).padStart(6)} ${formatNumber(a.hausdorff, 1).padStart(7)}`,
     ].join('\n'),
   }
 }

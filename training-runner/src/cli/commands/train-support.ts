@@ -84,8 +84,3 @@ export function parseBackend(value: string): BackendPreference {
     hint: `Use one of ${BACKEND_PREFERENCES.join(', ')}.`,
   })
 }
-
-/** `0.8123` → `0.812`; NaN → `–`. */
-export function fmt(value: number | null | undefined, digits = 3): string {
-  return value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits)
-}

@@ -1,10 +1,13 @@
 import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
 import { selectBackend } from '../../train/backend/select-backend.js'
 import { trainAndTrack } from '../../pipeline/train-and-track.js'
 import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
 import { refuseLinksLeaving } from '../../qa/dataset-links.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
-import { fmt, resolveTrainingInputs } from './train-support.js'
+import { formatScore } from '@wms/shared/gate/format-numbers'
+import { formatNumber } from '@wms/shared/util/format'
+import { resolveTrainingInputs } from './train-support.js'
 
 export interface TrainCommandOptions {
   workspace: string
@@ -52,9 +55,11 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
     ...(signal === undefined ? {} : { signal }),
     env: context.io.env,
     cwd: context.io.cwd,
+  }).catch((thrown: unknown) => {
+    throw withNoTrackHint(thrown)
   })
   const test = result.testMetrics?.aggregate
-  const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${fmt(test?.dice)} IoU ${fmt(test?.iou)}`
+  const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${formatScore(test?.dice)} IoU ${formatScore(test?.iou)}`
   context.events.emit({
     type: 'step-end',
     step: 'train',
@@ -73,9 +78,22 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
         : [`  MLflow run  ${runId} (${experiment ?? ''}); next: training-runner gate --run ${runId}`]),
       `  backend     ${result.backend.candidate}`,
       `  data        ${String(result.counts.train)} train / ${String(result.counts.val)} val / ${String(result.counts.test)} test`,
-      `  epochs      ${String(result.epochsRun)} (best ${String(result.bestEpoch)}${result.stoppedEarly ? ', stopped early' : ''}), ${fmt(result.seconds / Math.max(1, result.epochsRun), 1)} s per epoch`,
-      `  validation  Dice ${fmt(valMetrics?.aggregate.dice)}  IoU ${fmt(valMetrics?.aggregate.iou)}  loss ${fmt(valMetrics?.loss, 4)}`,
-      `  test        Dice ${fmt(test?.dice)}  IoU ${fmt(test?.iou)}  accuracy ${fmt(test?.accuracy)}  Hausdorff ${fmt(test?.hausdorff, 1)}`,
+      `  epochs      ${String(result.epochsRun)} (best ${String(result.bestEpoch)}${result.stoppedEarly ? ', stopped early' : ''}), ${formatNumber(result.seconds / Math.max(1, result.epochsRun), 1)} s per epoch`,
+      `  validation  Dice ${formatScore(valMetrics?.aggregate.dice)}  IoU ${formatScore(valMetrics?.aggregate.iou)}  loss ${formatScore(valMetrics?.loss)}`,
+      `  test        Dice ${formatScore(test?.dice)}  IoU ${formatScore(test?.iou)}  accuracy ${formatScore(test?.accuracy)}  Hausdorff ${formatNumber(test?.hausdorff, 1)}`,
     ].join('\n'),
   }
+}
+
+/** MLflow down is no reason to lose a training: say how to train without recording. */
+function withNoTrackHint(thrown: unknown): unknown {
+  if (!(thrown instanceof WmsError) || !['tracking/unavailable', 'tracking/auth-failed'].includes(thrown.code)) {
+    return thrown
+  }
+  const hint = `${thrown.hint === undefined ? '' : `${thrown.hint} `}Or train without recording the run: add --no-track (the gate then has no run to judge).`
+  return new WmsError(thrown.code, thrown.message, {
+    hint,
+    ...(thrown.retryable === undefined ? {} : { retryable: thrown.retryable }),
+    cause: thrown,
+  })
 }

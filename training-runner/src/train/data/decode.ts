@@ -24,14 +24,18 @@ const DECODE_TIMEOUT_SECONDS = 60
 /** Threshold of the mask binarisation (the old loader's `mask >= 127`). */
 export const MASK_THRESHOLD = 127
 
-function open(file: string): Sharp {
-  return sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+/** A file path, or the bytes of an upload (the `serve` API). */
+export type ImageInput = string | Buffer
+
+function open(file: ImageInput, maxPixels = MAX_INPUT_PIXELS): Sharp {
+  return sharp(file, { limitInputPixels: maxPixels, failOn: 'error' })
     .rotate()
     .timeout({ seconds: DECODE_TIMEOUT_SECONDS })
 }
 
-function unreadable(file: string, thrown: unknown): WmsError {
-  return new WmsError('images/unreadable', `Cannot decode ${file}: ${(thrown as Error).message}`, {
+function unreadable(file: ImageInput, thrown: unknown): WmsError {
+  const name = typeof file === 'string' ? file : 'the uploaded image'
+  return new WmsError('images/unreadable', `Cannot decode ${name}: ${(thrown as Error).message}`, {
     hint: 'Check that the file is a complete JPEG or PNG (run QA on the dataset), or remove the pair.',
     cause: thrown,
   })
@@ -39,12 +43,13 @@ function unreadable(file: string, thrown: unknown): WmsError {
 
 /** Decodes and resizes an image to `size × size` RGB bytes; also returns its oriented size. */
 export async function decodeImage(
-  file: string,
+  file: ImageInput,
   size: number,
+  maxPixels = MAX_INPUT_PIXELS,
 ): Promise<{ rgb: Uint8Array; width: number; height: number }> {
   try {
-    const base = open(file)
-    const { width, height } = await orientedSize(file)
+    const base = open(file, maxPixels)
+    const { width, height } = await orientedSize(file, maxPixels)
     const { data, info } = await base
       .resize(size, size, { fit: 'fill', kernel: 'linear' })
       .removeAlpha()
@@ -73,8 +78,11 @@ export async function decodeMask(file: string, size: number): Promise<Uint8Array
 }
 
 /** Width and height after EXIF orientation. */
-export async function orientedSize(file: string): Promise<{ width: number; height: number }> {
-  const meta = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()
+export async function orientedSize(
+  file: ImageInput,
+  maxPixels = MAX_INPUT_PIXELS,
+): Promise<{ width: number; height: number }> {
+  const meta = await sharp(file, { limitInputPixels: maxPixels }).metadata()
   const width = meta.width
   const height = meta.height
   const swapped = (meta.orientation ?? 1) >= 5

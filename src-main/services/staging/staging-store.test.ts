@@ -1,7 +1,7 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useTempDirs } from '../../test/helpers/temp-dir.js'
+import { useTempDirs } from '../../test-support/temp-dirs.js'
 import { StagingStore } from './staging-store.js'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -77,5 +77,74 @@ describe('StagingStore', () => {
     expect(Object.keys(store.files)).toHaveLength(40)
     const reopened = await StagingStore.open(store.dir)
     expect(Object.keys(reopened.files)).toHaveLength(40)
+  })
+
+  it('keeps the staging area to the user alone (0700 folders, 0600 files) whatever the umask', async () => {
+    const dir = path.join(await tempDir(), 'staging')
+    // A store an older version made under umask 022, and a umask that opens everything.
+    await mkdir(path.join(dir, 'blobs'), { recursive: true, mode: 0o755 })
+    await writeFile(path.join(dir, 'blobs', 'x.jpg'), 'old', { mode: 0o644 })
+    await writeFile(
+      path.join(dir, 'staging.json'),
+      JSON.stringify({
+        version: 1,
+        files: { 'images/x.jpg': { originalName: 'x.jpg', md5: 'm', bytes: 3, blob: 'x.jpg' } },
+      }),
+    )
+    await chmod(path.join(dir, 'staging.json'), 0o644)
+    const previous = process.umask(0)
+    try {
+      const store = await StagingStore.open(dir)
+      await store.addFile('images/gps.jpg', bytes('photo with GPS'))
+      const modes = async (...parts: string[]) => ((await stat(path.join(dir, ...parts))).mode & 0o777).toString(8)
+      expect(await modes()).toBe('700')
+      expect(await modes('blobs')).toBe('700')
+      expect(await modes('staging.json')).toBe('600')
+      expect(await modes('blobs', 'x.jpg')).toBe('600')
+      for (const name of await readdir(path.join(dir, 'blobs'))) expect(await modes('blobs', name)).toBe('600')
+    } finally {
+      process.umask(previous)
+    }
+  })
+
+  it('refuses files git could not hold at the door', async () => {
+    const store = await StagingStore.open(await tempDir())
+    const result = await store.addFile('set/images/.git/x.jpg', bytes('x'))
+    expect(result).toMatchObject({ ok: false, reason: /git's own folder name/ })
+    expect(store.files).toEqual({})
+  })
+
+  it('removes every kind of staged file by its id: orphans, duplicate names, unsupported files, pairs', async () => {
+    const dir = await tempDir()
+    const store = await StagingStore.open(dir)
+    await store.addFiles([
+      { path: 'lonely_image.jpg', bytes: bytes('orphan') },
+      { path: 'images/dup.jpg', bytes: bytes('dup jpg') },
+      { path: 'images/dup.png', bytes: bytes('dup png') },
+      { path: 'masks/dup.png', bytes: bytes('dup mask') },
+      { path: 'images/anim.gif', bytes: bytes('gif') },
+      { path: 'images/ok.jpg', bytes: bytes('ok') },
+      { path: 'masks/ok.png', bytes: bytes('ok mask') },
+    ])
+    const problems = store.pairing().problems.map((problem) => problem.stem)
+    expect(problems.sort()).toEqual(['anim', 'dup', 'lonely'])
+    expect((await store.removePairs(problems)).sort()).toEqual(['anim', 'dup', 'lonely'])
+    expect(Object.keys(store.files).sort()).toEqual(['images/ok.jpg', 'masks/ok.png'])
+    expect(store.pairing().problems).toEqual([])
+    await store.addFile('masks/orphan-mask.png', bytes('o'))
+    expect((await store.clearFiles()).sort()).toEqual(['ok', 'orphan-mask'])
+    expect(store.files).toEqual({})
+    expect(await readdir(path.join(dir, 'blobs'))).toEqual([])
+  })
+
+  it('never hands out a blob that became a link (to a private file outside the store)', async () => {
+    const base = await tempDir()
+    const store = await StagingStore.open(path.join(base, 'staging'))
+    await store.addFile('images/a.jpg', bytes('photo'))
+    expect(await store.regularBlobPath('images/a.jpg')).toBe(store.blobPath('images/a.jpg'))
+    await writeFile(path.join(base, 'secret'), 'private')
+    await rm(store.blobPath('images/a.jpg'))
+    await symlink(path.join(base, 'secret'), store.blobPath('images/a.jpg'))
+    await expect(store.regularBlobPath('images/a.jpg')).rejects.toMatchObject({ code: 'storage/integrity' })
   })
 })

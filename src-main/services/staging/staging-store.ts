@@ -1,17 +1,19 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { pairDatasetFiles, parseDatasetPath, type PairingResult } from '@wms/shared/dataset/pairing'
 import { placeDroppedFile } from '@wms/shared/staging/dataset-layout'
+import { gitPathProblem } from '@wms/shared/staging/git-path'
 import { SubmissionStateSchema, type SubmissionState } from '@wms/shared/staging/staging-types'
 import { WmsError } from '@wms/shared/errors'
 import pLimit from 'p-limit'
-import { md5Bytes } from '../fs/hash-file.js'
+import { closeToOthers, DIR_MODE, md5Of, writePrivate } from './private-files.js'
 
 /**
  * The staging area on disk (`<workspace>/.wms/staging/`): content-addressed copies of every added file plus a
  * manifest. Writes are atomic (temp file + rename) and serialised, so a crash at any moment leaves either the old
  * or the new manifest — never a half-written one — and blobs no manifest names are swept on the next open.
+ * Everything is created for the user only (0700 folders, 0600 files, whatever the umask): the photos carry GPS.
  *
  *   staging.json           the manifest (which files, their hashes, fixes applied, the submission)
  *   blobs/<md5><ext>       file contents, deduplicated by hash
@@ -40,17 +42,29 @@ const PairMetaSchema = z.object({
 /** What the manifest records per pair (by stem). */
 export type PairMeta = z.infer<typeof PairMetaSchema>
 
+const FrozenFileSchema = z.object({ relpath: z.string(), md5: z.string(), bytes: z.number(), blob: z.string() })
+
+/** One file of a submitted pair, as it was when the submission froze it. */
+export type FrozenFile = z.infer<typeof FrozenFileSchema>
+
+const FrozenPairSchema = z.object({ id: z.string(), revision: z.number().int(), files: z.array(FrozenFileSchema) })
+
+/** A pair as a submission froze it: its content revision and the exact bytes (by hash) that QA passed. */
+export type FrozenPair = z.infer<typeof FrozenPairSchema>
+
 const ManifestSchema = z.object({
   version: z.literal(1),
   /** Dataset relpath (`images/x.jpg`) → stored file. */
   files: z.record(z.string(), StoredFileSchema),
   pairs: z.record(z.string(), PairMetaSchema).default({}),
   submission: SubmissionStateSchema.nullable().default(null),
+  /** What the current submission pushes; its blobs stay until the submission is forgotten. */
+  submitted: z.array(FrozenPairSchema).default([]),
 })
 
 type Manifest = z.infer<typeof ManifestSchema>
 
-const emptyManifest = (): Manifest => ({ version: 1, files: {}, pairs: {}, submission: null })
+const emptyManifest = (): Manifest => ({ version: 1, files: {}, pairs: {}, submission: null, submitted: [] })
 
 /** The outcome of adding one file. */
 export type AddFileResult =
@@ -73,7 +87,10 @@ export class StagingStore {
 
   /** Opens (or creates) the staging area in `dir`, sweeping blobs and temp files a crash left behind. */
   static async open(dir: string): Promise<StagingStore> {
-    await mkdir(path.join(dir, 'blobs'), { recursive: true })
+    await mkdir(path.join(dir, 'blobs'), { recursive: true, mode: DIR_MODE })
+    // A store made by an older version (or under another umask) may be readable by others: close it.
+    await chmod(dir, DIR_MODE)
+    await chmod(path.join(dir, 'blobs'), DIR_MODE)
     let manifest = emptyManifest()
     try {
       const parsed = ManifestSchema.safeParse(JSON.parse(await readFile(path.join(dir, 'staging.json'), 'utf8')))
@@ -83,7 +100,7 @@ export class StagingStore {
       if ((thrown as NodeJS.ErrnoException).code !== 'ENOENT') throw thrown
     }
     const store = new StagingStore(dir, manifest)
-    await store.sweep()
+    await store.sweep({ fixModes: true })
     return store
   }
 
@@ -95,6 +112,11 @@ export class StagingStore {
   /** The last submission, if any. */
   get submission(): SubmissionState | null {
     return this.manifest.submission
+  }
+
+  /** The pairs the current submission froze (empty when there is none). */
+  get submitted(): readonly FrozenPair[] {
+    return this.manifest.submitted
   }
 
   /** Per-pair metadata (fixes, replacement flag, revision). */
@@ -118,6 +140,20 @@ export class StagingStore {
     return path.join(this.dir, 'blobs', file.blob)
   }
 
+  /**
+   * A staged file's blob path, once checked to be a regular file: a blob that became a link (to a private file
+   * elsewhere) is never followed by the thumbnails either.
+   */
+  async regularBlobPath(relpath: string): Promise<string> {
+    const blob = this.blobPath(relpath)
+    if (!(await lstat(blob)).isFile()) {
+      throw new WmsError('storage/integrity', `The staged copy of ${relpath} is not a regular file; it is not read.`, {
+        hint: 'Remove the pair and add its files again.',
+      })
+    }
+    return blob
+  }
+
   /** Stages a dropped file's bytes at its place in the dataset layout. */
   async addFile(droppedPath: string, bytes: Uint8Array): Promise<AddFileResult> {
     const [result] = await this.addFiles([{ path: droppedPath, bytes }])
@@ -128,11 +164,10 @@ export class StagingStore {
   /** Stages many files with one manifest write (a drop of a thousand files is one save, not a thousand). */
   addFiles(files: readonly { path: string; bytes: Uint8Array }[]): Promise<AddFileResult[]> {
     return this.serial(async () => {
-      const placed = files.map((file) => ({
-        file,
-        name: file.path.split(/[\\/]/).at(-1) ?? file.path,
-        placement: placeDroppedFile(file.path),
-      }))
+      const placed = files.map((file) => {
+        const name = file.path.split(/[\\/]/).at(-1) ?? file.path
+        return { file, name, placement: placeFile(file.path, name) }
+      })
       // Blobs are written side by side (the disk, not the CPU, is the limit); the manifest once, at the end.
       const limit = pLimit(8)
       const stored = await Promise.all(
@@ -144,11 +179,7 @@ export class StagingStore {
       for (const [index, { name, placement }] of placed.entries()) {
         const blob = stored[index]
         if (!placement.ok || blob === undefined) {
-          results.push({
-            ok: false,
-            name,
-            reason: `${name} is not in an images/ or masks/ folder and its name does not end in _image or _mask, so WMS Studio cannot tell whether it is a photo or a mask. Drop the folder that holds images/ and masks/, or rename it.`,
-          })
+          results.push({ ok: false, name, reason: placement.ok ? `${name} could not be stored.` : placement.reason })
           continue
         }
         const relpath = placement.relpath
@@ -172,8 +203,10 @@ export class StagingStore {
       if (!(relpath in this.manifest.files)) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
       const ext = path.extname(originalName)
       const newRelpath = `${relpath.slice(0, relpath.length - path.extname(relpath).length)}${ext}`
+      // The blob first: while it is written (a large file takes a while), readers still see a whole manifest.
+      const stored = await this.writeBlob(originalName, bytes)
       this.manifest.files = without(this.manifest.files, [relpath])
-      this.manifest.files[newRelpath] = { ...(await this.writeBlob(originalName, bytes)), fixed: false }
+      this.manifest.files[newRelpath] = { ...stored, fixed: false }
       this.bump(stemOf(newRelpath), { fixes: [] })
       await this.save()
       await this.sweep()
@@ -205,17 +238,30 @@ export class StagingStore {
     })
   }
 
-  /** Removes pairs (both files) from the staging area. */
-  removePairs(stems: readonly string[]): Promise<void> {
+  /**
+   * Removes every file of the given pair ids — pairs, and files that do not pair (orphans, duplicate names,
+   * unsupported files), whose id is the stem their problem names. Returns the ids that had files.
+   */
+  removePairs(ids: readonly string[]): Promise<string[]> {
     return this.serial(async () => {
-      const drop = new Set(stems)
-      this.manifest.files = without(
-        this.manifest.files,
-        Object.keys(this.manifest.files).filter((relpath) => drop.has(stemOf(relpath))),
-      )
-      this.manifest.pairs = without(this.manifest.pairs, stems)
+      const removed = this.removeStems(new Set(ids))
       await this.save()
       await this.sweep()
+      return removed
+    })
+  }
+
+  /**
+   * After a push: removes the pushed pairs that are still at the revision the submission froze. A pair changed
+   * since (a mask dropped again during the push) stays staged with its new content. Returns the ids removed.
+   */
+  removeSubmitted(pairs: readonly Pick<FrozenPair, 'id' | 'revision'>[]): Promise<string[]> {
+    return this.serial(async () => {
+      const unchanged = pairs.filter((pair) => this.meta(pair.id).revision === pair.revision).map((pair) => pair.id)
+      const removed = this.removeStems(new Set(unchanged))
+      await this.save()
+      await this.sweep()
+      return removed
     })
   }
 
@@ -227,22 +273,50 @@ export class StagingStore {
     })
   }
 
-  /** Records the submission's state (survives restarts: a queued push resumes). */
-  setSubmission(submission: SubmissionState | null): Promise<void> {
+  /**
+   * Records the submission's state (survives restarts: a queued push resumes). `submitted` freezes what it pushes;
+   * left out, the frozen set stays as it is; a `null` submission forgets it.
+   */
+  setSubmission(submission: SubmissionState | null, submitted?: readonly FrozenPair[]): Promise<void> {
     return this.serial(async () => {
+      const before = this.manifest.submitted.length
       this.manifest.submission = submission
+      if (submitted !== undefined) this.manifest.submitted = [...submitted]
+      if (submission === null) this.manifest.submitted = []
       await this.save()
+      // Blobs only a submission kept (a mask replaced during its push) go once it lets them go.
+      if (this.manifest.submitted.length < before) await this.sweep()
     })
   }
 
-  /** Empties the staging area (after a successful push); the submission record stays. */
-  clearFiles(): Promise<void> {
+  /** Empties the staging area; the submission record (and what it froze) stays. Returns the ids that had files. */
+  clearFiles(): Promise<string[]> {
     return this.serial(async () => {
+      const ids = [...new Set(Object.keys(this.manifest.files).map(stemOf))]
       this.manifest.files = {}
       this.manifest.pairs = {}
       await this.save()
       await this.sweep()
+      return ids
     })
+  }
+
+  private removeStems(ids: ReadonlySet<string>): string[] {
+    // Pairing compares normalised stems (NFC, role suffixes): a pair's or problem's id names all its files.
+    const filesOf = new Map<string, Set<string>>()
+    const add = (id: string, relpath: string): void => {
+      if (!ids.has(id)) return
+      const files = filesOf.get(id) ?? new Set<string>()
+      filesOf.set(id, files.add(relpath))
+    }
+    const pairing = this.pairing()
+    for (const pair of pairing.pairs) for (const relpath of [pair.image, pair.mask]) add(pair.stem, relpath)
+    for (const problem of pairing.problems) for (const relpath of problem.files) add(problem.stem, relpath)
+    for (const relpath of Object.keys(this.manifest.files)) add(stemOf(relpath), relpath)
+    const drop = [...filesOf.values()].flatMap((files) => [...files])
+    this.manifest.files = without(this.manifest.files, drop)
+    this.manifest.pairs = without(this.manifest.pairs, [...ids, ...drop.map(stemOf)])
+    return [...filesOf.keys()]
   }
 
   private bump(stem: string, change: Partial<PairMeta>): void {
@@ -255,11 +329,11 @@ export class StagingStore {
     bytes: Uint8Array,
     ext = path.extname(originalName),
   ): Promise<Omit<StoredFile, 'fixed'>> {
-    const md5 = md5Bytes(bytes)
+    const md5 = md5Of(bytes)
     const blob = `${md5}${ext.toLowerCase()}`
     const target = path.join(this.dir, 'blobs', blob)
     const temp = `${target}.${String(process.pid)}.${String((this.tempCounter += 1))}.tmp`
-    await writeFile(temp, bytes)
+    await writePrivate(temp, bytes)
     await rename(temp, target)
     return { originalName, md5, bytes: bytes.byteLength, blob }
   }
@@ -267,24 +341,27 @@ export class StagingStore {
   private async save(): Promise<void> {
     this.version += 1
     const target = path.join(this.dir, 'staging.json')
-    const temp = `${target}.${String(process.pid)}.tmp`
-    await writeFile(temp, `${JSON.stringify(this.manifest, null, 1)}\n`)
+    const temp = `${target}.${String(process.pid)}.${String((this.tempCounter += 1))}.tmp`
+    await writePrivate(temp, `${JSON.stringify(this.manifest, null, 1)}\n`)
     await rename(temp, target)
   }
 
-  // Removes blobs no manifest entry (current or original) names, and temp files of interrupted writes.
-  private async sweep(): Promise<void> {
+  // Removes blobs no manifest entry (current, original or submitted) names, and temp files of interrupted writes.
+  private async sweep(options: { fixModes?: boolean } = {}): Promise<void> {
     const keep = new Set<string>()
     for (const file of Object.values(this.manifest.files)) {
       keep.add(file.blob)
       if (file.original !== undefined) keep.add(file.original.blob)
     }
+    for (const pair of this.manifest.submitted) for (const file of pair.files) keep.add(file.blob)
     const blobs = path.join(this.dir, 'blobs')
     for (const name of await readdir(blobs)) {
       if (!keep.has(name)) await rm(path.join(blobs, name), { force: true })
+      else if (options.fixModes === true) await closeToOthers(path.join(blobs, name))
     }
     for (const name of await readdir(this.dir)) {
       if (name.endsWith('.tmp')) await rm(path.join(this.dir, name), { force: true })
+      else if (options.fixModes === true && name === 'staging.json') await closeToOthers(path.join(this.dir, name))
     }
   }
 
@@ -294,6 +371,26 @@ export class StagingStore {
     this.queue = run.catch(() => undefined)
     return run
   }
+}
+
+type Placement = { ok: true; relpath: string } | { ok: false; reason: string }
+
+function placeFile(droppedPath: string, name: string): Placement {
+  const placement = placeDroppedFile(droppedPath)
+  if (!placement.ok) {
+    return {
+      ok: false,
+      reason: `${name} is not in an images/ or masks/ folder and its name does not end in _image or _mask, so WMS Studio cannot tell whether it is a photo or a mask. Drop the folder that holds images/ and masks/, or rename it.`,
+    }
+  }
+  const problem = gitPathProblem(placement.relpath)
+  if (problem !== undefined) {
+    return {
+      ok: false,
+      reason: `${droppedPath} cannot be submitted: ${problem}, and a git branch cannot hold it. Move or rename the file and add it again.`,
+    }
+  }
+  return placement
 }
 
 /** A copy of `record` without `keys`. */

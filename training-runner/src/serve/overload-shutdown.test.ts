@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { useTempDirs } from '../../test/helpers/temp-dir.js'
+import { selectBackend } from '../train/backend/select-backend.js'
+import { testPhoto, writeTinyModel } from './fixtures/tiny-model.js'
+import { folderSource } from './model-source.js'
+import { startModelServer, type ModelServer } from './server.js'
+
+/** Capacity (a bounded queue, then 503 + Retry-After) and graceful shutdown, in-process and by a real SIGTERM. */
+
+const temp = useTempDirs()
+const repoRoot = path.resolve(import.meta.dirname, '../../..')
+let photo: Buffer
+let closeServer: (() => Promise<void>) | undefined
+
+beforeAll(async () => {
+  await selectBackend('cpu')
+  // Big enough that a prediction takes a while, so requests overlap.
+  photo = await testPhoto(1200, 900)
+})
+afterEach(async () => {
+  await closeServer?.()
+  closeServer = undefined
+})
+
+async function serveTiny(options: { concurrency: number; maxWaiting: number }): Promise<ModelServer> {
+  const model = await writeTinyModel(path.join(await temp('wms-serve-'), 'model'), { foreground: 'all' })
+  const server = await startModelServer({ source: folderSource(model), port: 0, ...options })
+  closeServer = () => server.close()
+  await server.firstLoad
+  return server
+}
+
+const predict = (url: string) =>
+  fetch(`${url}/predict`, { method: 'POST', body: photo, headers: { 'content-type': 'image/jpeg' } })
+
+describe('serve: capacity and shutdown', () => {
+  it('queues up to the bound, then answers 503 with Retry-After, and serves the rest', async () => {
+    const server = await serveTiny({ concurrency: 1, maxWaiting: 2 })
+    const responses = await Promise.all(Array.from({ length: 12 }, () => predict(server.url)))
+    const refused = responses.filter((response) => response.status === 503)
+    const served = responses.filter((response) => response.status === 200)
+    expect(served.length + refused.length).toBe(12)
+    expect(served.length).toBeGreaterThanOrEqual(3)
+    expect(refused.length).toBeGreaterThan(0)
+    for (const response of refused) {
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      const body = (await response.json()) as { error: string; message: string }
+      expect(body.error).toBe('overloaded')
+      expect(body.message).toMatch(/capacity/)
+    }
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toContain(`reason="overloaded"} ${String(refused.length)}`)
+    // Capacity frees up again.
+    expect((await predict(server.url)).status).toBe(200)
+  })
+
+  it('finishes in-flight and queued requests on close, then refuses connections and frees the model', async () => {
+    const tensorsBefore = tf.memory().numTensors
+    const server = await serveTiny({ concurrency: 1, maxWaiting: 8 })
+    const inFlight = Array.from({ length: 4 }, () => predict(server.url))
+    const deadline = Date.now() + 10_000
+    while (server.queue.active + server.queue.waiting < 4 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    const closed = server.close()
+    const statuses = (await Promise.all(inFlight)).map((response) => response.status)
+    await closed
+    expect(statuses).toEqual([200, 200, 200, 200])
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow()
+    expect(tf.memory().numTensors).toBe(tensorsBefore)
+  })
+
+  it('`training-runner serve` stops on SIGTERM after answering the requests it had, and exits 0', async () => {
+    const model = await writeTinyModel(path.join(await temp('wms-serve-'), 'model'), { foreground: 'none' })
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "const { runCli } = await import('./training-runner/src/cli/main.ts'); process.exitCode = await runCli(process.argv.slice(1))",
+        'serve',
+        '--model',
+        model,
+        '--port',
+        '0',
+        '--concurrency',
+        '1',
+        '--backend',
+        'cpu',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+        const found = /listening on (http:\/\/[\d.:]+)/.exec(stderr)
+        if (found !== null && stderr.includes('serving model')) resolve(found[1] as string)
+      })
+      child.once('exit', () => reject(new Error(`serve exited early:\n${stderr}`)))
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const requests = Array.from({ length: 4 }, () => predict(url))
+    const first = await Promise.race(requests)
+    child.kill('SIGTERM')
+    const statuses = [first.status, ...(await Promise.all(requests)).map((response) => response.status)]
+    expect(statuses.every((status) => status === 200)).toBe(true)
+    expect(await exited).toBe(0)
+    expect(stderr).toMatch(/SIGTERM: finishing in-flight requests/)
+    expect(stdout).toMatch(/Stopped \(SIGTERM\)/)
+  }, 90_000)
+})
