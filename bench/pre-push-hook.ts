@@ -34,6 +34,8 @@ function timed(command: string, args: string[], options: { cwd: string; input?: 
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ ms: performance.now() - started, code: code ?? 1, output }))
+    // A command that exits without reading its input (sh -c true) closes the pipe first.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(options.input ?? '')
   })
 }

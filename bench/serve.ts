@@ -2,7 +2,8 @@
  * bench/serve: the prediction API under load, on loopback, with the same process a user runs
  * (`training-runner serve --model <folder>`, from source), driven by autocannon from this process.
  *
- *   flock /work/coordination/bench.lock npm run bench:serve [-- --requests 10000 --perf-requests 300 --photo <jpg>]
+ *   flock /work/coordination/bench.lock npm run bench:serve [-- --requests 10000 --perf-requests 300 --photo <jpg>
+ *     --leak-seconds 3600]
  *
  * 1. Baseline, in this process: the raw `predictMask` + `maskToPng` call (the code `/predict` runs) on the same
  *    photo with the same model and backend — what HTTP, queueing and multipart cost is measured against.
@@ -10,8 +11,9 @@
  *    (the server's default concurrency).
  * 3. Overload: 64 connections against concurrency 2 + queue 32 — how many get 503 + Retry-After, and that nothing
  *    else fails.
- * 4. Leak check: `--requests` (10,000) predictions at 128² on a small U-Net (base 4, so the run stays bounded), with
- *    the server's own RSS and TensorFlow.js tensor count (from /metrics) before, during and after.
+ * 4. Leak check: `--requests` (10,000) predictions at 128² on a small U-Net (base 2) with the photo scaled to 256 px
+ *    wide, so the run stays bounded — the same code path; the server's own RSS and TensorFlow.js tensor count (from
+ *    /metrics) before, after 1,000 and after all.
  * Results: bench/results/serve.json. Load (uptime) is printed with the numbers: this machine is shared.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -21,9 +23,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { selectBackend } from 'training-runner/train/backend/select-backend'
-import { loadPredictor, maskToPng, predictMask } from 'training-runner/train/predict'
-import { testPhoto, writeTinyModel } from 'training-runner/serve/fixtures/tiny-model'
+import sharp from 'sharp'
+import { loadPredictor, maskToPng, predictMask, selectBackend, testPhoto, writeTinyModel } from 'training-runner'
 import { median } from './lib/stats.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '..')
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'perf-requests': { type: 'string', default: '300' },
     size: { type: 'string', default: '128' },
     photo: { type: 'string' },
+    'leak-seconds': { type: 'string', default: '3600' },
   },
 })
 const size = Number(args.size)
@@ -126,7 +128,8 @@ try {
   const backend = await selectBackend('auto')
   const photo = await benchPhoto()
   const production = await writeTinyModel(path.join(work, 'base16'), { size, baseFilters: 16, foreground: 'random' })
-  const small = await writeTinyModel(path.join(work, 'base4'), { size, baseFilters: 4, foreground: 'random' })
+  const small = await writeTinyModel(path.join(work, 'base2'), { size, baseFilters: 2, foreground: 'random' })
+  const smallPhoto = await sharp(photo.bytes).rotate().resize(256).jpeg({ quality: 90 }).toBuffer()
   console.log(
     `backend ${backend.name}; photo ${photo.label} (${String(photo.bytes.length)} bytes); model input ${String(size)}²`,
   )
@@ -138,9 +141,9 @@ try {
   )
 
   const base16 = await baseline(production, photo.bytes, 20)
-  const base4 = await baseline(small, photo.bytes, 40)
+  const base2 = await baseline(small, smallPhoto, 40)
   console.log(
-    `baseline in-process predictMask+PNG: base16 ${base16.medianMs.toFixed(1)} ms, base4 ${base4.medianMs.toFixed(1)} ms (median)`,
+    `baseline in-process predictMask+PNG: base16 ${base16.medianMs.toFixed(1)} ms, base2 on the 256-px photo ${base2.medianMs.toFixed(1)} ms (median)`,
   )
 
   const perfServer = await startServe(production, [
@@ -178,25 +181,47 @@ try {
   const perfExit = await stopServe(perfServer.child)
 
   const leakServer = await startServe(small, ['--backend', backend.name])
-  await load(leakServer.url, photo.bytes, { connections: 2, amount: 50 })
+  await load(leakServer.url, smallPhoto, { connections: 2, amount: 50 })
   const before = await serverMemory(leakServer.url)
   const total = Number(args.requests)
-  const first = await load(leakServer.url, photo.bytes, { connections: 2, amount: Math.min(1000, total) })
-  const during = await serverMemory(leakServer.url)
-  const rest = await load(leakServer.url, photo.bytes, { connections: 2, amount: Math.max(0, total - 1000) })
-  const after = await serverMemory(leakServer.url)
-  const leakRow = {
-    requests: first.requests.total + rest.requests.total,
-    non2xx: first.non2xx + rest.non2xx,
-    errors: first.errors + rest.errors,
-    throughputPerSecond: rest.requests.total / rest.duration,
-    p50Ms: rest.latency.p50,
-    p99Ms: rest.latency.p99,
-    p50OverBaseline: rest.latency.p50 / base4.medianMs,
-    memory: { before, after1000: during, after },
-    tensorsSteady: before.tensors === after.tensors,
+  const deadline = Date.now() + Number(args['leak-seconds']) * 1000
+  // In chunks of 1,000, each followed by the server's memory, so a run cut short by the time budget still says
+  // how far it got and whether the tensor count moved.
+  const chunks: { requests: number; non2xx: number; errors: number; seconds: number; p50Ms: number; p99Ms: number }[] =
+    []
+  const memory = [{ afterRequests: 0, ...before }]
+  let done = 0
+  while (done < total && Date.now() < deadline) {
+    const amount = Math.min(1000, total - done)
+    const chunk = await load(leakServer.url, smallPhoto, { connections: 2, amount })
+    done += chunk.requests.total
+    chunks.push({
+      requests: chunk.requests.total,
+      non2xx: chunk.non2xx,
+      errors: chunk.errors,
+      seconds: chunk.duration,
+      p50Ms: chunk.latency.p50,
+      p99Ms: chunk.latency.p99,
+    })
+    memory.push({ afterRequests: done, ...(await serverMemory(leakServer.url)) })
+    console.log(`  leak check: ${String(done)} requests`, memory.at(-1))
   }
-  console.log(`leak check (base4, ${String(total)} requests):`, leakRow)
+  const after = memory.at(-1) ?? memory[0]
+  const seconds = chunks.reduce((sum, chunk) => sum + chunk.seconds, 0)
+  const leakRow = {
+    requests: done,
+    cutByTimeBudget: done < total,
+    non2xx: chunks.reduce((sum, chunk) => sum + chunk.non2xx, 0),
+    errors: chunks.reduce((sum, chunk) => sum + chunk.errors, 0),
+    throughputPerSecond: done / seconds,
+    p50Ms: median(chunks.map((chunk) => chunk.p50Ms)),
+    p99Ms: Math.max(...chunks.map((chunk) => chunk.p99Ms)),
+    p50OverBaseline: median(chunks.map((chunk) => chunk.p50Ms)) / base2.medianMs,
+    memory,
+    tensorsSteady: memory.every((point) => point.tensors === before.tensors),
+    rssGrowthMiB: (after?.rssMiB ?? NaN) - before.rssMiB,
+  }
+  console.log(`leak check (base2, 256-px photo, ${String(total)} requests):`, leakRow)
   const leakExit = await stopServe(leakServer.child)
 
   const result = {
@@ -206,7 +231,7 @@ try {
     backend: backend.name,
     photo: { label: photo.label, bytes: photo.bytes.length },
     size,
-    baseline: { base16, base4 },
+    baseline: { base16, base2 },
     perf: perfRow,
     overload: overloadRow,
     leak: leakRow,

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { simpleGit } from 'simple-git'
@@ -74,6 +74,8 @@ test('drop a set with known problems, fix, submit a data branch; the staged set 
   webHost,
   userData,
 }, testInfo) => {
+  // Two host starts, QA twice, a commit and a push: on a loaded CI machine this takes more than the default minute.
+  test.setTimeout(150_000)
   const files = await makeProblemSet(testInfo.outputPath('set'))
   await page.goto(webHost.url)
   await expect(page.getByRole('heading', { name: 'No pairs staged' })).toBeVisible()
@@ -144,6 +146,14 @@ test('drop a set with known problems, fix, submit a data branch; the staged set 
     const pushed = (await page.getByTestId('pushed-branch').textContent()) ?? ''
     await page.screenshot({ path: testInfo.outputPath('pushed.png') })
     await expect(page.getByRole('heading', { name: 'No pairs staged' })).toBeVisible()
+
+    // The photo without a mask stayed staged (it was not submitted); it can be removed like a pair. The staging
+    // area, photos with GPS and all, is the user's alone.
+    const staging = path.join(userData, 'demo', 'workspace', '.wms', 'staging')
+    expect(((await stat(staging)).mode & 0o777).toString(8)).toBe('700')
+    expect(((await stat(path.join(staging, 'staging.json'))).mode & 0o777).toString(8)).toBe('600')
+    await page.getByTestId('problems').getByRole('button', { name: 'Remove orphan_image.jpg' }).click()
+    await expect(page.getByTestId('problems')).toHaveCount(0)
 
     // The result links to the pipeline view, which lists the new branch as pushed.
     await page.getByRole('link', { name: 'Open the pipeline view' }).click()

@@ -70,7 +70,6 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
   })
   const events = new EventHub()
   const config = await readWorkspaceConfig(workspace.root)
-  const stagingDir = path.join(workspace.root, '.wms', 'staging')
   const services = await createAppServices({
     workspaceRoot: workspace.root,
     host: options.host,
@@ -79,13 +78,13 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     events,
     staging: createStagingQa({
       workerPath: options.qaWorkerPath,
-      stagingDir,
       cacheDir: path.join(workspace.root, '.wms', 'cache', 'qa'),
       policy: config.qa,
       workspaceRoot: workspace.root,
       datasetRoot: config.dataset.root,
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
+    ...(process.env.WMS_LOCAL_RUNNER === '0' ? { localRunner: false as const } : {}),
   })
   const errorLog = createErrorLog(options.userDataDir, { fallback: options.log })
   const onUnexpectedError = (channel: string, thrown: unknown): string | undefined => errorLog.write(channel, thrown)

@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'dataset/invalid-manifest',
   'dataset/invalid-replacements',
   'dataset/missing-files',
+  'dataset/unpaired-files',
+  'dataset/link-outside',
   'training/backend-unavailable',
   'training/out-of-memory',
   'training/failed',

@@ -42,6 +42,7 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'submit:retry': { request: {} },
   'submit:dismiss': { request: {} },
   'pipeline:list-data-branches': { request: {} },
+  'pipeline:list-runs': { request: {} },
 }
 
 describe('the IPC contract, served by both hosts', () => {

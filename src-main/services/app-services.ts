@@ -10,6 +10,7 @@ import type { StagingServiceOptions } from './staging/staging-service.js'
 import { StagingService } from './staging/staging-service.js'
 import { SubmitService } from './staging/submit-service.js'
 import { addInGroups } from './upload-ingest.js'
+import { PipelineService, type PipelineServiceOptions } from './pipeline/pipeline-service.js'
 
 /** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
 export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
@@ -26,6 +27,8 @@ export interface AppServicesOptions {
   demoIncoming?: string
   /** Delays of automatic push retries (tests shorten them). */
   retryDelaysMs?: readonly number[]
+  /** The local pipeline runner (workspaces with `pipeline.runner: local`); `false` turns it off. */
+  localRunner?: false | Pick<PipelineServiceOptions, 'cliModule' | 'pollMs' | 'runArgs' | 'execArgv'>
 }
 
 /** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
@@ -61,6 +64,17 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }),
   )
   await submit.resume()
+  const pipeline =
+    config.pipeline.runner === 'local' && options.localRunner !== false
+      ? store.add(
+          new PipelineService({
+            workspaceRoot: root,
+            onEvent: (event) => options.events.emit('pipeline:event', event),
+            ...options.localRunner,
+          }),
+        )
+      : undefined
+  pipeline?.start()
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
@@ -95,6 +109,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'submit:start': (request) => attempt(() => submit.start(request.message)),
     'submit:retry': () => attempt(() => submit.retry()),
     'pipeline:list-data-branches': () => attempt(() => listDataBranches(root)),
+    'pipeline:list-runs': () =>
+      attempt(async () => (pipeline === undefined ? { runs: [], running: null, queued: [] } : pipeline.overview())),
     'submit:dismiss': () =>
       attempt(async () => {
         await submit.dismiss()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { configObject } from './strict-object.js'
 
 /** Default of {@link GatePolicySchema}'s `firstModelMinDice`. */
 export const FIRST_MODEL_MIN_DICE = 0.5
@@ -7,7 +8,7 @@ export const FIRST_MODEL_MIN_DICE = 0.5
  * How the quality gate decides: the candidate and production are evaluated on the same test split, and both mean
  * Dice and mean IoU must beat production by more than these margins.
  */
-export const GatePolicySchema = z.object({
+export const GatePolicySchema = configObject({
   /** Required improvement of mean test Dice over production (0 = strictly greater, like the old system). */
   diceMargin: z.number().min(0).default(0),
   /** Required improvement of mean test IoU over production. */

@@ -1,10 +1,11 @@
 import { z } from 'zod'
+import { configObject } from './strict-object.js'
 
 /**
  * Thresholds of the dataset QA rules. Defaults follow the old system where it had a number
  * (near-empty < 100 px) and the measured sample data elsewhere.
  */
-export const QaPolicySchema = z.object({
+export const QaPolicySchema = configObject({
   /** Images with more pixels than this are refused before decoding (decompression bombs). */
   maxPixels: z.number().int().positive().default(40_000_000),
   /** Files larger than this are refused as absurd. */

@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { configObject } from './strict-object.js'
 
 /**
  * Training settings (the workspace config's `training` section; `training-runner train --config` overrides it).
  * Defaults are the old system's `train.yaml` except the input size: 128² instead of 512², because a CPU (wasm)
  * step at 512² takes ~7 s per image and batch 4 does not fit wasm's 4 GiB heap (see the perf study).
  */
-export const TrainingConfigSchema = z.object({
+export const TrainingConfigSchema = configObject({
   /** Square input side in pixels; photos are resized to it. A multiple of 16 (four 2× poolings). */
   imageSize: z
     .number()

@@ -74,4 +74,35 @@ describe('parseWorkspaceConfig', () => {
     if (parsed.ok) return
     expect(parsed.error.message).toMatch(/version 2, newer than/)
   })
+
+  it.each([
+    [{ training: { epoch: 1 } }, 'training: unknown key "epoch" (did you mean "epochs"?)'],
+    [{ training: { image_size: 64 } }, 'training: unknown key "image_size" (did you mean "imageSize"?)'],
+    [{ training: { batch: 2 } }, 'training: unknown key "batch" (did you mean "batchSize"?)'],
+    [{ qa: { maxPixel: 10 } }, 'qa: unknown key "maxPixel" (did you mean "maxPixels"?)'],
+    [{ trainig: {} }, '(root): unknown key "trainig" (did you mean "training"?)'],
+    [{ colour: 'blue' }, '(root): unknown key "colour"'],
+  ])('refuses unknown keys and says which was meant: %j', (extra, line) => {
+    const parsed = parseWorkspaceConfig({ ...minimal, ...extra })
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.error.message).toContain(`  - ${line}`)
+  })
+
+  it.each([
+    [{ root: '/etc' }, 'dataset.root: must be a folder inside the workspace'],
+    [{ root: '../../elsewhere' }, 'dataset.root: must be a folder inside the workspace'],
+    [{ root: 'data/../../x' }, 'dataset.root: must be a folder inside the workspace'],
+    [{ remote: { type: 'local', path: '/' } }, 'dataset.remote.path: must be a folder for the remote'],
+  ])('refuses a dataset outside the workspace and a remote at a disk root: %j', (dataset, line) => {
+    const parsed = parseWorkspaceConfig({ ...minimal, dataset: { ...minimal.dataset, ...dataset } })
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.error.message).toContain(`  - ${line}`)
+  })
+
+  it('keeps accepting a dataset inside the workspace and a remote beside it', () => {
+    const parsed = parseWorkspaceConfig({ ...minimal, dataset: { ...minimal.dataset, root: './data/../datasets/v1' } })
+    expect(parsed.ok).toBe(true)
+  })
 })

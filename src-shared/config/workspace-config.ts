@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { configObject } from './strict-object.js'
 import { err, ok, type Result } from '../result.js'
 import { formatSchemaIssues } from '../util/schema-issues.js'
 import { GatePolicySchema } from './gate-policy.js'
@@ -11,6 +12,23 @@ export const WORKSPACE_CONFIG_FILE = 'wms.config.json'
 /** The config format this version of WMS Studio writes and reads. */
 export const WORKSPACE_CONFIG_VERSION = 1
 
+/** True for a relative path that stays inside the folder it is relative to: not absolute, never `..` above it. */
+export function staysInside(relpath: string): boolean {
+  if (/^([a-zA-Z]:)?[\\/]/.test(relpath) || relpath.startsWith('~')) return false
+  let depth = 0
+  for (const part of relpath.split(/[\\/]+/)) {
+    if (part === '..') depth -= 1
+    else if (part !== '.' && part !== '') depth += 1
+    if (depth < 0) return false
+  }
+  return true
+}
+
+/** `/`, `//`, `C:\\`: a whole disk, never a DVC remote's folder. */
+function isFileSystemRoot(dir: string): boolean {
+  return /^([a-zA-Z]:)?[\\/]+$/.test(dir.trim()) || /^[a-zA-Z]:$/.test(dir.trim())
+}
+
 /** Transfer tuning shared by every kind of remote (defaults are applied by the runner). */
 const transferTuning = {
   /** Transfers at once (default 8 for S3, 4 for a local directory). */
@@ -21,13 +39,16 @@ const transferTuning = {
 
 /** Where DVC keeps the raw files: a local directory (demo, tests) or an S3 bucket, in DVC's own layout. */
 export const DataRemoteSchema = z.discriminatedUnion('type', [
-  z.object({
+  configObject({
     type: z.literal('local'),
     /** Directory of the remote; relative paths are relative to the workspace root. */
-    path: z.string().min(1),
+    path: z
+      .string()
+      .min(1)
+      .refine((dir) => !isFileSystemRoot(dir), 'must be a folder for the remote, not the root of a disk'),
     ...transferTuning,
   }),
-  z.object({
+  configObject({
     type: z.literal('s3'),
     bucket: z.string().min(3),
     /** Key prefix of the DVC remote inside the bucket (e.g. `dvc`), without a trailing slash. */
@@ -44,7 +65,7 @@ export const DataRemoteSchema = z.discriminatedUnion('type', [
 export type DataRemote = z.infer<typeof DataRemoteSchema>
 
 /** Where training runs and the model registry live: an MLflow server or a local FileStore directory. */
-export const TrackingConfigSchema = z.object({
+export const TrackingConfigSchema = configObject({
   /** `file:<dir>` (FileStore; relative to the workspace root) or `http(s)://…` (MLflow server, REST API 2.0). */
   uri: z.string().regex(/^(file:|https?:\/\/)/, 'must start with file: or http(s)://'),
   experiment: z.string().min(1).default('water-meter-segmentation'),
@@ -55,12 +76,16 @@ export const TrackingConfigSchema = z.object({
 export type TrackingConfig = z.infer<typeof TrackingConfigSchema>
 
 /** The project config (`wms.config.json`): data paths, remotes, tracking, QA policy, training and gate settings. */
-export const WorkspaceConfigSchema = z.object({
+export const WorkspaceConfigSchema = configObject({
   version: z.literal(WORKSPACE_CONFIG_VERSION),
   name: z.string().min(1),
-  dataset: z.object({
+  dataset: configObject({
     /** Folder holding `images/` and `masks/` and their `.dvc` pointer files, relative to the workspace root. */
-    root: z.string().min(1).default('data/training'),
+    root: z
+      .string()
+      .min(1)
+      .refine(staysInside, 'must be a folder inside the workspace (a relative path without ..)')
+      .default('data/training'),
     remote: DataRemoteSchema,
   }),
   tracking: TrackingConfigSchema,
@@ -68,7 +93,7 @@ export const WorkspaceConfigSchema = z.object({
     .object({ repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/name') })
     .nullable()
     .default(null),
-  pipeline: z.object({ runner: z.enum(['local', 'github-actions']).default('local') }).prefault({}),
+  pipeline: configObject({ runner: z.enum(['local', 'github-actions']).default('local') }).prefault({}),
   qa: QaPolicySchema.prefault({}),
   training: TrainingConfigSchema.prefault({}),
   gate: GatePolicySchema.prefault({}),

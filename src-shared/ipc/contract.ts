@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { WorkspaceConfigSchema } from '../config/workspace-config.js'
+import { PipelineEventSchema } from '../pipeline/events.js'
+import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
 import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
@@ -91,6 +93,11 @@ export const invokeChannels = {
   /** Forgets a finished or failed submission (the data branch stays). */
   'submit:dismiss': channel(NoRequest, z.object({})),
 
+  /** The local pipeline runner: every branch's run record, the branch running now and the ones waiting. */
+  'pipeline:list-runs': channel(
+    NoRequest,
+    z.object({ runs: z.array(PipelineRunRecordSchema), running: z.string().nullable(), queued: z.array(z.string()) }),
+  ),
   /** The workspace's data branches, newest first, and whether the git remote has each. */
   'pipeline:list-data-branches': channel(
     NoRequest,
@@ -185,9 +192,11 @@ export type UploadHandlers = {
 
 /**
  * Main → renderer event channels and their payload schemas. Only channels something emits and something listens to:
- * `pipeline:event` comes back with the pipeline runner (issue 13), which produces it.
+ * `pipeline:event` is produced by the local pipeline runner (src-main/services/pipeline).
  */
 export const eventChannels = {
+  /** A pipeline event (merge, QA, training, gate, promotion, publish) of the local runner; `branch` names the run. */
+  'pipeline:event': PipelineEventSchema,
   /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
   'staging:updated': z.object({
     pairs: z.array(StagedPairSchema),

@@ -2,6 +2,7 @@ import { formatBytes, formatPercent } from './format-values.js'
 import type { QaIssue } from './issue.js'
 import type { QaReport } from './report.js'
 import { QA_RULES, type QaRuleId, type QaSeverity } from './rule-catalog.js'
+import { printable } from '../util/printable.js'
 
 /**
  * Renders a QA report as Markdown (PR bodies, ≤ 60 KB because GitHub comments stop at 65,536 characters) and as
@@ -211,5 +212,6 @@ export function renderQaText(report: QaReport, options: TextRenderOptions = {}):
 
 function textLine(issue: QaIssue): string {
   const { finding, action } = issueFinding(issue)
-  return `    ${TEXT_ICON[issue.severity]} ${finding}${action === undefined ? '' : ` → ${action}`}`
+  // File names come from the user's disk: never let them steer the terminal.
+  return printable(`    ${TEXT_ICON[issue.severity]} ${finding}${action === undefined ? '' : ` → ${action}`}`)
 }

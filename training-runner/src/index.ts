@@ -4,11 +4,12 @@
  * outside it). The CLI (`training-runner <command>`) is one client of these functions; docs/RUNNER-API.md lists
  * each export and the command that calls it.
  *
- * Grouped by capability, in the order a pair and then a model travel: workspace → dataset → qa → data branches →
- * training → tracking → registry → pipeline, plus the events every long job streams.
+ * Grouped by capability, in the order a pair and then a model travel: workspace → dataset → qa → data branches (and
+ * the hook) → training → tracking → registry → pipeline → serving, plus the events every long job streams and the
+ * generated fixtures benches and e2e use.
  */
 
-// ── Workspace: the config file, what the header shows, the demo workspace and its synthetic data ────────────────
+// ── Workspace: the config file, what the header shows, the demo workspace ───────────────────────────────────────
 export { RUNNER_VERSION } from './version.js'
 export { readWorkspaceConfig, resolveWorkspacePath, writeWorkspaceConfig } from './workspace/workspace-config-file.js'
 export { DEMO_MARKER_FILE, readWorkspaceInfo } from './workspace/workspace-info.js'
@@ -22,13 +23,6 @@ export {
   type DemoLayout,
   type DemoOptions,
 } from './workspace/demo-workspace.js'
-export {
-  DEFAULT_SYNTHETIC_SIZES,
-  syntheticStem,
-  writeSyntheticDataset,
-  type SyntheticDatasetOptions,
-  type SyntheticPairFile,
-} from './demo/synthetic-dataset.js'
 export { isInside } from './qa/dataset-files.js'
 
 // ── Dataset: the DVC-compatible versioned dataset (add, push, pull, status, diff, merge) and its remote ─────────
@@ -44,7 +38,17 @@ export {
 export { datasetVersionKey, readDatasetVersion, readDvcFile, readDvcOut } from './dvc/dvc-files.js'
 export { cachedManifest, fetchManifest, type ManifestOptions } from './dvc/manifests.js'
 export { dirObjectOf, hashDirectory, type DirManifest, type HashedDirectory } from './dvc/hash-directory.js'
-export { addDataset, pullDataset, pushDataset, type PullResult, type PushResult, type SyncOptions } from './dvc/sync.js'
+export {
+  addDataset,
+  pullDataset,
+  pushDataset,
+  removeFromDataset,
+  type PullResult,
+  type PushOptions,
+  type PushResult,
+  type RemoveResult,
+  type SyncOptions,
+} from './dvc/sync.js'
 export { datasetStatus, type DatasetStatus, type FolderState, type FolderStatus } from './dvc/status.js'
 export { diffDatasetVersions, type DatasetDiff } from './dvc/diff.js'
 export {
@@ -61,25 +65,23 @@ export { md5File } from './fs/hash-file.js'
 
 // ── QA: pair discovery, the rule engine (the same in app, hook and CI), fixes, the existing-dataset index ───────
 export {
-  applyFixes,
-  defaultQaCacheDir,
-  defaultQaConcurrency,
   discoverPairs,
-  readDatasetIndex,
-  resolveQaPolicy,
-  runQa,
-  writeDatasetIndex,
-  type ApplyFixesOptions,
-  type DatasetFile,
   type DiscoveredPairingProblem,
   type DiscoveredPairs,
-  type FixedFile,
-  type FixResult,
   type QaPairInput,
+} from './qa/discover-pairs.js'
+export {
+  defaultQaConcurrency,
+  preloadDecoders,
+  resolveQaPolicy,
+  runQa,
   type QaPairResult,
   type RunQaOptions,
-} from './qa/index.js'
-export { preloadDecoders } from './qa/probe-file.js'
+} from './qa/run-qa.js'
+export { defaultQaCacheDir } from './qa/probe-cache.js'
+export type { DatasetFile } from './qa/dataset-files.js'
+export { applyFixes, type ApplyFixesOptions, type FixedFile, type FixResult } from './qa/apply-fixes.js'
+export { readDatasetIndex, writeDatasetIndex } from './qa/dataset-index-file.js'
 export {
   existingDatasetIndex,
   indexDatasetFolder,
@@ -87,8 +89,6 @@ export {
   type ExistingDataset,
   type IndexOptions,
 } from './qa/existing-dataset.js'
-// The reference QA that decodes every pixel: benches and equality tests measure the real engine against it.
-export { fullDecodeQa } from './qa/fixtures/full-decode-qa.js'
 
 // ── Data branches: a `data/YYYYMMDD-HHMMSS` commit from a set of pairs, pushed; the list of them; git itself ────
 export {
@@ -125,8 +125,19 @@ export {
   type TrainResult,
 } from './train/train-model.js'
 export { evaluateModel, type EvaluateModelOptions, type EvaluationResult } from './train/evaluate-model.js'
-export { predictImages, type PredictionFile, type PredictOptions } from './train/predict.js'
+export {
+  loadPredictor,
+  maskToPng,
+  predictImages,
+  predictMask,
+  type MaskPrediction,
+  type PredictionFile,
+  type PredictOptions,
+  type Predictor,
+} from './train/predict.js'
 export { loadDatasetSplit, type DatasetSplit } from './train/dataset-samples.js'
+// ── Serving: `training-runner serve` as a library (issue 20)
+export * from './serve/index.js'
 export {
   BACKEND_PREFERENCES,
   describeChoice,
@@ -166,7 +177,7 @@ export {
 export { trainingEvaluationPorts, type TrainingEvaluationOptions } from './registry/training-evaluation.js'
 export type { EvaluationPorts } from './registry/evaluation-port.js'
 
-// ── Pipeline: the steps a pushed data branch goes through (train and track today; the runner lands here) ───────
+// ── Pipeline steps: training with tracking, and the inputs a run checks before it starts ────────────────────────
 export {
   trainAndTrack,
   type QaReportSource,
@@ -174,6 +185,14 @@ export {
   type TrainAndTrackOptions,
 } from './pipeline/train-and-track.js'
 export { assertUsableTestSplit, readQaReportFile, resolveQaReport } from './pipeline/run-inputs.js'
+
+// ── Pipeline runs: one data branch from merge to publish, its run record, and the local runner that watches ─────
+export { runPipeline, type RunPipelineOptions } from './pipeline/run-pipeline.js'
+export { LocalRunner, type LocalRunnerOptions, type RunnerState } from './pipeline/local-runner.js'
+export { listRunRecords, readRunRecord } from './pipeline/run-record-file.js'
+
+// ── Serving: the production model behind HTTP (`training-runner serve`) ──────────────────────────────────────────
+export { startModelServer, type ModelServer, type ServeOptions } from './serve/server.js'
 
 // ── Events: where long jobs report progress (NDJSON for the app and CI, a TTY line for people) ──────────────────
 export {
@@ -186,3 +205,15 @@ export {
   type EventSink,
 } from './events/event-sink.js'
 export { ttySink } from './events/tty-sink.js'
+
+// ── Fixtures: generated, deterministic data and models for benches and e2e (tests never use the real sample) ────
+export {
+  DEFAULT_SYNTHETIC_SIZES,
+  syntheticStem,
+  writeSyntheticDataset,
+  type SyntheticDatasetOptions,
+  type SyntheticPairFile,
+} from './demo/synthetic-dataset.js'
+// The reference QA that decodes every pixel: benches and equality tests measure the real engine against it.
+export { fullDecodeQa } from './qa/fixtures/full-decode-qa.js'
+export { testPhoto, writeTinyModel, type TinyModelOptions } from './serve/fixtures/tiny-model.js'

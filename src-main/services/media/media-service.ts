@@ -85,7 +85,7 @@ export class MediaService {
     const ext = isMask ? 'png' : 'jpg'
     const key = `${stored.md5}-${variant}.${ext}`
     try {
-      const body = await this.cached(key, () => render(this.store.blobPath(relpath), variant))
+      const body = await this.cached(key, async () => render(await this.store.regularBlobPath(relpath), variant))
       return { status: 200, contentType: isMask ? 'image/png' : 'image/jpeg', body }
     } catch {
       return {

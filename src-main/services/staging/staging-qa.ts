@@ -11,8 +11,6 @@ import { createWorkerQaChecker } from './worker-qa-checker.js'
 /** Where the staging area's QA runs and caches. */
 export interface StagingQaOptions {
   workerPath: string
-  /** The staging area folder (its `blobs/` hold the files QA reads). */
-  stagingDir: string
   cacheDir: string
   policy: QaPolicy
   workspaceRoot: string

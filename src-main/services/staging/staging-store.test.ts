@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useTempDirs } from '../../test-support/temp-dirs.js'
@@ -135,5 +135,16 @@ describe('StagingStore', () => {
     expect((await store.clearFiles()).sort()).toEqual(['ok', 'orphan-mask'])
     expect(store.files).toEqual({})
     expect(await readdir(path.join(dir, 'blobs'))).toEqual([])
+  })
+
+  it('never hands out a blob that became a link (to a private file outside the store)', async () => {
+    const base = await tempDir()
+    const store = await StagingStore.open(path.join(base, 'staging'))
+    await store.addFile('images/a.jpg', bytes('photo'))
+    expect(await store.regularBlobPath('images/a.jpg')).toBe(store.blobPath('images/a.jpg'))
+    await writeFile(path.join(base, 'secret'), 'private')
+    await rm(store.blobPath('images/a.jpg'))
+    await symlink(path.join(base, 'secret'), store.blobPath('images/a.jpg'))
+    await expect(store.regularBlobPath('images/a.jpg')).rejects.toMatchObject({ code: 'storage/integrity' })
   })
 })

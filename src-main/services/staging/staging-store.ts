@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto'
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { pairDatasetFiles, parseDatasetPath, type PairingResult } from '@wms/shared/dataset/pairing'
@@ -8,6 +7,7 @@ import { gitPathProblem } from '@wms/shared/staging/git-path'
 import { SubmissionStateSchema, type SubmissionState } from '@wms/shared/staging/staging-types'
 import { WmsError } from '@wms/shared/errors'
 import pLimit from 'p-limit'
+import { closeToOthers, DIR_MODE, md5Of, writePrivate } from './private-files.js'
 
 /**
  * The staging area on disk (`<workspace>/.wms/staging/`): content-addressed copies of every added file plus a
@@ -18,9 +18,6 @@ import pLimit from 'p-limit'
  *   staging.json           the manifest (which files, their hashes, fixes applied, the submission)
  *   blobs/<md5><ext>       file contents, deduplicated by hash
  */
-
-const DIR_MODE = 0o700
-const FILE_MODE = 0o600
 
 const StoredFileSchema = z.object({
   originalName: z.string(),
@@ -141,6 +138,20 @@ export class StagingStore {
     const file = this.manifest.files[relpath]
     if (file === undefined) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
     return path.join(this.dir, 'blobs', file.blob)
+  }
+
+  /**
+   * A staged file's blob path, once checked to be a regular file: a blob that became a link (to a private file
+   * elsewhere) is never followed by the thumbnails either.
+   */
+  async regularBlobPath(relpath: string): Promise<string> {
+    const blob = this.blobPath(relpath)
+    if (!(await lstat(blob)).isFile()) {
+      throw new WmsError('storage/integrity', `The staged copy of ${relpath} is not a regular file; it is not read.`, {
+        hint: 'Remove the pair and add its files again.',
+      })
+    }
+    return blob
   }
 
   /** Stages a dropped file's bytes at its place in the dataset layout. */
@@ -380,20 +391,6 @@ function placeFile(droppedPath: string, name: string): Placement {
     }
   }
   return placement
-}
-
-// O_EXCL: the temp name is new, so nothing (not even a planted symlink) is followed; 0600 whatever the umask.
-async function writePrivate(file: string, data: Uint8Array | string): Promise<void> {
-  await writeFile(file, data, { flag: 'wx', mode: FILE_MODE })
-}
-
-async function closeToOthers(file: string): Promise<void> {
-  const stats = await lstat(file)
-  if (stats.isFile() && (stats.mode & 0o077) !== 0) await chmod(file, FILE_MODE)
-}
-
-function md5Of(bytes: Uint8Array | string): string {
-  return createHash('md5').update(bytes).digest('hex')
 }
 
 /** A copy of `record` without `keys`. */

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream'
 import type { EventSink } from '../events/event-sink.js'
+import type { Interrupts } from './interrupt.js'
 
 /** The process streams and environment a command may touch (injected, so tests run commands in-process). */
 export interface CliIo {
@@ -18,6 +19,11 @@ export interface CommandContext {
   events: EventSink
   /** How events are rendered; with `ndjson`, stdout carries only NDJSON lines. */
   eventsFormat: 'ndjson' | 'tty' | 'none'
+  /**
+   * Ctrl-C for this run: commands that can stop at a step boundary opt in (see {@link Interrupts}). Absent when a
+   * command is called outside the CLI's entry point (tests).
+   */
+  interrupts?: Interrupts
 }
 
 /** What a command returns; the CLI's one exit point turns it into output and an exit code. */

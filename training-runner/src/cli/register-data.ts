@@ -5,7 +5,7 @@ import type { CommandRegistrar } from './registrar.js'
 export const registerDataCommands: CommandRegistrar = (program, context, done) => {
   const data = program
     .command('data')
-    .description('dataset versioning, DVC 3 compatible: status, add, push, pull, merge, diff')
+    .description('dataset versioning, DVC 3 compatible: status, add, remove, push, pull, merge, diff')
   const workspaceOption = ['-w, --workspace <dir>', 'workspace root', '.'] as const
 
   data
@@ -13,7 +13,7 @@ export const registerDataCommands: CommandRegistrar = (program, context, done) =
     .description('compare images/ and masks/ with their .dvc files')
     .option(...workspaceOption)
     .option('--offline', 'never contact the remote')
-    .option('--check-remote', 'also check that the remote holds every tracked file (one request per file)')
+    .option('--check-remote', 'also check that the remote holds every tracked file, intact (one request per file)')
     .action(async (options: { workspace: string; offline?: boolean; checkRemote?: boolean }) => {
       const { dataStatusCommand } = await import('./commands/data-status.js')
       done(await dataStatusCommand(options, context()))
@@ -29,10 +29,21 @@ export const registerDataCommands: CommandRegistrar = (program, context, done) =
     })
 
   data
+    .command('remove')
+    .description('delete tracked files from the dataset on purpose (an image together with its mask)')
+    .argument('<files...>', 'paths relative to the dataset root, e.g. images/x.jpg masks/x.png')
+    .option(...workspaceOption)
+    .action(async (files: string[], options: { workspace: string }) => {
+      const { dataRemoveCommand } = await import('./commands/data-sync.js')
+      done(await dataRemoveCommand(files, options, context()))
+    })
+
+  data
     .command('push')
     .description('upload the tracked files the remote lacks, then the manifests (like `dvc push`)')
     .option(...workspaceOption)
-    .action(async (options: { workspace: string }) => {
+    .option('--repair', 'check every tracked file in the remote and replace damaged copies with the good ones here')
+    .action(async (options: { workspace: string; repair?: boolean }) => {
       const { dataPushCommand } = await import('./commands/data-sync.js')
       done(await dataPushCommand(options, context()))
     })

@@ -7,6 +7,7 @@ import type { MergeAddition } from '@wms/shared/dvc/merge-plan'
 import { parseDatasetPath } from '@wms/shared/dataset/pairing'
 import { forEachBounded } from '../adapters/storage/bounded-parallel.js'
 import { md5File } from '../fs/hash-file.js'
+import { refuseLinksLeaving } from '../qa/dataset-links.js'
 import { isDatasetFile, type DatasetWorkspace, type TrackedFolder } from './dataset-workspace.js'
 import { readDvcFileAt, readDvcOut } from './dvc-files.js'
 import { listFiles } from './hash-directory.js'
@@ -41,6 +42,8 @@ export async function gatherBranchContent(
   baseOuts: ReadonlyMap<string, DvcOut | undefined>,
   options: { signal?: AbortSignal },
 ): Promise<BranchContent> {
+  // A committed link (`images/x.jpg -> /home/ci/.aws/credentials`) would upload what it names: refuse first.
+  await refuseLinksLeaving(workspace.datasetDir, 'merge this branch')
   const additions = new Map<string, BranchAddition>()
   const dropped: string[] = []
   for (const folder of workspace.folders) {

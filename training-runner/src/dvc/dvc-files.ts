@@ -11,6 +11,7 @@ import {
 } from '@wms/shared/dvc/dvc-file'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 import { temporaryPath } from '../adapters/storage/verified-copy.js'
+import { shellQuote } from '@wms/shared/util/printable'
 import { DATASET_FOLDERS } from './dataset-workspace.js'
 
 /** Reads and parses a `.dvc` file; `undefined` when it does not exist. Throws for a file that is not DVC 3. */
@@ -84,7 +85,7 @@ export async function resolveCommit(repo: string, revision: string): Promise<str
   throw new WmsError('git/failed', `The git revision "${revision}" does not exist in ${repo}.`, {
     hint:
       branch.length > 0
-        ? `Fetch it first (e.g. \`git fetch ${remote ?? 'origin'} ${branch.join('/')}\`).`
+        ? `Fetch it first (e.g. \`git fetch ${shellQuote(remote ?? 'origin')} ${shellQuote(branch.join('/'))}\`).`
         : 'Check the branch or commit name.',
     cause,
   })

@@ -69,7 +69,8 @@ export async function mergeDataBranch(options: MergeDataBranchOptions): Promise<
     events.emit({
       type: 'step-end',
       step: 'merge',
-      status: 'ok',
+      // A branch that adds nothing is no success to print as "✔ merge ok" (the CLI exits 1 for it).
+      status: result.status === 'merged' ? 'ok' : 'skipped',
       seconds: result.seconds,
       summary: summarize(result),
     })

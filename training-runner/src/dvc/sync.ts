@@ -1,17 +1,18 @@
-import { stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import type { DirEntry } from '@wms/shared/dvc/dir-manifest'
 import type { DvcOut } from '@wms/shared/dvc/dvc-file'
 import { isDamaged, REPAIR_COMMAND, statObjects, type RemoteObjectInfo } from '../adapters/storage/remote-store.js'
-import { nullSink, type EventSink } from '../events/event-sink.js'
+import { isStaleTemporary, isTemporaryName, removeStaleTemporaries } from '../adapters/storage/temporary-files.js'
+import type { EventSink } from '../events/event-sink.js'
 import {
   openDatasetWorkspace,
   type DatasetWorkspace,
   type StoreOptions,
   type TrackedFolder,
 } from './dataset-workspace.js'
-import { readDvcOut, writeDirDvcFile } from './dvc-files.js'
+import { readDvcOut } from './dvc-files.js'
 import { hashDirectory } from './hash-directory.js'
 import { cacheManifest, cachedManifest, fetchManifest, pushManifest } from './manifests.js'
 import { vouchedObjects } from './pushed-versions.js'
@@ -23,29 +24,7 @@ export interface SyncOptions extends StoreOptions {
   signal?: AbortSignal
 }
 
-/**
- * `dvc add` for the dataset: hashes `images/` and `masks/` as DVC does and writes their `.dvc` files (keeping
- * extra fields). Nothing is uploaded: push next. Returns the new outputs.
- */
-export async function addDataset(root: string, options: SyncOptions = {}): Promise<Record<string, DvcOut>> {
-  const workspace = await openDatasetWorkspace(root, options)
-  const events = options.events ?? nullSink
-  const outs: Record<string, DvcOut> = {}
-  for (const folder of workspace.folders) {
-    const hashed = await hashDirectory(folder.dir, {
-      onFile: (done, total) =>
-        events.emit({ type: 'progress', step: 'push', done, total, unit: 'files', message: `hashing ${folder.name}` }),
-    })
-    await cacheManifest(workspace.cacheDir, hashed.entries)
-    outs[folder.name] = await writeDirDvcFile(folder.dvcFile, {
-      md5: hashed.hash,
-      size: hashed.size,
-      nfiles: hashed.nfiles,
-      path: folder.name,
-    })
-  }
-  return outs
-}
+export { addDataset, removeFromDataset, type AddOptions, type RemoveResult } from './add.js'
 
 /** What `data push` did. */
 export interface PushResult extends TransferReport {
@@ -168,13 +147,18 @@ export interface PullResult extends TransferReport {
 }
 
 /**
- * `dvc pull` for the dataset: downloads the files the `.dvc` files name that are missing here, verified, through
- * temporary files. Local files with other content are kept unless `force` (nothing local is lost silently).
+ * `dvc pull` for the dataset: downloads the files the `.dvc` files name that are missing here, verified. Files
+ * arrive in temporary files under `.wms/tmp/pull` (outside the dataset folders) and get their name only when
+ * complete, so an interrupted pull leaves nothing in `images/` or `masks/`; it removes stale temporary files an
+ * older version left there. Local files with other content are kept unless `force` (nothing local is lost
+ * silently).
  */
 export async function pullDataset(root: string, options: SyncOptions & { force?: boolean } = {}): Promise<PullResult> {
   const workspace = await openDatasetWorkspace(root, options)
   try {
     const signal = options.signal === undefined ? {} : { signal: options.signal }
+    const temporaryDir = path.join(workspace.root, '.wms', 'tmp', 'pull')
+    await removeStaleTemporaries(temporaryDir)
     const items: PullItem[] = []
     const keptModified: string[] = []
     const extra: string[] = []
@@ -183,7 +167,11 @@ export async function pullDataset(root: string, options: SyncOptions & { force?:
       const out = await requireOut(folder)
       const entries = await fetchManifest(workspace.store(), out.md5, { cacheDir: workspace.cacheDir, ...signal })
       const named = new Set(entries.map((entry) => entry.relpath))
-      const local = await hashDirectory(folder.dir).catch(() => undefined)
+      const leftovers: string[] = []
+      const local = await hashDirectory(folder.dir, {
+        exclude: (relpath) => isTemporaryName(relpath) && leftovers.push(relpath) > 0,
+      }).catch(() => undefined)
+      await removeStale(folder.dir, leftovers)
       const localMd5 = new Map(local?.entries.map((entry) => [entry.relpath, entry.md5]))
       for (const relpath of localMd5.keys()) if (!named.has(relpath)) extra.push(`${folder.name}/${relpath}`)
       for (const entry of entries) {
@@ -196,16 +184,27 @@ export async function pullDataset(root: string, options: SyncOptions & { force?:
           keptModified.push(`${folder.name}/${entry.relpath}`)
           continue
         }
-        items.push({ hash: entry.md5, destination: path.join(folder.dir, ...entry.relpath.split('/')) })
+        const destination = path.join(folder.dir, ...entry.relpath.split('/'))
+        items.push({ hash: entry.md5, destination, label: `${folder.name}/${entry.relpath}` })
       }
     }
     const report = await pullObjects(workspace.store(), items, {
       ...(options.events === undefined ? {} : { events: options.events }),
+      temporaryDir,
       ...signal,
     })
     return { ...report, upToDate, keptModified, extra }
   } finally {
     workspace.close()
+  }
+}
+
+// Temporary files an interrupted pull of an older version left among the data (only stale ones).
+async function removeStale(dir: string, leftovers: readonly string[]): Promise<void> {
+  for (const relpath of leftovers) {
+    const file = path.join(dir, ...relpath.split('/'))
+    const info = await stat(file).catch(() => undefined)
+    if (info !== undefined && isStaleTemporary(file, info.mtimeMs)) await rm(file, { force: true })
   }
 }
 

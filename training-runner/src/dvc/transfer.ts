@@ -55,6 +55,8 @@ export interface TransferProgressOptions {
   repair?: boolean
   /** Called after each object is stored (interrupt reports: how far a push got). */
   onStored?: (report: TransferReport) => void
+  /** Where downloads keep their temporary files (outside the dataset folders). */
+  temporaryDir?: string
 }
 
 /**
@@ -144,13 +146,17 @@ export async function pullObjects(
   options: TransferProgressOptions = {},
 ): Promise<TransferReport> {
   const started = Date.now()
-  const total = items.reduce((sum, item) => sum + (item.size ?? 0), 0)
+  // Sizes are known only when every item has one (a `.dir` manifest has none): no made-up total otherwise.
+  const total = items.every((item) => item.size !== undefined)
+    ? items.reduce((sum, item) => sum + (item.size ?? 0), 0)
+    : undefined
   const bytes = progressReporter(options, 'bytes', total, `downloading ${String(items.length)} files`)
   let received = 0
   await forEachBounded(items, store.concurrency, async (item) => {
     await store
       .download(item.hash, item.destination, {
         ...signalOf(options),
+        ...(options.temporaryDir === undefined ? {} : { temporaryDir: options.temporaryDir }),
         onBytes: (n) => {
           received += n
           bytes.add(n)
@@ -196,12 +202,14 @@ const EMIT_EVERY_MS = 250
 function progressReporter(
   options: TransferProgressOptions,
   unit: 'bytes' | 'objects',
-  total: number,
+  total: number | undefined,
   message: string,
 ): { add(n: number): void; set(done: number): void; finish(): void } {
   const events = options.events ?? nullSink
   const step = options.step ?? 'push'
   const started = Date.now()
+  // An unknown total is left out, never sent as 0 ("26 MB / 0 B").
+  const known = total !== undefined && total > 0 ? total : undefined
   let done = 0
   let lastEmit = 0
   const emit = (force: boolean): void => {
@@ -209,18 +217,19 @@ function progressReporter(
     if (!force && now - lastEmit < EMIT_EVERY_MS) return
     lastEmit = now
     const elapsed = (now - started) / 1000
-    const eta = done > 0 && elapsed > 0 && total >= done ? ((total - done) * elapsed) / done : undefined
+    const eta =
+      known !== undefined && done > 0 && elapsed > 0 && known >= done ? ((known - done) * elapsed) / done : undefined
     events.emit({
       type: 'progress',
       step,
-      done,
-      total,
+      done: known === undefined ? done : Math.min(done, known),
+      ...(known === undefined ? {} : { total: known }),
       unit,
       message,
       ...(eta === undefined ? {} : { etaSeconds: Math.round(eta * 10) / 10 }),
     })
   }
-  if (total > 0) emit(true)
+  if (known !== undefined) emit(true)
   return {
     add: (n) => {
       done += n
@@ -231,10 +240,8 @@ function progressReporter(
       emit(false)
     },
     finish: () => {
-      if (total > 0) {
-        done = total
-        emit(true)
-      }
+      if (known !== undefined) done = known
+      if (done > 0) emit(true)
     },
   }
 }

@@ -3,6 +3,7 @@ import type { PipelineEventInput } from '@wms/shared/pipeline/events'
 import { formatBytes, formatDuration } from '@wms/shared/util/format'
 import { formatScore } from '@wms/shared/gate/format-numbers'
 import type { EventSink } from './event-sink.js'
+import { printable } from '@wms/shared/util/printable'
 
 /**
  * Renders events for a person at a terminal: a progress line redrawn in place (TTY) or plain log lines (pipes),
@@ -79,15 +80,16 @@ export function ttySink(stream: Writable & { isTTY?: boolean; columns?: number }
 }
 
 function formatProgress(event: Extract<PipelineEventInput, { type: 'progress' }>, columns: number): string {
-  const total = event.total
+  // A total of 0 (or below what is done) means "not known yet": "28 KB / 0 B" would be a false statement.
+  const total = event.total !== undefined && event.total > 0 && event.total >= event.done ? event.total : undefined
   const count =
     event.unit === 'bytes'
       ? `${formatBytes(event.done)}${total === undefined ? '' : ` / ${formatBytes(total)}`}`
       : `${String(event.done)}${total === undefined ? '' : `/${String(total)}`} ${event.unit}`
   const eta = event.etaSeconds === undefined ? '' : `  ETA ${formatDuration(event.etaSeconds)}`
-  const message = event.message === undefined ? '' : `  ${event.message}`
+  const message = event.message === undefined ? '' : `  ${printable(event.message)}`
   let bar = ''
-  if (total !== undefined && total > 0) {
+  if (total !== undefined) {
     const width = Math.max(10, Math.min(30, columns - 60))
     const filled = Math.round((Math.min(event.done, total) / total) * width)
     bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] `

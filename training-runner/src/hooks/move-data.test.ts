@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useTempDirs } from '../../test/helpers/temp-dir.js'
@@ -160,6 +160,13 @@ describe('pre-push decisions', () => {
     expect(inner.result).toEqual({ action: 'pass', reason: 'inner-push' })
     const other = await runPrePush({ ...base, stdin: line('refs/heads/feature'), env: repos.env })
     expect(other.result).toEqual({ action: 'pass', reason: 'not-main' })
+    // A picture folder outside the dataset is code, whatever it is called.
+    const docs = await createHookRepos(await tempDir('wms-hook-'), { install: false })
+    await mkdir(path.join(docs.clone, 'docs/images'), { recursive: true })
+    await writeFile(path.join(docs.clone, 'docs/images/logo.svg'), '<svg/>\n')
+    await gitOk(docs.clone, ['add', '-A'], docs.env)
+    await gitOk(docs.clone, ['commit', '-q', '-m', 'Docs picture'], docs.env)
+    expect((await decide(docs)).result).toEqual({ action: 'pass', reason: 'no-data' })
     await rm(path.join(repos.clone, 'wms.config.json'))
     const plain = await runPrePush({ ...base, stdin: line('refs/heads/main'), env: repos.env })
     expect(plain.result).toEqual({ action: 'pass', reason: 'not-a-workspace' })
@@ -178,5 +185,16 @@ describe('pre-push decisions', () => {
     })
     await expect(decision).rejects.toMatchObject({ hint: expect.stringContaining('git fetch origin') as unknown })
     expect(await remoteDataBranches(repos)).toEqual([])
+  })
+
+  it('takes the next free name when another clone pushed a data branch in the same second', async () => {
+    const repos = await createHookRepos(await tempDir('wms-hook-'), { install: false })
+    const other = path.join(repos.base, 'other')
+    await gitOk(repos.base, ['clone', '-q', repos.origin, other], repos.env)
+    await commitPairs(repos, repos.clone, { count: 1, startId: 1 })
+    await commitPairs(repos, other, { count: 1, startId: 2 })
+    expect((await decide(repos)).result).toMatchObject({ branch: 'data/20261202-093000' })
+    expect((await decide(repos, { cwd: other })).result).toMatchObject({ branch: 'data/20261202-093000-2' })
+    expect(await remoteDataBranches(repos)).toEqual(['data/20261202-093000', 'data/20261202-093000-2'])
   })
 })

@@ -41,6 +41,8 @@ export interface RunnerState {
 /** See the module comment. */
 export class LocalRunner {
   private readonly queue: { branch: string; resume: boolean }[] = []
+  /** Branch commits this runner already ran: one that ended without a record (the run could not start) waits for a new push. */
+  private readonly attempted = new Map<string, string>()
   private current: string | null = null
   private readonly abort = new AbortController()
   private loop: Promise<void> | undefined
@@ -100,7 +102,11 @@ export class LocalRunner {
     const sorted = [...branches].sort(([a], [b]) => a.localeCompare(b))
     for (const [branch, commit] of sorted) {
       const record = byBranch.get(branch)
-      if (record === undefined || (record.commit !== commit && record.status === 'done')) this.enqueue(branch, false)
+      const due = record === undefined || (record.commit !== commit && record.status === 'done')
+      if (due && this.attempted.get(branch) !== commit) {
+        this.attempted.set(branch, commit)
+        this.enqueue(branch, false)
+      }
     }
   }
 

@@ -29,11 +29,23 @@ export async function indexDatasetFolder(dir: string, options: IndexOptions = {}
     inputs: discovered.inputs,
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-    ...(options.events === undefined ? {} : { events: options.events }),
+    ...(options.events === undefined ? {} : { events: indexingEvents(options.events) }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
   return indexEntriesFromSamples(report.samples)
+}
+
+/**
+ * Indexing runs QA's probes, but it is no QA verdict: the reference dataset's own issues must not print
+ * "✖ qa failed" next to the real run's result. Only its progress is passed on, named for what it is.
+ */
+function indexingEvents(events: EventSink): EventSink {
+  return {
+    emit(event) {
+      if (event.type === 'progress') events.emit({ ...event, message: 'indexing the existing dataset' })
+    },
+  }
 }
 
 /** The existing dataset as QA sees it, and where that view came from. */

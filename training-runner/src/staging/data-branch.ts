@@ -49,10 +49,11 @@ export async function commitDataBranch(options: CommitDataBranchOptions): Promis
     throw new WmsError('usage/invalid-arguments', 'Nothing to commit: no files were given.')
   const paths = checkedPaths(options.datasetRoot, options.files)
   const git = openRepo(options.workspace)
-  const scratch = await openScratch(options.workspace)
+  const repo = await inspectRepo(options.workspace, options.base ?? 'HEAD')
+  const { base } = repo
+  const scratch = await openScratch(repo.gitDir)
   try {
-    const base = await resolveCommit(options.workspace, options.base ?? 'HEAD')
-    const blobs = await storeBlobs(options.workspace, scratch, options.files, paths)
+    const blobs = await storeBlobs(options.workspace, scratch, repo.format, options.files, paths)
     const index = openRepo(options.workspace, { indexFile: path.join(scratch, 'index') })
     await runGit('read-tree', () => index.raw(['read-tree', base]))
     for (let start = 0; start < blobs.length; start += CHUNK) {
@@ -132,22 +133,32 @@ function checkedPaths(datasetRoot: string, files: readonly BranchFile[]): string
   return paths
 }
 
-async function resolveCommit(workspace: string, ref: string): Promise<string> {
+// Where the repository keeps its objects, which hash it uses, and the base commit — one git call.
+async function inspectRepo(
+  workspace: string,
+  ref: string,
+): Promise<{ gitDir: string; format: ObjectFormat; base: string }> {
   const git = openRepo(workspace)
-  return (await runGit('rev-parse', () => git.raw(['rev-parse', '--verify', `${ref}^{commit}`]))).trim()
+  const [gitDir = '', format = '', base = ''] = (
+    await runGit('rev-parse', () =>
+      git.raw(['rev-parse', '--absolute-git-dir', '--show-object-format', '--verify', `${ref}^{commit}`]),
+    )
+  )
+    .trim()
+    .split('\n')
+  return { gitDir, format: format === 'sha256' ? 'sha256' : 'sha1', base }
 }
 
 // A private folder inside the repository's git dir for the temporary index and the bytes being hashed; folders
 // of runs that were killed (their process is gone) are removed first.
-async function openScratch(workspace: string): Promise<string> {
-  const git = openRepo(workspace)
-  const gitDir = (await runGit('rev-parse', () => git.raw(['rev-parse', '--absolute-git-dir']))).trim()
-  for (const name of await readdir(gitDir)) {
+async function openScratch(gitDir: string): Promise<string> {
+  const names = await readdir(gitDir)
+  for (const name of names) {
     const pid = Number(/^wms-data-branch-(\d+)-/.exec(name)?.[1])
     if (Number.isInteger(pid) && !isAlive(pid)) await rm(path.join(gitDir, name), { recursive: true, force: true })
   }
   // Earlier versions committed in a temporary worktree; forget any that a crash left registered.
-  await runGit('worktree prune', () => git.raw(['worktree', 'prune']))
+  if (names.includes('worktrees')) await runGit('worktree prune', () => openRepo(gitDir).raw(['worktree', 'prune']))
   return mkdtemp(path.join(gitDir, `${SCRATCH_PREFIX}${String(process.pid)}-`))
 }
 
@@ -165,10 +176,10 @@ function isAlive(pid: number): boolean {
 async function storeBlobs(
   workspace: string,
   scratch: string,
+  format: ObjectFormat,
   files: readonly BranchFile[],
   paths: readonly string[],
 ): Promise<ExpectedBlob[]> {
-  const format = await objectFormat(workspace)
   const git = openRepo(workspace)
   const blobs: ExpectedBlob[] = []
   for (let start = 0; start < files.length; start += CHUNK) {

@@ -8,6 +8,7 @@ import { decodeImage, MAX_INPUT_PIXELS, type ImageInput } from './data/decode.js
 import { preprocessImage } from './data/preprocess.js'
 import type { ModelMetadata } from './model/metadata.js'
 import { loadModel } from './model/model-files.js'
+import { refuseDatasetOutput, uniqueStems } from './predict-output.js'
 import type { Unet } from './model/unet.js'
 
 /** One prediction written to disk. */
@@ -101,6 +102,8 @@ export async function predictImages(
   options: PredictOptions = {},
 ): Promise<PredictionFile[]> {
   const events = options.events ?? nullSink
+  await refuseDatasetOutput(outDir)
+  const stems = uniqueStems(images)
   if (typeof options.backend !== 'object') await selectBackend(options.backend ?? 'auto', { events })
   const predictor = await loadPredictor(
     modelDir,
@@ -112,7 +115,7 @@ export async function predictImages(
     for (const [index, file] of images.entries()) {
       const prediction = await predictMask(predictor, file)
       const { mask, width, height, foreground } = prediction
-      const stem = path.basename(file).replace(/\.[^.]+$/, '')
+      const stem = stems[index] ?? String(index)
       const maskFile = path.join(outDir, `${stem}.mask.png`)
       await writeFile(maskFile, await maskToPng(prediction))
       let overlayFile: string | null = null

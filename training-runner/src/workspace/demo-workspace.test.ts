@@ -1,4 +1,6 @@
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, readdir, writeFile, mkdir, symlink } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { simpleGit } from 'simple-git'
@@ -7,6 +9,7 @@ import { loadDatasetSplit } from '../train/dataset-samples.js'
 import { createDemoWorkspace, DEMO_MIN_TEST_PAIRS, demoExists, ensureDemoWorkspace } from './demo-workspace.js'
 import { readWorkspaceConfig } from './workspace-config-file.js'
 import { readWorkspaceInfo } from './workspace-info.js'
+import { partialFolder } from './demo-target.js'
 
 describe('the demo workspace', () => {
   const tempDir = useTempDirs()
@@ -65,5 +68,48 @@ describe('the demo workspace', () => {
     const base = await tempDir()
     await mkdir(path.join(base, 'something'))
     await expect(createDemoWorkspace(base, { pairs: 1 })).rejects.toMatchObject({ code: 'usage/invalid-arguments' })
+  })
+
+  it('never removes a file or link it is pointed at, and leaves no half-made folder', async () => {
+    const dir = await tempDir()
+    const notes = path.join(dir, 'notes.txt')
+    await writeFile(notes, 'my notes')
+    await expect(createDemoWorkspace(notes, { pairs: 1 })).rejects.toMatchObject({
+      code: 'usage/invalid-arguments',
+      message: expect.stringContaining('exists and is not a folder') as unknown,
+    })
+    expect(await readFile(notes, 'utf8')).toBe('my notes')
+    const link = path.join(dir, 'link')
+    await mkdir(path.join(dir, 'target'))
+    await symlink(path.join(dir, 'target'), link)
+    await expect(createDemoWorkspace(link, { pairs: 1 })).rejects.toMatchObject({ code: 'usage/invalid-arguments' })
+    expect((await readdir(dir)).sort()).toEqual(['link', 'notes.txt', 'target'])
+  })
+
+  it.runIf(existsSync('/proc/self'))('fails at once on a path that cannot hold a workspace', async () => {
+    const started = Date.now()
+    await expect(createDemoWorkspace('/proc/wms-demo-x', { pairs: 1 })).rejects.toMatchObject({
+      code: 'usage/invalid-arguments',
+      message: expect.stringContaining('cannot hold a workspace') as unknown,
+    })
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('removes the half-made folders of killed runs, keeps those of running ones, and stops when asked', async () => {
+    const base = path.join(await tempDir(), 'demo')
+    const dead = spawnSync('true').pid
+    const alive = process.ppid
+    await mkdir(path.join(partialFolder(base, dead), 'workspace'), { recursive: true })
+    await mkdir(partialFolder(base, alive))
+    const stop = new AbortController()
+    const events = {
+      emit: (event: { type: string }) => {
+        if (event.type === 'progress') stop.abort()
+      },
+    }
+    await expect(
+      createDemoWorkspace(base, { pairs: 1, incoming: 0, minTestPairs: 0, events, signal: stop.signal }),
+    ).rejects.toMatchObject({ code: 'cancelled' })
+    expect(await readdir(path.dirname(base))).toEqual([path.basename(partialFolder(base, alive))])
   })
 })

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm, writeFile, access } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile, access } from 'node:fs/promises'
 import path from 'node:path'
 import type { WorkspaceConfigInput } from '@wms/shared/config/workspace-config'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
@@ -12,6 +12,7 @@ import { TrainingConfigSchema } from '@wms/shared/config/training-config'
 import { splitOf } from '@wms/shared/dataset/split'
 import { md5File } from '../fs/hash-file.js'
 import { loadDatasetSplit } from '../train/dataset-samples.js'
+import { checkDemoTarget, makeFolderChain, partialFolder, removeStalePartials } from './demo-target.js'
 
 /**
  * The embedded demo (PRODUCT.md §4): everything a real deployment has, but local and offline —
@@ -56,6 +57,8 @@ export interface DemoOptions {
    */
   minTestPairs?: number
   events?: EventSink
+  /** Stops the build at its next step; the half-made folder is removed and a `cancelled` error thrown. */
+  signal?: AbortSignal
 }
 
 /** Test pairs every demo dataset has, so its first training run can be gated. */
@@ -117,64 +120,17 @@ export async function demoExists(base: string): Promise<boolean> {
  */
 export async function createDemoWorkspace(base: string, options: DemoOptions = {}): Promise<DemoLayout> {
   const events = options.events ?? nullSink
-  if (await isNonEmptyDir(base)) {
-    throw new WmsError('usage/invalid-arguments', `${base} is not empty; the demo needs an empty or new folder.`, {
-      hint: 'Choose another folder, or remove this one first.',
-    })
-  }
+  await checkDemoTarget(base)
+  // A run killed before it could clean up left its half-made folder; nobody else will remove it.
+  await removeStalePartials(base)
   const started = Date.now()
   events.emit({ type: 'step-start', step: 'demo', title: `Creating the demo workspace in ${base}` })
-  const staging = `${base}.partial-${String(process.pid)}`
-  await rm(staging, { recursive: true, force: true })
-  const layout = demoLayout(staging)
+  const staging = partialFolder(base)
+  await makeFolderChain(staging)
   try {
-    await mkdir(layout.workspace, { recursive: true })
-    await mkdir(layout.dvcRemote, { recursive: true })
-    await mkdir(layout.mlruns, { recursive: true })
-
-    await runGit('init --bare', () => openRepo(staging).raw(['init', '--bare', '--initial-branch=main', layout.origin]))
-    const git = openRepo(layout.workspace)
-    await runGit('init', () => git.raw(['init', '--initial-branch=main']))
-    await ensureIdentity(git)
-
-    await writeWorkspaceConfig(layout.workspace, demoConfig())
-    await writeFile(path.join(layout.workspace, '.gitignore'), GITIGNORE)
-    await writeFile(path.join(layout.workspace, 'README.md'), README)
-    await writeFile(path.join(layout.workspace, DEMO_MARKER_FILE), 'Created by WMS Studio as the demo workspace.\n')
-
-    const pairs = options.pairs ?? 20
-    events.emit({ type: 'progress', step: 'demo', done: 0, total: pairs, unit: 'pairs', message: 'initial dataset' })
-    const datasetDir = path.join(layout.workspace, 'data/training')
-    await writeSyntheticDataset(datasetDir, { count: pairs, seed: 2026 })
-    await completeSplits(datasetDir, pairs, options.minTestPairs ?? DEMO_MIN_TEST_PAIRS, path.join(staging, 'draws'))
-    events.emit({
-      type: 'progress',
-      step: 'demo',
-      done: pairs,
-      total: pairs,
-      unit: 'pairs',
-      message: 'initial dataset',
-    })
-    await writeSyntheticDataset(layout.incoming, {
-      count: options.incoming ?? 12,
-      seed: 7,
-      startId: pairs + 1,
-      maskFormat: 'jpeg',
-      exifRotatedEvery: 3,
-      gpsEvery: 4,
-    })
-
-    // Version the initial dataset as CI would: DVC pointer files in git, raw files in the (local) DVC remote.
-    await addDataset(layout.workspace)
-    await pushDataset(layout.workspace)
-
-    await runGit('add', () => git.add(['.']))
-    await runGit('commit', () => git.commit('Create the WMS Studio demo workspace'))
-    await runGit('remote add', () => git.addRemote('origin', '../origin.git'))
-    await runGit('push', () => git.push(['--set-upstream', 'origin', 'main']))
-
-    await mkdir(path.dirname(base), { recursive: true })
-    await rm(base, { recursive: true, force: true })
+    await buildDemo(staging, options)
+    await checkDemoTarget(base)
+    // rename() replaces an empty folder and fails on anything else: what the user put there meanwhile stays.
     await rename(staging, base)
   } catch (thrown) {
     await rm(staging, { recursive: true, force: true })
@@ -182,6 +138,63 @@ export async function createDemoWorkspace(base: string, options: DemoOptions = {
   }
   events.emit({ type: 'step-end', step: 'demo', status: 'ok', seconds: (Date.now() - started) / 1000 })
   return demoLayout(base)
+}
+
+function stopIfAsked(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new WmsError('cancelled', 'Stopped: the demo was not created (its half-made folder was removed).', {
+      hint: 'Run the same command again to create it.',
+    })
+  }
+}
+
+async function buildDemo(staging: string, options: DemoOptions): Promise<void> {
+  const events = options.events ?? nullSink
+  const { signal } = options
+  const layout = demoLayout(staging)
+  await mkdir(layout.workspace, { recursive: true })
+  await mkdir(layout.dvcRemote, { recursive: true })
+  await mkdir(layout.mlruns, { recursive: true })
+
+  await runGit('init --bare', () => openRepo(staging).raw(['init', '--bare', '--initial-branch=main', layout.origin]))
+  const git = openRepo(layout.workspace)
+  await runGit('init', () => git.raw(['init', '--initial-branch=main']))
+  await ensureIdentity(git)
+
+  await writeWorkspaceConfig(layout.workspace, demoConfig())
+  await writeFile(path.join(layout.workspace, '.gitignore'), GITIGNORE)
+  await writeFile(path.join(layout.workspace, 'README.md'), README)
+  await writeFile(path.join(layout.workspace, DEMO_MARKER_FILE), 'Created by WMS Studio as the demo workspace.\n')
+  stopIfAsked(signal)
+
+  const pairs = options.pairs ?? 20
+  events.emit({ type: 'progress', step: 'demo', done: 0, total: pairs, unit: 'pairs', message: 'initial dataset' })
+  const datasetDir = path.join(layout.workspace, 'data/training')
+  await writeSyntheticDataset(datasetDir, { count: pairs, seed: 2026 })
+  stopIfAsked(signal)
+  await completeSplits(datasetDir, pairs, options.minTestPairs ?? DEMO_MIN_TEST_PAIRS, path.join(staging, 'draws'))
+  events.emit({ type: 'progress', step: 'demo', done: pairs, total: pairs, unit: 'pairs', message: 'initial dataset' })
+  stopIfAsked(signal)
+  await writeSyntheticDataset(layout.incoming, {
+    count: options.incoming ?? 12,
+    seed: 7,
+    startId: pairs + 1,
+    maskFormat: 'jpeg',
+    exifRotatedEvery: 3,
+    gpsEvery: 4,
+  })
+  stopIfAsked(signal)
+
+  // Version the initial dataset as CI would: DVC pointer files in git, raw files in the (local) DVC remote.
+  await addDataset(layout.workspace)
+  await pushDataset(layout.workspace)
+  stopIfAsked(signal)
+
+  await runGit('add', () => git.add(['.']))
+  await runGit('commit', () => git.commit('Create the WMS Studio demo workspace'))
+  await runGit('remote add', () => git.addRemote('origin', '../origin.git'))
+  await runGit('push', () => git.push(['--set-upstream', 'origin', 'main']))
+  stopIfAsked(signal)
 }
 
 /** Creates the demo under `base` unless it is already there; returns its layout either way. */
@@ -223,12 +236,4 @@ async function ensureIdentity(git: ReturnType<typeof openRepo>): Promise<void> {
   if (email.trim() !== '') return
   await runGit('config', () => git.addConfig('user.name', 'WMS Studio demo'))
   await runGit('config', () => git.addConfig('user.email', 'demo@wms-studio.invalid'))
-}
-
-async function isNonEmptyDir(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length > 0
-  } catch {
-    return false
-  }
 }

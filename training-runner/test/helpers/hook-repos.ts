@@ -67,7 +67,6 @@ export function hookEnv(base: string): NodeJS.ProcessEnv {
     GIT_COMMITTER_EMAIL: 'annotator@wms.invalid',
     // The hook runs the runner from its TypeScript sources (see `sourceLauncher`).
     NODE_OPTIONS: '--conditions=source',
-    TMPDIR: base,
   }
 }
 

@@ -1,5 +1,6 @@
 import type { MergeCounts } from '@wms/shared/dvc/merge-plan'
 import { formatBytes } from '@wms/shared/util/format'
+import { printable } from '@wms/shared/util/printable'
 
 /** Shared text helpers of the `data` commands. */
 
@@ -10,7 +11,7 @@ export function countsLine(name: string, counts: MergeCounts): string {
 
 /** At most `limit` lines of `items`, then how many more. */
 export function capped(items: readonly string[], limit: number, indent = '    '): string[] {
-  const lines = items.slice(0, limit).map((item) => `${indent}${item}`)
+  const lines = items.slice(0, limit).map((item) => `${indent}${printable(item)}`)
   if (items.length > limit) lines.push(`${indent}… and ${String(items.length - limit)} more (use --json for all)`)
   return lines
 }

@@ -1,6 +1,8 @@
 import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
 import { mergeDataBranch, summarize } from '../../dvc/merge.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
+import { withWorkspaceLock } from '../../workspace/workspace-lock.js'
 import { capped, countsLine, objectsAndBytes } from './data-format.js'
 
 /** `training-runner data merge`: the CI merge step of a data branch (see `mergeDataBranch`). */
@@ -8,12 +10,32 @@ export async function dataMergeCommand(
   options: { workspace: string; base: string; commit?: boolean; allowEmpty?: boolean },
   context: CommandContext,
 ): Promise<CommandOutcome> {
-  const result = await mergeDataBranch({
-    workspace: path.resolve(context.io.cwd, options.workspace),
-    base: options.base,
-    commit: options.commit === true,
-    events: context.events,
-  })
+  const workspace = path.resolve(context.io.cwd, options.workspace)
+  const signal = context.interrupts?.signal(
+    'Stopping the merge: uploads in flight finish or are cancelled; no manifest or .dvc file is written…',
+  )
+  const merge = (): ReturnType<typeof mergeDataBranch> =>
+    mergeDataBranch({
+      workspace,
+      base: options.base,
+      commit: options.commit === true,
+      events: context.events,
+      ...(signal === undefined ? {} : { signal }),
+    }).catch((thrown: unknown) => {
+      if (signal?.aborted !== true) throw thrown
+      throw new WmsError(
+        'cancelled',
+        'Merge interrupted before it was published: objects already uploaded stay (harmless, content-addressed); no manifest or .dvc file was written.',
+        { hint: 'Run `training-runner data merge` again: it skips what is already in the remote and finishes.' },
+      )
+    })
+  const result = await withWorkspaceLock(
+    workspace,
+    'data-merge',
+    'data merge',
+    merge,
+    (releaseNow) => context.interrupts?.onForcedStop(releaseNow) ?? (() => undefined),
+  )
   const lines = [
     `${result.status === 'merged' ? 'Merged' : 'Nothing to merge'} — ${summarize(result)}`,
     `  base     ${result.base.revision} (${result.base.commit.slice(0, 12)})${result.base.hasDataset ? '' : ', no dataset yet: this is the first version'}`,

@@ -7,6 +7,7 @@ import type { CommandContext, CommandOutcome } from '../context.js'
 import { formatScore } from '@wms/shared/gate/format-numbers'
 import { formatNumber } from '@wms/shared/util/format'
 import { resolveTrainingInputs } from './train-support.js'
+import { refuseLinksLeaving } from '../../qa/dataset-links.js'
 
 export interface EvaluateCommandOptions {
   workspace: string
@@ -26,6 +27,7 @@ export async function evaluateCommand(
     throw new WmsError('usage/invalid-arguments', `Unknown split "${split}".`, { hint: 'Use train, val, test or all.' })
   }
   const inputs = await resolveTrainingInputs(context.io.cwd, options)
+  await refuseLinksLeaving(inputs.datasetRoot, 'evaluate on the dataset')
   const started = Date.now()
   context.events.emit({ type: 'step-start', step: 'evaluate', title: `Evaluating ${modelDir} on the ${split} split` })
   const backend = await selectBackend(inputs.config.backend, { events: context.events, env: context.io.env })

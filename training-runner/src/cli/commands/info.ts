@@ -16,7 +16,7 @@ export async function infoCommand(options: { workspace: string }, context: Comma
     result: info,
     human: [
       `${info.name}${info.isDemo ? ' (demo)' : ''}  ${info.root}`,
-      `  branch      ${info.git.branch ?? '(detached)'}${info.git.dirty ? ' (uncommitted changes)' : ''}`,
+      `  branch      ${branchText(info.git)}${info.git.dirty ? ' (uncommitted changes)' : ''}`,
       `  git remotes ${remotes}`,
       `  DVC remote  ${info.dataRemote.kind}: ${info.dataRemote.display}`,
       `  tracking    ${info.tracking.kind}: ${info.tracking.display}${fromEnv('uri', 'MLFLOW_TRACKING_URI')}`,
@@ -25,4 +25,10 @@ export async function infoCommand(options: { workspace: string }, context: Comma
       `  dataset     ${info.dataset.root}${info.dataset.trackedImages === null ? ' (no version yet)' : `, ${String(info.dataset.trackedImages)} pairs`}`,
     ].join('\n'),
   }
+}
+
+// No branch and no commit: git found no repository here (a detached HEAD still has a commit).
+function branchText(git: { branch: string | null; head: string | null }): string {
+  if (git.branch !== null) return git.branch
+  return git.head === null ? '(not a git repository: run `git init`, or open the clone)' : '(detached)'
 }

@@ -1,7 +1,9 @@
 import path from 'node:path'
+import { WmsError } from '@wms/shared/errors'
 import { selectBackend } from '../../train/backend/select-backend.js'
 import { trainAndTrack } from '../../pipeline/train-and-track.js'
 import { readWorkspaceConfig } from '../../workspace/workspace-config-file.js'
+import { refuseLinksLeaving } from '../../qa/dataset-links.js'
 import type { CommandContext, CommandOutcome } from '../context.js'
 import { formatScore } from '@wms/shared/gate/format-numbers'
 import { formatNumber } from '@wms/shared/util/format'
@@ -24,6 +26,7 @@ export interface TrainCommandOptions {
 /** `training-runner train`: trains on the workspace dataset and exports the best model. */
 export async function trainCommand(options: TrainCommandOptions, context: CommandContext): Promise<CommandOutcome> {
   const inputs = await resolveTrainingInputs(context.io.cwd, options)
+  await refuseLinksLeaving(inputs.datasetRoot, 'train on the dataset')
   const outDir = path.resolve(context.io.cwd, options.out ?? path.join(inputs.workspaceRoot, 'models', 'candidate'))
   context.events.emit({
     type: 'step-start',
@@ -33,13 +36,8 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
   const started = Date.now()
   const backend = await selectBackend(inputs.config.backend, { events: context.events, env: context.io.env })
   // Ctrl-C (or the app stopping the child) ends training after the current step; the checkpoint stays, so
-  // running the same command again resumes.
-  const abort = new AbortController()
-  const stop = (): void => {
-    abort.abort()
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  // running the same command again resumes. The MLflow run ends KILLED, the exit code is 130.
+  const signal = context.interrupts?.signal('Stopping after this step… (the run will be marked KILLED)')
   // Without a workspace (a bare --data folder) there is no MLflow to record in.
   const workspaceConfig = await readWorkspaceConfig(inputs.workspaceRoot).catch(() => null)
   const { result, runId, experiment } = await trainAndTrack({
@@ -54,12 +52,11 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
     track: options.track,
     qaReport: options.qaReport === undefined ? 'dataset' : { file: path.resolve(context.io.cwd, options.qaReport) },
     events: context.events,
-    signal: abort.signal,
+    ...(signal === undefined ? {} : { signal }),
     env: context.io.env,
     cwd: context.io.cwd,
-  }).finally(() => {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
+  }).catch((thrown: unknown) => {
+    throw withNoTrackHint(thrown)
   })
   const test = result.testMetrics?.aggregate
   const summary = `best epoch ${String(result.bestEpoch)}/${String(result.epochsRun)}, test Dice ${formatScore(test?.dice)} IoU ${formatScore(test?.iou)}`
@@ -86,4 +83,17 @@ export async function trainCommand(options: TrainCommandOptions, context: Comman
       `  test        Dice ${formatScore(test?.dice)}  IoU ${formatScore(test?.iou)}  accuracy ${formatScore(test?.accuracy)}  Hausdorff ${formatNumber(test?.hausdorff, 1)}`,
     ].join('\n'),
   }
+}
+
+/** MLflow down is no reason to lose a training: say how to train without recording. */
+function withNoTrackHint(thrown: unknown): unknown {
+  if (!(thrown instanceof WmsError) || !['tracking/unavailable', 'tracking/auth-failed'].includes(thrown.code)) {
+    return thrown
+  }
+  const hint = `${thrown.hint === undefined ? '' : `${thrown.hint} `}Or train without recording the run: add --no-track (the gate then has no run to judge).`
+  return new WmsError(thrown.code, thrown.message, {
+    hint,
+    ...(thrown.retryable === undefined ? {} : { retryable: thrown.retryable }),
+    cause: thrown,
+  })
 }

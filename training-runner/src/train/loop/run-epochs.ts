@@ -83,6 +83,7 @@ export async function runEpochs(ctx: RunContext): Promise<TrainResult> {
     const epochStart = performance.now()
     ctx.adam.learningRate = state.plateau.learningRate
     const totals = await trainEpoch(ctx, epoch, state.firstEpoch, trainStep, stats)
+    await throwIfCancelled(ctx.options.signal)
     await closeEpoch(ctx, state, epoch, totals, epochStart)
   }
   return finishTraining(ctx, state, stats)
@@ -145,7 +146,7 @@ async function trainEpoch(
   let waitStart = performance.now()
   for await (const batch of stream) {
     const waited = (performance.now() - waitStart) / 1000
-    throwIfCancelled(options.signal)
+    await throwIfCancelled(options.signal)
     const stepStart = performance.now()
     const result = trainStep(batch)
     // The first batch of a run includes decoding from scratch; count only waits between steps as idle.
@@ -172,10 +173,16 @@ async function trainEpoch(
   return totals
 }
 
-/** Between two training steps: a cancelled run stops here, keeping the last epoch's checkpoint. */
-function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted !== true) return
-  throw new WmsError('cancelled', 'Training was cancelled.', {
+/**
+ * Between two training steps: a cancelled run stops here, keeping the last epoch's checkpoint. It first lets
+ * pending signals in: a warm input pipeline never yields to the event loop, so without this a Ctrl-C was only seen
+ * at the epoch's checkpoint I/O — and never in the last epoch. One `setImmediate` per step costs microseconds.
+ */
+async function throwIfCancelled(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return
+  await new Promise((resolve) => setImmediate(resolve))
+  if (!signal.aborted) return
+  throw new WmsError('cancelled', 'Training was stopped.', {
     hint: 'Run the same training again to resume after the last finished epoch (its checkpoint is kept).',
   })
 }
@@ -272,6 +279,7 @@ async function reportEpoch(ctx: RunContext, state: LoopState, record: EpochRecor
 /** The best epoch's weights become the model: scored on val and test, exported with its metadata. */
 async function finishTraining(ctx: RunContext, state: LoopState, stats: PipelineStats): Promise<TrainResult> {
   const { config, options, model, cache, data } = ctx
+  await throwIfCancelled(options.signal)
   assignModelValues(model, state.best)
   const evalOptions = { batchSize: config.batchSize, threshold: config.threshold, hausdorff: true }
   const score = async (split: 'val' | 'test'): Promise<EvaluationScores | null> =>
@@ -294,6 +302,7 @@ async function finishTraining(ctx: RunContext, state: LoopState, stats: Pipeline
     val: valMetrics,
     test: testMetrics,
   })
+  await throwIfCancelled(options.signal)
   await saveModel(options.outDir, ctx.unet, readModelValues(model), metadata, `training-runner ${RUNNER_VERSION}`)
   if (options.keepCheckpoint !== true) await removeCheckpoint(ctx.checkpointDir)
   return {

@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises'
+import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import { WmsError } from '@wms/shared/errors'
+import { formatSchemaIssues } from '@wms/shared/util/schema-issues'
+import { checkDatasetFile, readDatasetFile } from '../../qa/dataset-files.js'
 import { createUnet, unetVariableSpecs, type Unet, type UnetConfig } from './unet.js'
-import { decodeWeights, encodeWeights, readJson, writeFileAtomic, type WeightEntry } from './weights-file.js'
+import { decodeWeights, encodeWeights, writeFileAtomic, type WeightEntry } from './weights-file.js'
 import { ModelMetadataSchema, type ModelMetadata } from './metadata.js'
 
 /**
@@ -96,31 +98,91 @@ export interface SavedModel {
   metadata: ModelMetadata
 }
 
-/** Reads a model folder written by {@link saveModel}; errors name the folder and what is wrong. */
+// model.json and metadata.json are small; a bigger "JSON" file is not one of ours.
+const MAX_JSON_BYTES = 1024 * 1024
+
+/**
+ * Reads a model folder written by {@link saveModel}; errors name the folder and what is wrong. Every file it opens
+ * must be a regular file inside the folder (QA's rule for dataset files: a link out, `../../etc/shadow` or an
+ * absolute path in `weightsManifest` is refused unread), and the weights file must have exactly the size the
+ * manifest gives, checked before it is read.
+ */
 export async function readSavedModel(dir: string): Promise<SavedModel> {
   const fail = (message: string, cause?: unknown): WmsError =>
     new WmsError('fs/not-found', `${dir} is not a usable model folder: ${message}`, {
       hint: `Point at a folder written by \`training-runner train\` (with ${MODEL_FILE}, ${WEIGHTS_FILE}, ${METADATA_FILE}).`,
       cause,
     })
-  let modelJson: z.infer<typeof ModelJsonSchema>
-  let metadata: ModelMetadata
-  try {
-    modelJson = ModelJsonSchema.parse(await readJson(path.join(dir, MODEL_FILE)))
-    metadata = ModelMetadataSchema.parse(await readJson(path.join(dir, METADATA_FILE)))
-  } catch (thrown) {
-    throw fail((thrown as Error).message.split('\n')[0] ?? 'unreadable', thrown)
-  }
+  const root = await realpath(dir).catch((thrown: unknown) => {
+    throw fail('the folder cannot be opened', thrown)
+  })
+  const read = (relpath: string, limit: { max: number } | { exact: number }): Promise<Buffer> =>
+    readModelFile(root, relpath, limit, fail)
+  const modelJson = parseJson(await read(MODEL_FILE, { max: MAX_JSON_BYTES }), MODEL_FILE, ModelJsonSchema, fail)
+  const metadata = parseJson(
+    await read(METADATA_FILE, { max: MAX_JSON_BYTES }),
+    METADATA_FILE,
+    ModelMetadataSchema,
+    fail,
+  )
   const group = modelJson.weightsManifest[0]
-  if (group === undefined || group.paths.length !== 1) throw fail('expected one weights file')
+  const weightsPath = group?.paths[0]
+  if (group === undefined || group.paths.length !== 1 || weightsPath === undefined) {
+    throw fail('expected one weights file')
+  }
+  const expected = group.weights.reduce((sum, entry) => sum + 4 * entry.shape.reduce((a, b) => a * b, 1), 0)
   let values: Map<string, Float32Array>
   try {
-    values = decodeWeights(group.weights, await readFile(path.join(dir, group.paths[0] as string)))
+    values = decodeWeights(group.weights, await read(weightsPath, { exact: expected }))
   } catch (thrown) {
+    if (thrown instanceof WmsError) throw thrown
     throw fail((thrown as Error).message, thrown)
   }
   const { inChannels, baseFilters, outChannels, depth } = modelJson.modelTopology
   return { dir, config: { inChannels, baseFilters, outChannels, depth }, values, metadata }
+}
+
+async function readModelFile(
+  root: string,
+  relpath: string,
+  limit: { max: number } | { exact: number },
+  fail: (message: string, cause?: unknown) => WmsError,
+): Promise<Buffer> {
+  const file = path.resolve(root, relpath)
+  const check = await checkDatasetFile({ path: file, relpath, root })
+  if (!check.ok) {
+    const why = check.failure.kind === 'outside-dataset' ? `it lies outside the model folder` : check.failure.detail
+    throw fail(`${JSON.stringify(relpath)} cannot be read: ${why}`)
+  }
+  const { size } = check.identity
+  if ('exact' in limit && size !== limit.exact) {
+    throw fail(`${relpath} has ${String(size)} bytes; its manifest says ${String(limit.exact)}`)
+  }
+  const max = 'exact' in limit ? limit.exact : limit.max
+  if (size > max) throw fail(`${relpath} is ${String(size)} bytes, more than a model file has`)
+  try {
+    return await readDatasetFile(check.identity, max)
+  } catch (thrown) {
+    throw fail(`${relpath} cannot be read: ${(thrown as Error).message}`, thrown)
+  }
+}
+
+function parseJson<T>(
+  bytes: Buffer,
+  name: string,
+  schema: z.ZodType<T>,
+  fail: (message: string, cause?: unknown) => WmsError,
+): T {
+  let value: unknown
+  try {
+    value = JSON.parse(bytes.toString('utf8')) as unknown
+  } catch (thrown) {
+    // Never echo the content: a file that is not ours may hold anything.
+    throw fail(`${name} is not valid JSON`, thrown)
+  }
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw fail(`${name} has invalid fields:\n${formatSchemaIssues(parsed.error)}`)
+  return parsed.data
 }
 
 /** Loads a model folder into a ready {@link Unet} (on the active backend) plus its metadata. */
