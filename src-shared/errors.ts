@@ -110,13 +110,24 @@ export class WmsError extends Error {
   }
 }
 
-/** Converts anything thrown into an {@link AppError}; unknown exceptions become `internal`. */
+/**
+ * Converts anything thrown into an {@link AppError}; unknown exceptions become `internal`. An internal error keeps
+ * what was thrown as a non-enumerable `thrown` property: it never crosses a boundary (JSON and structured clone
+ * skip it), but the boundary can log its stack (see {@link thrownBehind}).
+ */
 export function toAppError(thrown: unknown): AppError {
   if (thrown instanceof WmsError) return thrown.toAppError()
   const message = thrown instanceof Error ? thrown.message : String(thrown)
-  return {
+  const error: AppError = {
     code: 'internal',
     message: `Unexpected error: ${message}`,
     hint: 'This is a bug in WMS Studio. Please report it with the log.',
   }
+  Object.defineProperty(error, 'thrown', { value: thrown, enumerable: false })
+  return error
+}
+
+/** What was thrown behind an internal error made by {@link toAppError}, for the log; `undefined` otherwise. */
+export function thrownBehind(error: AppError): unknown {
+  return (error as { thrown?: unknown }).thrown
 }

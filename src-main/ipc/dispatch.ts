@@ -8,7 +8,7 @@ import {
   type UploadHandlers,
 } from '@wms/shared/ipc/contract'
 import { filesInMemory, unpackUpload } from './upload-pack.js'
-import { toAppError, type AppError } from '@wms/shared/errors'
+import { thrownBehind, toAppError, type AppError } from '@wms/shared/errors'
 import { err, ok, type Result } from '@wms/shared/result'
 import { formatSchemaIssues } from '@wms/shared/util/schema-issues'
 import { FILE_TOO_LARGE_HINT, fileTooLargeMessage } from '@wms/shared/ipc/upload-limit'
@@ -51,24 +51,27 @@ export function createDispatcher(handlers: InvokeHandlers, options: DispatcherOp
   }
 }
 
-// Handlers should return results; a throw that is not a WmsError is a bug worth logging, and the user is told where.
+// Handlers return results; an internal error among them (a handler's `attempt` caught a bug) or a throw is worth
+// logging, and the user is told where the log is.
 async function runHandler(
   channel: string,
   run: () => Promise<Result<unknown>>,
   options: DispatcherOptions,
 ): Promise<Result<unknown>> {
+  let result: Result<unknown>
   try {
-    return await run()
+    result = await run()
   } catch (thrown) {
-    const error = toAppError(thrown)
-    if (error.code !== 'internal') return err(error)
-    const where = options.onUnexpectedError?.(channel, thrown)
-    const hint =
-      where === undefined
-        ? 'This is a bug in WMS Studio, and its log could not be written: please report it with this message.'
-        : `This is a bug in WMS Studio. Please report it with the log at ${where}.`
-    return err({ ...error, hint })
+    result = err(toAppError(thrown))
   }
+  if (result.ok || result.error.code !== 'internal') return result
+  const error = result.error
+  const where = options.onUnexpectedError?.(channel, thrownBehind(error) ?? new Error(error.message))
+  const hint =
+    where === undefined
+      ? 'This is a bug in WMS Studio, and its log could not be written: please report it with this message.'
+      : `This is a bug in WMS Studio. Please report it with the log at ${where}.`
+  return err({ ...error, hint })
 }
 
 /** An upload whose channel and request passed their checks: the sizes of the bytes to read next, and the handler. */

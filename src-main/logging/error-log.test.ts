@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { INVOKE_CHANNELS, type InvokeHandlers } from '@wms/shared/ipc/contract'
+import { attempt } from '@wms/shared/result'
 import { createDispatcher } from '../ipc/dispatch.js'
 import { EventHub } from '../ipc/event-hub.js'
 import { startWebHost } from '../web-host/server.js'
@@ -71,6 +72,24 @@ describe('the error log', () => {
     expect(text).not.toContain(TOKEN)
     expect(text).not.toContain('hunter2')
     expect((await stat(file)).mode & 0o777).toBe(0o600)
+  })
+
+  it('logs an internal error a handler returned as a result (caught by attempt), with its stack', async () => {
+    const log = createErrorLog(userData)
+    const handlers = {
+      ...throwingHandlers(new Error('unused')),
+      'pipeline:list-data-branches': () =>
+        attempt(() => Promise.reject(new Error('Cannot use simple-git on a directory that does not exist'))),
+    } as InvokeHandlers
+    const dispatch = createDispatcher(handlers, { onUnexpectedError: (channel, thrown) => log.write(channel, thrown) })
+    const result = await dispatch('pipeline:list-data-branches', {})
+    expect(result).toMatchObject({ ok: false, error: { code: 'internal', hint: expect.stringContaining(log.file) } })
+    // What crossed the boundary is plain data: the thrown error stays behind.
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result)
+    expect(Object.keys(result.ok ? {} : result.error).sort()).toEqual(['code', 'hint', 'message'])
+    const text = await readFile(log.file, 'utf8')
+    expect(text).toContain('internal error in pipeline:list-data-branches')
+    expect(text).toMatch(/Error: Cannot use simple-git[^\n]*\n\s+at /)
   })
 
   it('says so when the log cannot be written, instead of pointing to a file that is not there', async () => {
