@@ -28,9 +28,9 @@ describe('StagingService', () => {
   const open = async (dir: string, qa: QaChecker = fakeQa()) => {
     const events = new EventHub()
     const updates: EventPayloadOf<'staging:updated'>[] = []
-    // `staging:updated` is the only event channel (a second one would make this a type error, on purpose).
-    events.subscribe((_channel, payload) => {
-      updates.push(payload)
+    // Only the staging area's own channel; the pipeline's events go through the same hub.
+    events.subscribe((channel, payload) => {
+      if (channel === 'staging:updated') updates.push(payload as EventPayloadOf<'staging:updated'>)
     })
     const service = await StagingService.open({
       dir,
