@@ -5,10 +5,7 @@ import path from 'node:path'
 import { execSync } from 'node:child_process'
 import { PIPELINE_RUN_STEPS, type PipelineRunRecord } from '@wms/shared/pipeline/run-record'
 import type { PipelineEvent } from '@wms/shared/pipeline/events'
-import { callbackSink } from '../training-runner/src/events/event-sink.js'
-import { runPipeline } from '../training-runner/src/pipeline/run-pipeline.js'
-import { commitDataBranch, pushDataBranch } from '../training-runner/src/staging/data-branch.js'
-import { createDemoWorkspace } from '../training-runner/src/workspace/demo-workspace.js'
+import { callbackSink, commitDataBranch, createDemoWorkspace, pushDataBranch, runPipeline } from 'training-runner'
 
 /**
  * Push → verdict in the demo workspace for 10 new pairs, with the demo's own settings (64², 10 epochs), per step

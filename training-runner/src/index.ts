@@ -166,7 +166,24 @@ export {
 export { trainingEvaluationPorts, type TrainingEvaluationOptions } from './registry/training-evaluation.js'
 export type { EvaluationPorts } from './registry/evaluation-port.js'
 
-// ── Pipeline: the steps a pushed data branch goes through (train and track today; the runner lands here) ───────
+// ── Pipeline: the steps a pushed data branch goes through, its run record, and the local runner ─────────────────
+export { runPipeline, type RunPipelineOptions } from './pipeline/run-pipeline.js'
+export {
+  listRunRecords,
+  pipelineDir,
+  readRunRecord,
+  recordFile,
+  reportFile,
+  writeRunRecord,
+} from './pipeline/run-record-file.js'
+export {
+  LocalRunner,
+  type LocalRunnerOptions,
+  type PipelineExecutor,
+  type RunnerState,
+} from './pipeline/local-runner.js'
+export { withWorkspaceLock, workspaceLockFile, type WorkspaceLockOptions } from './pipeline/workspace-lock.js'
+export { PipelineStop } from './pipeline/verdicts.js'
 export {
   trainAndTrack,
   type QaReportSource,

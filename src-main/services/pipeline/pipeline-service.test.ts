@@ -3,9 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PipelineEvent } from '@wms/shared/pipeline/events'
-import { commitDataBranch, pushDataBranch } from 'training-runner/staging/data-branch'
-import { readRunRecord } from 'training-runner/pipeline/run-record-file'
-import { createDemoWorkspace } from 'training-runner/workspace/demo-workspace'
+import { commitDataBranch, createDemoWorkspace, pushDataBranch, readRunRecord } from 'training-runner'
 import { PipelineService } from './pipeline-service.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..')

@@ -3,9 +3,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { parseNdjsonLine, type PipelineEvent } from '@wms/shared/pipeline/events'
 import type { PipelineRunRecord } from '@wms/shared/pipeline/run-record'
-import { callbackSink } from 'training-runner/events/event-sink'
-import { LocalRunner, type PipelineExecutor } from 'training-runner/pipeline/local-runner'
-import { listRunRecords, readRunRecord } from 'training-runner/pipeline/run-record-file'
+import { callbackSink, listRunRecords, LocalRunner, readRunRecord, type PipelineExecutor } from 'training-runner'
 import type { Disposable } from '../disposables.js'
 
 /** Options of {@link PipelineService}. */
