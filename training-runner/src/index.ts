@@ -13,6 +13,7 @@
 export { RUNNER_VERSION } from './version.js'
 export { readWorkspaceConfig, resolveWorkspacePath, writeWorkspaceConfig } from './workspace/workspace-config-file.js'
 export { DEMO_MARKER_FILE, readWorkspaceInfo } from './workspace/workspace-info.js'
+export { initWorkspace, type InitOptions, type InitResult, type InitState } from './workspace/init-workspace.js'
 export {
   createDemoWorkspace,
   DEMO_MIN_TEST_PAIRS,

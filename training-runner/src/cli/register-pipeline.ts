@@ -5,6 +5,7 @@ import type {
   PipelineStatusCommandOptions,
   PipelineWatchCommandOptions,
 } from './commands/pipeline.js'
+import type { InitCommandOptions } from './commands/init.js'
 import { parseCount } from './parse-options.js'
 import type { CommandRegistrar } from './registrar.js'
 
@@ -53,5 +54,21 @@ export const registerPipelineCommands: CommandRegistrar = (program, context, don
     .action(async (options: PipelineWatchCommandOptions) => {
       const { pipelineWatchCommand } = await import('./commands/pipeline.js')
       done(await pipelineWatchCommand(options, context()))
+    })
+
+  program
+    .command('init')
+    .description(
+      'make a git repository a WMS Studio workspace: wms.config.json, .gitignore, the pre-push hook, workflows; safe to rerun',
+    )
+    .argument('[dir]', 'the repository root', '.')
+    .option('--name <name>', 'project name (default: the folder name)')
+    .addOption(
+      new Option('--runner <kind>', 'who runs the pipeline').choices(['local', 'github-actions']).default('local'),
+    )
+    .option('--no-hook', 'do not install the pre-push hook')
+    .action(async (dir: string, options: InitCommandOptions) => {
+      const { initCommand } = await import('./commands/init.js')
+      done(await initCommand(dir, options, context()))
     })
 }
