@@ -31,6 +31,16 @@ export async function serveCommand(options: ServeCommandOptions, context: Comman
     info: (message: string) => io.stderr.write(`${stamp()} ${message}\n`),
     warn: (message: string) => io.stderr.write(`${stamp()} warning: ${message}\n`),
   }
+  // Listened for from the start: a SIGTERM while the model loads still shuts down gracefully (exit 0).
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(received)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
   const backend = await selectBackend(parseBackend(options.backend ?? 'auto'), { events: context.events })
   const source = await chooseSource(options, context)
   const server = await startModelServer({
@@ -59,15 +69,7 @@ export async function serveCommand(options: ServeCommandOptions, context: Comman
     log.warn(`not ready yet (still looking every ${String(options.poll)} s): ${first.reason}`)
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve(received)
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
+  const signal = await stopSignal
   log.info(`${signal}: finishing in-flight requests, then stopping`)
   await server.close()
   const served = server.slot.model?.version ?? null

@@ -83,7 +83,7 @@ export async function startModelServer(options: ServeOptions): Promise<ModelServ
   })
   let closing = false
 
-  const app = Fastify({ logger: false, bodyLimit: limits.maxBodyBytes, forceCloseConnections: 'idle' })
+  const app = Fastify({ logger: false, bodyLimit: limits.maxBodyBytes, forceCloseConnections: false })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser([...RAW_CONTENT_TYPES], { parseAs: 'buffer' }, (_request, body, done) => {
     done(null, body)
@@ -186,7 +186,11 @@ export async function startModelServer(options: ServeOptions): Promise<ModelServ
       // Requests still running after the grace period are cut, so a stuck client cannot block a rollout forever.
       const cut = setTimeout(() => app.server.closeAllConnections(), (options.graceSeconds ?? 30) * 1000)
       cut.unref()
+      // Idle keep-alive connections are closed only after the event loop has had a turn to read what already
+      // arrived: while a synchronous inference blocks it, a received request still looks idle and would be dropped.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 250)
       await app.close()
+      clearInterval(sweep)
       clearTimeout(cut)
       slot.clear()
       metrics.modelLoaded(undefined)
