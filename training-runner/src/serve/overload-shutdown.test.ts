@@ -73,8 +73,7 @@ describe('serve: capacity and shutdown', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore)
   })
 
-  // Skipped since main's cli/interrupt.ts (issue 22a) takes SIGTERM before serve's graceful stop runs: see report-20.
-  it.skip('`training-runner serve` stops on SIGTERM after answering the requests it had, and exits 0', async () => {
+  it('`training-runner serve` stops on SIGTERM after answering the requests it had, and exits 0', async () => {
     const model = await writeTinyModel(path.join(await temp('wms-serve-'), 'model'), { foreground: 'none' })
     const child = spawn(
       process.execPath,
@@ -124,7 +123,7 @@ describe('serve: capacity and shutdown', () => {
     expect(first.status).toBe(200)
     const answered = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.status] : []))
     expect(answered.every((status) => status === 200)).toBe(true)
-    // The CLI's interrupt handling (cli/interrupt.ts) ends a SIGTERM-stopped run with 143, the shell convention.
+    // serve opts in to the CLI's cooperative stop, so a SIGTERM ends it gracefully with 0, not the forced 143.
     expect(await exited).toBe(0)
     expect(stderr).toMatch(/SIGTERM: finishing in-flight requests/)
     expect(stdout).toMatch(/Stopped \(SIGTERM\)/)

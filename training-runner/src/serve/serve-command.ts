@@ -31,6 +31,9 @@ export async function serveCommand(options: ServeCommandOptions, context: Comman
     info: (message: string) => io.stderr.write(`${stamp()} ${message}\n`),
     warn: (message: string) => io.stderr.write(`${stamp()} warning: ${message}\n`),
   }
+  // Opt in to the CLI's cooperative stop (cli/interrupt.ts): the first SIGTERM/SIGINT no longer exits the process at
+  // once; a second one still does.
+  context.interrupts?.signal('Stopping the server: finishing the requests in flight…')
   // Listened for from the start: a SIGTERM while the model loads still shuts down gracefully (exit 0).
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {
