@@ -44,19 +44,22 @@ export async function pipelineRunCommand(
     options.config === undefined
       ? undefined
       : (await resolveTrainingInputs(context.io.cwd, { workspace: root, config: options.config })).config
-  const record = await withStopSignals((signal) =>
-    runPipeline({
-      root,
-      branch: options.branch,
-      remote: options.remote,
-      env: context.io.env,
-      events: context.events,
-      signal,
-      settleMs: options.settle,
-      ...(options.resume === true ? { resume: true } : {}),
-      ...(options.step === undefined ? {} : { step: options.step }),
-      ...(trainingOverrides === undefined ? {} : { trainingOverrides }),
-    }),
+  const record = await withStopSignals(
+    context,
+    'Stopping the pipeline after this step; the record says where…',
+    (signal) =>
+      runPipeline({
+        root,
+        branch: options.branch,
+        remote: options.remote,
+        env: context.io.env,
+        events: context.events,
+        signal,
+        settleMs: options.settle,
+        ...(options.resume === true ? { resume: true } : {}),
+        ...(options.step === undefined ? {} : { step: options.step }),
+        ...(trainingOverrides === undefined ? {} : { trainingOverrides }),
+      }),
   )
   const unfinished = record.verdict === null
   return {
@@ -123,7 +126,7 @@ export async function pipelineWatchCommand(
   })
   if (options.once === true) await runner.runPending()
   else {
-    await withStopSignals(async (signal) => {
+    await withStopSignals(context, 'Stopping the local runner after the current step…', async (signal) => {
       runner.start()
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
       await runner.stop()
@@ -139,7 +142,17 @@ export async function pipelineWatchCommand(
   }
 }
 
-async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * The stop signal for a long run: the CLI's cooperative Ctrl-C/SIGTERM (cli/interrupt.ts) when it is installed, so
+ * the first signal ends the run at a step boundary with its record saying so (a second one still stops at once).
+ */
+async function withStopSignals<T>(
+  context: CommandContext,
+  acknowledge: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const fromCli = context.interrupts?.signal(acknowledge)
+  if (fromCli !== undefined) return work(fromCli)
   const abort = new AbortController()
   const stop = (): void => {
     abort.abort()
