@@ -19,7 +19,8 @@ const CHILD = `
 import { createRequire } from 'node:module'
 import { runCli } from './training-runner/src/cli/main.ts'
 const [dir, cache] = process.argv.slice(-2)
-const quiet = { write: () => true }
+const { Writable } = await import('node:stream')
+const quiet = new Writable({ write: (_chunk, _encoding, done) => done() })
 const code = await runCli(['qa', dir, '--cache-dir', cache, '--events', 'none'], { stdout: quiet, stderr: quiet, cwd: process.cwd(), env: process.env })
 const loaded = Object.keys(createRequire(import.meta.url).cache)
 const has = (name) => loaded.some((file) => file.includes(\`/node_modules/\${name}/\`))
