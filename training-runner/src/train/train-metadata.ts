@@ -22,27 +22,7 @@ export function buildMetadata(input: {
 }): ModelMetadata {
   const { config, unet, bestEpoch, epochsRun, val, test } = input
   return {
-    schemaVersion: 1,
-    createdAt: new Date().toISOString(),
-    generatedBy: `training-runner ${RUNNER_VERSION}`,
-    architecture: { name: 'unet', ...unet, parameters: countParameters(unet) },
-    input: {
-      size: config.imageSize,
-      channels: 3,
-      layout: 'NHWC',
-      exifOrientation: true,
-      resize: { image: 'bilinear', mask: 'nearest' },
-    },
-    preprocessing: {
-      contrastStretch: {
-        lowPercentile: DEFAULT_PREPROCESS.lowPercentile,
-        highPercentile: DEFAULT_PREPROCESS.highPercentile,
-      },
-      medianBlur: DEFAULT_PREPROCESS.medianSize,
-      scale: '0..1',
-    },
-    threshold: config.threshold,
-    maskThreshold: MASK_THRESHOLD,
+    ...modelFormat(unet, config.imageSize, config.threshold),
     metrics: {
       bestEpoch,
       epochsRun,
@@ -57,5 +37,50 @@ export function buildMetadata(input: {
     },
     backend: { name: input.backend.name, candidate: input.backend.candidate },
     training: { ...config },
+  }
+}
+
+/**
+ * What a model folder says about itself independent of how it was trained: format, architecture, input and
+ * preprocessing contract, threshold. Shared with the fixtures that write model folders without training, so they
+ * cannot drift from what `predict` and `serve` read.
+ */
+export function modelFormat(
+  unet: UnetConfig,
+  size: number,
+  threshold: number,
+): Pick<
+  ModelMetadata,
+  | 'schemaVersion'
+  | 'createdAt'
+  | 'generatedBy'
+  | 'architecture'
+  | 'input'
+  | 'preprocessing'
+  | 'threshold'
+  | 'maskThreshold'
+> {
+  return {
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    generatedBy: `training-runner ${RUNNER_VERSION}`,
+    architecture: { name: 'unet', ...unet, parameters: countParameters(unet) },
+    input: {
+      size,
+      channels: 3,
+      layout: 'NHWC',
+      exifOrientation: true,
+      resize: { image: 'bilinear', mask: 'nearest' },
+    },
+    preprocessing: {
+      contrastStretch: {
+        lowPercentile: DEFAULT_PREPROCESS.lowPercentile,
+        highPercentile: DEFAULT_PREPROCESS.highPercentile,
+      },
+      medianBlur: DEFAULT_PREPROCESS.medianSize,
+      scale: '0..1',
+    },
+    threshold,
+    maskThreshold: MASK_THRESHOLD,
   }
 }
