@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { spawnCli } from '../../test/helpers/spawn-cli.js'
 import { useTempDirs } from '../../test/helpers/temp-dir.js'
 import { selectBackend } from '../train/backend/select-backend.js'
 import { testPhoto, writeTinyModel } from './fixtures/tiny-model.js'
@@ -75,39 +75,17 @@ describe('serve: capacity and shutdown', () => {
 
   it('`training-runner serve` stops on SIGTERM after answering the requests it had, and exits 0', async () => {
     const model = await writeTinyModel(path.join(await temp('wms-serve-'), 'model'), { foreground: 'none' })
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        "const { runCli } = await import('./training-runner/src/cli/main.ts'); process.exitCode = await runCli(process.argv.slice(1))",
-        'serve',
-        '--model',
-        model,
-        '--port',
-        '0',
-        '--concurrency',
-        '1',
-        '--backend',
-        'cpu',
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stderr = ''
-    let stdout = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString()
-        const found = /listening on (http:\/\/[\d.:]+)/.exec(stderr)
-        if (found !== null && stderr.includes('serving model')) resolve(found[1] as string)
-      })
-      child.once('exit', () => reject(new Error(`serve exited early:\n${stderr}`)))
+    const cli = spawnCli(['serve', '--model', model, '--port', '0', '--concurrency', '1', '--backend', 'cpu'], {
+      cwd: repoRoot,
     })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const listening = (err: string) => /listening on (http:\/\/[\d.:]+)/.exec(err)
+    await Promise.race([
+      cli.waitFor((_out, err) => listening(err) !== null && err.includes('serving model')),
+      cli.exited.then(() => {
+        throw new Error(`serve exited early:\n${cli.err()}`)
+      }),
+    ])
+    const url = listening(cli.err())?.[1] as string
     // Small uploads (one packet each): a request still uploading or not yet accepted from the listen backlog when
     // SIGTERM lands is not in flight yet; in Kubernetes the chart's preStop delay covers that window.
     const small = await testPhoto(64, 48)
@@ -116,7 +94,7 @@ describe('serve: capacity and shutdown', () => {
     )
     const first = await Promise.race(requests)
     await new Promise((resolve) => setTimeout(resolve, 300))
-    child.kill('SIGTERM')
+    cli.child.kill('SIGTERM')
     // Known gap (report-20): a request whose bytes arrived while an inference blocked the event loop can still be
     // dropped at close; every request that got an answer must have got a 200, and the first one did.
     const settled = await Promise.allSettled(requests)
@@ -124,8 +102,9 @@ describe('serve: capacity and shutdown', () => {
     const answered = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.status] : []))
     expect(answered.every((status) => status === 200)).toBe(true)
     // serve opts in to the CLI's cooperative stop, so a SIGTERM ends it gracefully with 0, not the forced 143.
-    expect(await exited).toBe(0)
-    expect(stderr).toMatch(/SIGTERM: finishing in-flight requests/)
-    expect(stdout).toMatch(/Stopped \(SIGTERM\)/)
+    const exit = await cli.exited
+    expect(exit.code).toBe(0)
+    expect(exit.err).toMatch(/SIGTERM: finishing in-flight requests/)
+    expect(exit.out).toMatch(/Stopped \(SIGTERM\)/)
   }, 90_000)
 })
