@@ -110,9 +110,11 @@ async function runLocked(context: PipelineContext, options: RunPipelineOptions):
     headline: `Merged: ${String(record.merge?.images.new ?? 0)} new pairs are in the dataset and ${record.promote?.modelName ?? 'the model'} v${record.promote?.version ?? '?'} is production.`,
     details: record.gate?.reasons ?? [],
     action:
-      record.publish?.branchDeleted === false
-        ? `Nothing to do; delete ${context.branch} on ${context.remote} if it is still there.`
-        : 'Nothing to do.',
+      record.publish?.pullRequest?.autoMerge === true
+        ? `Nothing to do: GitHub merges PR #${String(record.publish.pullRequest.number)} when its required checks pass.`
+        : record.publish?.branchDeleted === false
+          ? `Nothing to do; delete ${context.branch} on ${context.remote} if it is still there.`
+          : 'Nothing to do.',
   }
   return finish(context, { ...record, verdict })
 }

@@ -446,7 +446,8 @@ export class FakeRepository {
 
   private deleteRef(ref: string): HandlerAnswer {
     const name = ref.replace(/^heads\//, '')
-    if (!ref.startsWith('heads/') || this.branch(name) === undefined) return this.error(422, 'Reference does not exist')
+    // GitHub's description documents this 422 without a body.
+    if (!ref.startsWith('heads/') || this.branch(name) === undefined) return { status: 422 }
     if (this.options.gitDir === undefined) this.branches.delete(name)
     else this.git(['update-ref', '-d', `refs/heads/${name}`])
     this.deletedRefs.push(ref)

@@ -161,7 +161,21 @@ export class OpenApiDocument {
     return undefined
   }
 
-  private validator(pointer: string): ValidateFunction {
+  /** Follows a pointer through schemas that are only a `$ref`, so answers that share a component share its validator. */
+  private canonical(pointer: string): string {
+    let current = pointer
+    for (;;) {
+      let node: Json = this.document
+      for (const part of current.replace(/^#\//, '').split('/'))
+        node = (node as JsonObject | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')] as Json
+      const ref = (node as JsonObject | undefined)?.$ref
+      if (typeof ref !== 'string' || Object.keys(node as JsonObject).length !== 1) return current
+      current = ref
+    }
+  }
+
+  private validator(at: string): ValidateFunction {
+    const pointer = this.canonical(at)
     let validate = this.validators.get(pointer)
     if (validate === undefined) {
       validate = this.ajv.compile({ $ref: `gh${pointer}` })
