@@ -74,16 +74,18 @@ export async function failedStepsOf(client: GitHubClient, runId: number): Promis
 export function renderPipelineComment(options: NotifyOptions, failedSteps: readonly FailedStep[]): string {
   const { record } = options
   const lines: string[] = []
-  const failed = failedSteps.length > 0 || record === null || record.verdict?.outcome === 'failed'
-  if (failed) {
-    const at = record?.verdict?.step ?? failedSteps[0]?.job
-    lines.push(`## ⚠️ The data pipeline failed${at === undefined ? '' : ` at ${at}`}`, '')
+  // A verdict other than `failed` (not improved, refused) is the report's to explain; the Actions step that exited 1
+  // with it is not a failure to report.
+  const verdict = record?.verdict ?? null
+  if (verdict === null || verdict.outcome === 'failed') {
+    const at = verdict?.step ?? failedSteps[0]?.job
+    const what = failedSteps.length === 0 && verdict === null ? 'stopped before it finished' : 'failed'
+    lines.push(`## ⚠️ The data pipeline ${what}${at === undefined ? '' : ` at ${at}`}`, '')
     for (const step of failedSteps) {
       const where = step.step === null ? `**${step.job}**` : `**${step.job}** › **${step.step}**`
       lines.push(`- ${where} failed${step.logUrl === null ? '' : ` — [log](${step.logUrl})`}`)
     }
-    if (failedSteps.length === 0 && record === null)
-      lines.push('The workflow stopped before the pipeline wrote its record (see the workflow run).')
+    if (record === null) lines.push('The workflow stopped before the pipeline wrote its record (see the workflow run).')
     lines.push('')
   }
   if (record !== null) lines.push(renderRunReport(record, 60_000), '')
