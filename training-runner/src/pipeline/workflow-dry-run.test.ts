@@ -133,8 +133,17 @@ describe('data-pipeline.yml, dry run', () => {
     ])
     expect(await originRef(repo, BRANCH)).toBe('')
     expect(await originRef(repo, `wms/publish/${BRANCH}`)).toBe('')
-    // Merged: the pusher gets the PR, not a comment.
+    // Merged: the pusher gets the PR, not a comment. The GitHub calls of a whole pipeline (docs/GITHUB.md):
     expect(server.repository.comments).toEqual([])
+    expect(server.requests.map((request) => request.operationId)).toEqual([
+      'pulls/list',
+      'pulls/create',
+      'issues/add-labels',
+      'repos/create-commit-status',
+      'pulls/merge',
+      'git/delete-ref',
+      'git/delete-ref',
+    ])
     server.assertNoViolations()
   }, 300_000)
 })

@@ -96,9 +96,10 @@ export function renderPipelineComment(options: NotifyOptions, failedSteps: reado
 
 /** See the module comment. */
 export async function notifyPipelineOutcome(client: GitHubClient, options: NotifyOptions): Promise<NotifyResult> {
+  // Merged: the PR and its merge said it all (and publish is the last step): not one call.
+  if (options.record?.verdict?.outcome === 'merged')
+    return { action: 'none', target: null, url: null, failedSteps: [], body: null }
   const failedSteps = options.runId === undefined ? [] : await failedStepsOf(client, options.runId)
-  if (options.record?.verdict?.outcome === 'merged' && failedSteps.length === 0)
-    return { action: 'none', target: null, url: null, failedSteps, body: null }
   const body = renderPipelineComment(options, failedSteps)
   const marker = commentMarker(options.branch, options.commit)
   const { octokit, owner, repo } = client
