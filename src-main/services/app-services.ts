@@ -11,6 +11,8 @@ import { StagingService } from './staging/staging-service.js'
 import { SubmitService } from './staging/submit-service.js'
 import { addInGroups } from './upload-ingest.js'
 import { PipelineService, type PipelineServiceOptions } from './pipeline/pipeline-service.js'
+import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
+import type { SettingsHandlers } from './settings/settings-handlers.js'
 
 /** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
 export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
@@ -29,6 +31,8 @@ export interface AppServicesOptions {
   retryDelaysMs?: readonly number[]
   /** The local pipeline runner (workspaces with `pipeline.runner: local`); `false` turns it off. */
   localRunner?: false | Pick<PipelineServiceOptions, 'cliModule' | 'pollMs' | 'runArgs' | 'execArgv'>
+  /** The Settings channels (workspaces, accounts): app-wide, they outlive this workspace's services (issue 17). */
+  settings: SettingsHandlers
 }
 
 /** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
@@ -37,6 +41,8 @@ export interface AppServices extends Disposable {
   uploadHandlers: UploadHandlers
   media: (mediaPath: string) => Promise<MediaResponse>
   staging: StagingService
+  /** What is running in this workspace (a workspace switch asks before stopping it). */
+  activity: () => Promise<WorkspaceActivity>
 }
 
 /**
@@ -78,6 +84,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
+    ...options.settings,
     'app:get-info': () =>
       attempt(() =>
         Promise.resolve({
@@ -133,6 +140,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     uploadHandlers,
     media: (mediaPath) => media.get(mediaPath),
     staging,
+    activity: async () => {
+      const { summary, submission } = staging.snapshot()
+      return {
+        pipelineRun: pipeline === undefined ? null : (await pipeline.overview()).running,
+        submitting: submission?.phase === 'committing' || submission?.phase === 'pushing',
+        qaPending: summary.byStatus.pending + summary.byStatus.checking,
+      }
+    },
     dispose: () => store.dispose(),
   }
 }

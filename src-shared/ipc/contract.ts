@@ -4,6 +4,19 @@ import { PipelineEventSchema } from '../pipeline/events.js'
 import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
+import {
+  ACCOUNT_SERVICES,
+  AccountsViewSchema,
+  CloneWorkspaceRequestSchema,
+  ConnectionTestResultSchema,
+  CreateWorkspaceRequestSchema,
+  OpenWorkspaceRequestSchema,
+  SaveGitHubRequestSchema,
+  SaveMlflowRequestSchema,
+  SaveS3RequestSchema,
+  WorkspaceRefSchema,
+  WorkspacesViewSchema,
+} from '../settings/accounts.js'
 import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
@@ -111,6 +124,41 @@ export const invokeChannels = {
       }),
     ),
   ),
+
+  // ── Settings (issue 17): workspaces and accounts. Secrets go in, never out: answers carry no token or key. ──
+  /** The open workspace, recently opened ones, and what is running (a switch would stop it). */
+  'settings:get-workspaces': channel(NoRequest, WorkspacesViewSchema),
+  /**
+   * Opens another workspace. Refused (`workspace/busy`) while a pipeline run or a submission is in flight, unless
+   * `stopRunning`: the run is then stopped at a step boundary and recorded as interrupted (resumable). A QA pass in
+   * flight is cancelled; the staged pairs stay in that workspace and are checked again when it is reopened.
+   */
+  'settings:open-workspace': channel(OpenWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Creates a workspace in an empty or missing folder (`git init` + `training-runner init`) and opens it. */
+  'settings:create-workspace': channel(CreateWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Clones a repository into a new folder (the stored GitHub token authenticates https://github.com), opens it. */
+  'settings:clone-workspace': channel(CloneWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Accounts as the renderer may see them: who is signed in, what is configured, never a secret. */
+  'accounts:get': channel(NoRequest, AccountsViewSchema),
+  /** Where GitHub is and which OAuth App client ID the device flow uses. */
+  'accounts:save-github': channel(SaveGitHubRequestSchema, AccountsViewSchema),
+  /** Signs in with a pasted token: checked with GET /user first; a refused token is not stored. */
+  'accounts:github-token': channel(
+    z.object({ token: z.string().trim().min(1).max(1024) }).strict(),
+    AccountsViewSchema,
+  ),
+  /** Starts a device-flow sign-in; main polls GitHub and sends `accounts:changed` when it ends. */
+  'accounts:github-device-start': channel(NoRequest, AccountsViewSchema),
+  /** Stops waiting for a device-flow sign-in. */
+  'accounts:github-device-cancel': channel(NoRequest, AccountsViewSchema),
+  /** Forgets an account and its secrets. */
+  'accounts:sign-out': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), AccountsViewSchema),
+  /** Stores the S3 settings (secret key encrypted). */
+  'accounts:save-s3': channel(SaveS3RequestSchema, AccountsViewSchema),
+  /** Stores the MLflow server and its login (token or password encrypted). */
+  'accounts:save-mlflow': channel(SaveMlflowRequestSchema, AccountsViewSchema),
+  /** Tests a stored connection and names the exact problem when it fails. */
+  'accounts:test': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), ConnectionTestResultSchema),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */
@@ -205,6 +253,10 @@ export const eventChannels = {
     summary: StagingSummarySchema,
     submission: SubmissionStateSchema.nullable(),
   }),
+  /** Accounts changed outside a call (a device-flow sign-in finished, failed or expired). Issue 17. */
+  'accounts:changed': AccountsViewSchema,
+  /** Another workspace is open now: every area reloads. Issue 17. */
+  'settings:workspace-changed': WorkspaceRefSchema,
 } as const satisfies Record<string, z.ZodType>
 
 /** A request/response channel name. */
