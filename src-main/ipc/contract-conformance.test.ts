@@ -43,6 +43,10 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'submit:dismiss': { request: {} },
   'pipeline:list-data-branches': { request: {} },
   'pipeline:list-runs': { request: {} },
+  // The status moves with every look at the source (its freshness says when the next is due): both transports
+  // must answer with a valid status, not the same instant's.
+  'pipeline:get-status': { request: {}, mutates: true },
+  'pipeline:refresh-status': { request: {}, mutates: true },
 }
 
 describe('the IPC contract, served by both hosts', () => {
