@@ -110,11 +110,13 @@ export class LocalStatusSource implements PipelineStatusSource {
   /** When a branch commit was made (the submit), read once per commit from git. */
   private async commitTime(commit: string): Promise<number | null> {
     if (this.commitTimes.has(commit)) return this.commitTimes.get(commit) ?? null
-    const git = openRepo(this.options.workspaceRoot)
-    const seconds = await runGit('show', () => git.raw(['show', '-s', '--format=%ct', commit])).then(
-      (text) => Number(text.trim()),
-      () => Number.NaN,
-    )
+    let seconds = Number.NaN
+    try {
+      const git = openRepo(this.options.workspaceRoot)
+      seconds = Number((await runGit('show', () => git.raw(['show', '-s', '--format=%ct', commit]))).trim())
+    } catch {
+      // Not a repository, or the commit is gone: the push time stays unknown.
+    }
     const time = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null
     this.commitTimes.set(commit, time)
     return time
