@@ -245,7 +245,7 @@ describe('StatusPoller', () => {
         try {
           return Promise.resolve(step?.())
         } catch (thrown) {
-          return Promise.reject(thrown as Error)
+          return Promise.reject(thrown)
         }
       },
     }

@@ -99,7 +99,10 @@ export class StatusPoller implements Disposable {
     clearTimeout(this.timer)
     this.nextPollAt = this.now() + delayMs
     this.timer = setTimeout(() => {
-      void this.pollOnce().then(() => this.schedule(this.delay()))
+      // Whatever a look does, the next one is scheduled: a poller that stops silently is a frozen view.
+      void this.pollOnce()
+        .catch(() => undefined)
+        .finally(() => this.schedule(this.delay()))
     }, delayMs)
     this.timer.unref()
   }
@@ -119,10 +122,8 @@ export class StatusPoller implements Disposable {
   }
 
   private async look(): Promise<void> {
-    const wasLive = this.live
-    let timelines: PipelineTimeline[] | undefined
     try {
-      timelines = await this.options.source.poll(this.abort.signal)
+      await this.lookOrThrow()
     } catch (thrown) {
       if (this.abort.signal.aborted) return
       this.failures += 1
@@ -130,8 +131,12 @@ export class StatusPoller implements Disposable {
       this.error = toAppError(thrown)
       this.nextPollAt = this.now() + this.delay()
       this.options.onUpdate({ changed: [], removed: [], freshness: this.freshness() })
-      return
     }
+  }
+
+  private async lookOrThrow(): Promise<void> {
+    const wasLive = this.live
+    const timelines = await this.options.source.poll(this.abort.signal)
     this.failures = 0
     this.error = null
     this.live = true
