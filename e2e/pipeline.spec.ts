@@ -11,7 +11,7 @@ import { startWebHostProcess } from './web-host-process.js'
  * to the gate's verdict (passed: the first model), then submit more under a gate that asks for more than the
  * candidate can give (rejected: the reasons and the per-image deltas against production, with thumbnails).
  *
- * The demo's training is shrunk (32², 3 epochs) by a commit on its main, as a team would change its config, so
+ * The demo's training is shrunk (8 base filters, 6 epochs) by a commit on its main, as a team would change its config, so
  * the two runs take seconds each instead of minutes.
  */
 
@@ -44,7 +44,7 @@ async function dropFiles(page: Page, files: { name: string; file: string }[]): P
 }
 
 /** Review & submit, then open the pipeline view; returns the pushed branch and when the push was asked for. */
-async function submit(page: Page, pairs: number): Promise<{ branch: string; submittedAt: number }> {
+async function submit(page: Page, pairs: number, previous?: string): Promise<{ branch: string; submittedAt: number }> {
   await expect(page.getByTestId('summary-pairs')).toHaveText(String(pairs), { timeout: 20_000 })
   // QA has answered for every pair (warnings such as GPS metadata do not block a submit; errors would).
   const checked = page.locator('[data-pair-id][data-status="ok"], [data-pair-id][data-status="warning"]')
@@ -55,6 +55,8 @@ async function submit(page: Page, pairs: number): Promise<{ branch: string; subm
   const submittedAt = Date.now()
   await review.getByRole('button', { name: `Push ${String(pairs)} pairs` }).click({ timeout: 20_000 })
   await expect(page.getByTestId('submission')).toHaveAttribute('data-phase', 'pushed', { timeout: 30_000 })
+  // The banner of the previous submission says "pushed" too: wait for this one's branch.
+  if (previous !== undefined) await expect(page.getByTestId('pushed-branch')).not.toHaveText(previous)
   const branch = (await page.getByTestId('pushed-branch').textContent()) ?? ''
   await page.getByRole('link', { name: 'Open the pipeline view' }).click()
   return { branch, submittedAt }
@@ -70,7 +72,7 @@ test('submit data → the timeline advances through every stage to a verdict, pa
   await commitConfig(
     demo.workspace,
     (config) => {
-      config.training = { imageSize: 32, epochs: 3, batchSize: 4, baseFilters: 8, learningRate: 0.003 }
+      config.training = { imageSize: 64, epochs: 6, batchSize: 4, baseFilters: 8, learningRate: 0.002 }
       config.gate = { firstModelMinDice: 0 }
     },
     'Small training for the end-to-end test',
@@ -88,7 +90,7 @@ test('submit data → the timeline advances through every stage to a verdict, pa
     await expect(word('pushed')).toHaveText('pushed')
     // Every stage is seen on its way: merge & QA, live epochs, the gate, promotion, the merge into main.
     await expect(word('merge-qa')).toHaveText('checked', { timeout: 60_000 })
-    await expect(word('training')).toHaveText(/^epoch [1-3]\/3$/, { timeout: 60_000 })
+    await expect(word('training')).toHaveText(/^epoch [1-6]\/6$/, { timeout: 60_000 })
     await expect(timeline.getByRole('figure', { name: 'Loss per epoch' })).toBeVisible({ timeout: 60_000 })
     await expect(timeline.getByTestId('gate-result')).toContainText('passed', { timeout: 120_000 })
     await expect(word('promotion')).toHaveText(/^promoted v\d+$/, { timeout: 60_000 })
@@ -99,11 +101,11 @@ test('submit data → the timeline advances through every stage to a verdict, pa
     const firstInApp = (await timeline.getByTestId('submit-to-verdict').textContent()) ?? ''
     await page.screenshot({ path: testInfo.outputPath('pipeline-passed.png'), fullPage: true })
 
-    // Run 2: a gate that asks for 0.5 more Dice than production has: the candidate is rejected, with reasons.
+    // Run 2: a gate that asks for a Dice gain no model can make (more than 1): rejected, with its reasons.
     await commitConfig(
       demo.workspace,
       (config) => {
-        config.gate = { firstModelMinDice: 0, diceMargin: 0.5 }
+        config.gate = { firstModelMinDice: 0, diceMargin: 1 }
       },
       'Ask the gate for a much better model',
     )
@@ -122,7 +124,7 @@ test('submit data → the timeline advances through every stage to a verdict, pa
         },
       ]),
     )
-    const second = await submit(page, 3)
+    const second = await submit(page, 3, first.branch)
     const rejected = page.locator(`[data-branch-timeline="${second.branch}"]`)
     await expect(rejected).toBeVisible({ timeout: 20_000 })
     await expect(rejected.getByTestId('gate-result')).toContainText('rejected', { timeout: 180_000 })
