@@ -82,12 +82,18 @@ export class LocalStatusSource implements PipelineStatusSource {
       }),
     )
     const known = new Set(records.map((record) => record.branch))
-    const waiting = this.options.runnerState().queued.filter((branch) => !known.has(branch))
+    const { running, queued } = this.options.runnerState()
+    // Branches the runner has but no record yet: waiting in the queue, or starting (the CLI is loading).
+    const waiting = [...(running === null ? [] : [running]), ...queued].filter((branch) => !known.has(branch))
     if (waiting.length > 0) {
       const branches = await listDataBranches(root)
       for (const branch of waiting) {
         const found = branches.find((candidate) => candidate.branch === branch)
-        if (found !== undefined) timelines.push(queuedTimeline(branch, found.commit, found.committedAt, Date.now()))
+        if (found === undefined) continue
+        const timeline = queuedTimeline(branch, found.commit, found.committedAt, Date.now())
+        timelines.push(
+          branch === running ? { ...timeline, state: 'running', message: 'Starting the pipeline…' } : timeline,
+        )
       }
     }
     return timelines.sort((a, b) => (b.pushedAt ?? b.updatedAt) - (a.pushedAt ?? a.updatedAt))

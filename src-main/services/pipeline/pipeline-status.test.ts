@@ -129,11 +129,12 @@ describe('LocalStatusSource', () => {
   it('builds timelines from records and the event log, answers "unchanged" until a file or the queue changes', async () => {
     const { root, log, writeRecord } = await workspace()
     let queued: string[] = []
+    let running = BRANCH
     const source = new LocalStatusSource({
       workspaceRoot: root,
       datasetRoot: 'data/training',
       log,
-      runnerState: () => ({ running: BRANCH, queued }),
+      runnerState: () => ({ running, queued }),
     })
     const record = newRunRecord(BRANCH, 'abcdef1234', 1_000)
     record.steps.merge = { status: 'ok' }
@@ -190,6 +191,11 @@ describe('LocalStatusSource', () => {
       [BRANCH, 'done'],
     ])
     expect(third?.[0]?.commit).toBe(git('rev-parse', 'HEAD').trim())
+    // Taken from the queue, before its CLI wrote a record: it shows as starting, not gone.
+    queued = []
+    running = 'data/20260101-130000'
+    const fourth = await source.poll()
+    expect(fourth?.[0]).toMatchObject({ state: 'running', message: 'Starting the pipeline…' })
   })
 })
 
@@ -242,11 +248,8 @@ describe('StatusPoller', () => {
       poll: () => {
         const step = script[Math.min(source.polls, script.length - 1)]
         source.polls += 1
-        try {
-          return Promise.resolve(step?.())
-        } catch (thrown) {
-          return Promise.reject(thrown)
-        }
+        // A step that throws becomes a rejected look, as a source's failed request would.
+        return Promise.resolve().then(() => step?.())
       },
     }
     return source
