@@ -65,6 +65,10 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'accounts:save-mlflow': { request: { url: CLOSED_PORT, auth: 'none' }, mutates: true },
   // The answer carries the time the test took: compared on its shape, not byte for byte.
   'accounts:test': { request: { service: 'mlflow' }, mutates: true },
+  // The status moves with every look at the source (its freshness says when the next is due): both transports
+  // must answer with a valid status, not the same instant's.
+  'pipeline:get-status': { request: {}, mutates: true },
+  'pipeline:refresh-status': { request: {}, mutates: true },
 }
 
 describe('the IPC contract, served by both hosts', () => {

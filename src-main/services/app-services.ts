@@ -13,6 +13,8 @@ import { addInGroups } from './upload-ingest.js'
 import { PipelineService, type PipelineServiceOptions } from './pipeline/pipeline-service.js'
 import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
 import type { SettingsHandlers } from './settings/settings-handlers.js'
+import { createPipelineStatus } from './pipeline/pipeline-status.js'
+import type { StatusCredentials } from './pipeline/status-source.js'
 
 /** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
 export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
@@ -33,6 +35,10 @@ export interface AppServicesOptions {
   localRunner?: false | Pick<PipelineServiceOptions, 'cliModule' | 'pollMs' | 'runArgs' | 'execArgv'>
   /** The Settings channels (workspaces, accounts): app-wide, they outlive this workspace's services (issue 17). */
   settings: SettingsHandlers
+  /** Stored accounts the pipeline's status sources read (GitHub, MLflow); default: none. */
+  credentials?: StatusCredentials
+  /** How often the pipeline's status source is read (tests shorten it). */
+  statusIntervalMs?: number
 }
 
 /** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
@@ -70,16 +76,34 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }),
   )
   await submit.resume()
+  // The status source asks the runner for its queue; the runner's events go to the status's log.
+  const runner: { service?: PipelineService | undefined } = {}
+  const status = createPipelineStatus({
+    workspaceRoot: root,
+    config,
+    runnerState: () => runner.service?.overviewState() ?? { running: null, queued: [] },
+    onUpdate: (update) => options.events.emit('pipeline:status', update),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.statusIntervalMs === undefined ? {} : { intervalMs: options.statusIntervalMs }),
+  })
+  // Disposed after the runner (the store disposes in reverse): its last events reach the log.
+  store.add({ dispose: () => status.log.flush() })
   const pipeline =
     config.pipeline.runner === 'local' && options.localRunner !== false
       ? store.add(
           new PipelineService({
             workspaceRoot: root,
-            onEvent: (event) => options.events.emit('pipeline:event', event),
+            onEvent: (event) => {
+              status.log.append(event)
+              options.events.emit('pipeline:event', event)
+            },
             ...options.localRunner,
           }),
         )
       : undefined
+  runner.service = pipeline
+  store.add(status.poller)
+  await status.poller.start()
   pipeline?.start()
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
@@ -118,6 +142,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'pipeline:list-data-branches': () => attempt(() => listDataBranches(root)),
     'pipeline:list-runs': () =>
       attempt(async () => (pipeline === undefined ? { runs: [], running: null, queued: [] } : pipeline.overview())),
+    'pipeline:get-status': () => attempt(() => Promise.resolve(status.poller.status())),
+    'pipeline:refresh-status': () => attempt(() => status.poller.refresh()),
     'submit:dismiss': () =>
       attempt(async () => {
         await submit.dismiss()

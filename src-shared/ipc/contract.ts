@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { WorkspaceConfigSchema } from '../config/workspace-config.js'
 import { PipelineEventSchema } from '../pipeline/events.js'
 import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
+import { PipelineStatusSchema, PipelineStatusUpdateSchema } from '../pipeline/timeline.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
 import {
@@ -159,6 +160,11 @@ export const invokeChannels = {
   'accounts:save-mlflow': channel(SaveMlflowRequestSchema, AccountsViewSchema),
   /** Tests a stored connection and names the exact problem when it fails. */
   'accounts:test': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), ConnectionTestResultSchema),
+  // Issue 17 (the Pipeline area): one timeline per data branch, from the workspace's status source.
+  /** Every data branch's timeline (pushed → merge & QA → training → gate → promotion → merged), newest first, and how fresh it is. */
+  'pipeline:get-status': channel(NoRequest, PipelineStatusSchema),
+  /** Looks at the status source now (ignoring the back-off after failures) and answers with the new status. */
+  'pipeline:refresh-status': channel(NoRequest, PipelineStatusSchema),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */
@@ -245,6 +251,8 @@ export type UploadHandlers = {
 export const eventChannels = {
   /** A pipeline event (merge, QA, training, gate, promotion, publish) of the local runner; `branch` names the run. */
   'pipeline:event': PipelineEventSchema,
+  /** Issue 17: timelines that changed, branches gone, and the status's freshness (live, or the last known state). */
+  'pipeline:status': PipelineStatusUpdateSchema,
   /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
   'staging:updated': z.object({
     pairs: z.array(StagedPairSchema),
