@@ -85,6 +85,8 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
     }),
     ...(workspace.isDemo ? { demoIncoming: demoLayout(path.dirname(workspace.root)).incoming } : {}),
     ...(process.env.WMS_LOCAL_RUNNER === '0' ? { localRunner: false as const } : {}),
+    // Built next to the QA worker (electron.vite.config.ts), so both hosts find it without another option.
+    inference: { workerPath: path.join(path.dirname(options.qaWorkerPath), 'inference-worker.js') },
   })
   const errorLog = createErrorLog(options.userDataDir, { fallback: options.log })
   const onUnexpectedError = (channel: string, thrown: unknown): string | undefined => errorLog.write(channel, thrown)

@@ -4,6 +4,12 @@ import { PipelineEventSchema } from '../pipeline/events.js'
 import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
+import {
+  ModelRegistryOverviewSchema,
+  ModelRollbackResultSchema,
+  TryItResultSchema,
+  VersionNumberSchema,
+} from '../models/model-registry.js'
 import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
@@ -111,6 +117,20 @@ export const invokeChannels = {
       }),
     ),
   ),
+
+  // ── Models (issue 17): the registry's history, rollback, and "try it" on a staged photo ──────────────────────
+  /** Every registered version (scores, data, branch, PR), which is production and since when, and the timeline. */
+  'models:get-overview': channel(NoRequest, ModelRegistryOverviewSchema),
+  /** Makes an earlier version production again (the runner's rollback: under the promotion lock, recorded). */
+  'models:rollback': channel(
+    z.object({ version: VersionNumberSchema, reason: z.string().trim().min(1).max(2000).optional() }).strict(),
+    ModelRollbackResultSchema,
+  ),
+  /**
+   * Runs a version on a staged pair's photo in the inference worker (the code of `training-runner predict`) and
+   * compares the mask with the annotator's; a large disagreement is recorded on the pair (`modelCheck`).
+   */
+  'models:try': channel(z.object({ version: VersionNumberSchema, pairId: PairIdSchema }).strict(), TryItResultSchema),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */
