@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -56,7 +57,7 @@ export async function seedRegistry(
         tags: {
           'wms.data.pairs': String(20 + number * 4),
           'wms.data.test_pairs': String(TEST_IDS.length),
-          'wms.data.version': `images=${String(number).padStart(32, 'a')}.dir,masks=${String(number).padStart(32, 'b')}.dir`,
+          'wms.data.version': `images=${md5(`images ${String(number)}`)}.dir,masks=${md5(`masks ${String(number)}`)}.dir`,
           'wms.git.sha': String(number).padStart(40, 'c'),
         },
       })
@@ -94,4 +95,8 @@ export function risingVersions(count: number, foreground: SeedVersion['foregroun
     iou: 0.45 + (0.4 * index) / Math.max(1, count),
     foreground,
   }))
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex')
 }

@@ -50,7 +50,12 @@ export const MetricsChart = memo(function MetricsChart({
             <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(3) : String(value))} />
             <Legend />
             {production === null ? null : (
-              <ReferenceLine x={`v${production}`} stroke="#1b8a4b" strokeDasharray="4 3" label="production" />
+              <ReferenceLine
+                x={`v${production}`}
+                stroke="#1b8a4b"
+                strokeDasharray="4 3"
+                label={{ value: 'production', position: 'insideTopLeft', fill: '#1b8a4b', fontSize: 12 }}
+              />
             )}
             <Line
               type="monotone"
