@@ -138,7 +138,7 @@ describe('ModelsArea', () => {
 
     fireEvent.click(open)
     fireEvent.change(screen.getByRole('textbox'), { target: { value: 'bad on dark meters' } })
-    await act(async () => {
+    act(() => {
       fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Roll back to v1' }))
     })
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
@@ -152,10 +152,10 @@ describe('ModelsArea', () => {
       error: { code: 'promote/locked', message: 'Another promotion holds the lock.', hint: 'Wait for it.' },
     }))
     fireEvent.click(await screen.findByRole('button', { name: 'Roll back to v2' }))
-    await act(async () => {
+    act(() => {
       fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Roll back to v2' }))
     })
-    expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toContain(
+    expect((await within(screen.getByRole('dialog')).findByRole('alert')).textContent).toContain(
       'Another promotion holds the lock.',
     )
   })
