@@ -28,6 +28,8 @@ const repeat = Number(option('--repeat', '3'))
 interface Opened {
   ms: number
   longTasks: number[]
+  /** CPU time of the renderer's main thread while opening (CDP `ThreadTime`): the work, whatever the load. */
+  cpuMs: number
 }
 
 interface Measured {
@@ -69,6 +71,18 @@ const openArea = (link: string, versions: number): string => `new Promise((resol
   check()
 })`
 
+/** Opens an area and measures it, with the renderer main thread's CPU time around it. */
+async function timedOpen(page: CdpPage, link: string, versions: number): Promise<Opened> {
+  const before = await threadTime(page)
+  const opened = await page.evaluate<Omit<Opened, 'cpuMs'>>(openArea(link, versions))
+  return { ...opened, cpuMs: (await threadTime(page)) - before }
+}
+
+async function threadTime(page: CdpPage): Promise<number> {
+  const { metrics } = await page.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics')
+  return (metrics.find((metric) => metric.name === 'ThreadTime')?.value ?? 0) * 1000
+}
+
 async function waitFor(page: CdpPage, expression: string, what: string): Promise<void> {
   for (let tries = 0; !(await page.evaluate<boolean>(expression).catch(() => false)); tries += 1) {
     if (tries > 600) throw new Error(`timed out waiting for ${what}`)
@@ -88,11 +102,12 @@ async function measure(versions: number): Promise<Measured> {
     try {
       await waitFor(page, `!!document.querySelector('a[href="#/models"]')`, 'the app')
       await page.evaluate(PROBES)
-      const cold = await page.evaluate<Opened>(openArea('models', versions))
+      await page.send('Performance.enable', { timeDomain: 'threadTicks' })
+      const cold = await timedOpen(page, 'models', versions)
       const warm: Opened[] = []
       for (let i = 0; i < repeat; i += 1) {
         await page.evaluate(openArea('add-data', versions))
-        warm.push(await page.evaluate<Opened>(openArea('models', versions)))
+        warm.push(await timedOpen(page, 'models', versions))
       }
       const token = new URL(host.url).hash.replace('#token=', '')
       const apiMs: number[] = []
@@ -118,7 +133,7 @@ async function measure(versions: number): Promise<Measured> {
 
 const baseline = await measure(3)
 const measured = await measure(versionCount)
-const widths = [10, 12, 14, 16, 20, 14, 12]
+const widths = [10, 11, 13, 18, 18, 22, 14, 12]
 console.log(
   `Models area in the app (web host + Chromium), ${String(os.cpus().length)} cores, load ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
 )
@@ -146,6 +161,7 @@ for (const result of [baseline, measured]) {
         `${result.seedSeconds.toFixed(1)} s`,
         `${result.cold.ms.toFixed(0)} ms`,
         `${warm.toFixed(0)} ms`,
+        `${result.cold.cpuMs.toFixed(0)} / ${median(result.warm.map((opened) => opened.cpuMs)).toFixed(0)} ms`,
         `${Math.max(0, ...result.cold.longTasks).toFixed(0)} / ${warmLongest.toFixed(0)} ms`,
         `${median(result.apiMs).toFixed(0)} ms`,
         `${(warm / median(baseline.warm.map((opened) => opened.ms))).toFixed(2)}×`,

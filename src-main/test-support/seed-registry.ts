@@ -48,6 +48,7 @@ export async function seedRegistry(
   }
   const work = await mkdtemp(path.join(os.tmpdir(), 'wms-seed-'))
   const made: string[] = []
+  const written = new Set<string>()
   try {
     for (const [index, seed] of versions.entries()) {
       const number = index + 1
@@ -61,10 +62,11 @@ export async function seedRegistry(
           'wms.git.sha': String(number).padStart(40, 'c'),
         },
       })
-      const modelDir = await writeTinyModel(path.join(work, `model-${String(number)}`), {
-        foreground: seed.foreground ?? 'random',
-        seed: number,
-      })
+      // One folder per kind of model, reused: the run stores a copy, with this version's scores in it.
+      const foreground = seed.foreground ?? 'random'
+      const modelDir = path.join(work, `model-${foreground}`)
+      if (!written.has(foreground)) await writeTinyModel(modelDir, { foreground, seed: 7 })
+      written.add(foreground)
       await writeFile(path.join(modelDir, SCORES_FILE), JSON.stringify(seed))
       await logger.logModel(modelDir)
       await logger.logMetrics({ final_test_dice: seed.dice, final_test_iou: seed.iou }, 1)
