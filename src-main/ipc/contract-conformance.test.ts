@@ -69,6 +69,10 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   // must answer with a valid status, not the same instant's.
   'pipeline:get-status': { request: {}, mutates: true },
   'pipeline:refresh-status': { request: {}, mutates: true },
+  // Issue 17 (Models): the demo has no registered version yet, so rollback and try answer the same typed error.
+  'models:get-overview': { request: {} },
+  'models:rollback': { request: { version: '1' }, mutates: true },
+  'models:try': { request: { version: '1', pairId: 'nothing-here' } },
 }
 
 describe('the IPC contract, served by both hosts', () => {
@@ -251,6 +255,8 @@ describe('the IPC contract, served by both hosts', () => {
     ['staging:set-replacement', { id: '..', replacement: true }],
     ['staging:remove-pairs', { ids: ['a/../../b'] }],
     ['staging:apply-fixes', { ids: ['nul\u0000id'] }],
+    ['models:try', { version: '1', pairId: '../../outside' }],
+    ['models:rollback', { version: '../1' }],
   ])('refuses %s with a path for an id, alike on both transports', async (channel, request) => {
     const electron = await viaElectron(channel, request)
     const web = await viaWeb(channel, request)

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { AppInfo, InvokeHandlers, UploadHandlers } from '@wms/shared/ipc/contract'
+import { WmsError } from '@wms/shared/errors'
 import { attempt } from '@wms/shared/result'
 import { listDataBranches, readWorkspaceConfig, readWorkspaceInfo } from 'training-runner'
 import type { EventHub } from '../ipc/event-hub.js'
@@ -15,6 +16,8 @@ import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
 import type { SettingsHandlers } from './settings/settings-handlers.js'
 import { createPipelineStatus } from './pipeline/pipeline-status.js'
 import type { StatusCredentials } from './pipeline/status-source.js'
+import { modelsCacheDir, ModelsService } from './models/models-service.js'
+import { createWorkerPhotoInference, type PhotoInference } from './models/photo-inference.js'
 
 /** The QA pieces the staging area needs (the runner's QA engine in the app, fakes in tests). */
 export type StagingDeps = Pick<StagingServiceOptions, 'qa' | 'fix' | 'describePairingProblem'>
@@ -39,6 +42,8 @@ export interface AppServicesOptions {
   credentials?: StatusCredentials
   /** How often the pipeline's status source is read (tests shorten it). */
   statusIntervalMs?: number
+  /** Where Models → Try it predicts: the built inference worker (`out/main/inference-worker.js`), or another. */
+  inference?: { workerPath: string } | PhotoInference
 }
 
 /** The main-process services: one handler per contract channel, media for pictures, and everything they own. */
@@ -105,6 +110,15 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   store.add(status.poller)
   await status.poller.start()
   pipeline?.start()
+  const models = store.add(
+    new ModelsService({
+      workspaceRoot: root,
+      cacheDir: modelsCacheDir(root),
+      inference: photoInference(options.inference),
+      staging,
+      env: process.env,
+    }),
+  )
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
@@ -144,6 +158,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       attempt(async () => (pipeline === undefined ? { runs: [], running: null, queued: [] } : pipeline.overview())),
     'pipeline:get-status': () => attempt(() => Promise.resolve(status.poller.status())),
     'pipeline:refresh-status': () => attempt(() => status.poller.refresh()),
+    'models:get-overview': () => attempt(() => models.overview()),
+    'models:rollback': (request) => attempt(() => models.rollback(request.version, request.reason)),
+    'models:try': (request) => attempt(() => models.tryIt(request.version, request.pairId)),
     'submit:dismiss': () =>
       attempt(async () => {
         await submit.dismiss()
@@ -175,5 +192,20 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       }
     },
     dispose: () => store.dispose(),
+  }
+}
+
+// Without a worker (unit tests that never try a model) a try says so instead of predicting on the main thread.
+function photoInference(option: AppServicesOptions['inference']): PhotoInference {
+  if (option !== undefined && 'workerPath' in option) return createWorkerPhotoInference(option.workerPath)
+  if (option !== undefined) return option
+  return {
+    tryOnPhoto: () =>
+      Promise.reject(
+        new WmsError('training/backend-unavailable', 'This app was started without its inference worker.', {
+          hint: 'Start WMS Studio with npm start (the built app includes the worker).',
+        }),
+      ),
+    dispose: () => undefined,
   }
 }

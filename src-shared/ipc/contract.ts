@@ -18,6 +18,11 @@ import {
   WorkspaceRefSchema,
   WorkspacesViewSchema,
 } from '../settings/accounts.js'
+  ModelRegistryOverviewSchema,
+  ModelRollbackResultSchema,
+  TryItResultSchema,
+  VersionNumberSchema,
+} from '../models/model-registry.js'
 import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
@@ -165,6 +170,19 @@ export const invokeChannels = {
   'pipeline:get-status': channel(NoRequest, PipelineStatusSchema),
   /** Looks at the status source now (ignoring the back-off after failures) and answers with the new status. */
   'pipeline:refresh-status': channel(NoRequest, PipelineStatusSchema),
+  // ── Models (issue 17): the registry's history, rollback, and "try it" on a staged photo ──────────────────────
+  /** Every registered version (scores, data, branch, PR), which is production and since when, and the timeline. */
+  'models:get-overview': channel(NoRequest, ModelRegistryOverviewSchema),
+  /** Makes an earlier version production again (the runner's rollback: under the promotion lock, recorded). */
+  'models:rollback': channel(
+    z.object({ version: VersionNumberSchema, reason: z.string().trim().min(1).max(2000).optional() }).strict(),
+    ModelRollbackResultSchema,
+  ),
+  /**
+   * Runs a version on a staged pair's photo in the inference worker (the code of `training-runner predict`) and
+   * compares the mask with the annotator's; a large disagreement is recorded on the pair (`modelCheck`).
+   */
+  'models:try': channel(z.object({ version: VersionNumberSchema, pairId: PairIdSchema }).strict(), TryItResultSchema),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */

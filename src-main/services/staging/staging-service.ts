@@ -37,6 +37,8 @@ export class StagingService implements Disposable {
   private readonly changed = new Set<string>()
   private readonly removed = new Set<string>()
   private known = new Set<string>()
+  /** Models → Try it results by pair, for the revision they were made on (issue 17). Derived data: not persisted. */
+  private readonly modelChecks = new Map<string, { revision: number; check: NonNullable<StagedPair['modelCheck']> }>()
   private flushTimer: NodeJS.Timeout | undefined
   private readonly qa: QaScheduler
   private readonly edits: PairEditContext
@@ -184,6 +186,21 @@ export class StagingService implements Disposable {
       .pairs.map((pair) => ({ sampleId: pair.stem, image: file(pair.image), mask: file(pair.mask) }))
   }
 
+  /** A staged pair's current revision (bumped whenever one of its files changes). */
+  revisionOf(id: string): number {
+    return this.store.meta(id).revision
+  }
+
+  /**
+   * Notes a model's prediction compared with the pair's mask (Models → Try it). It shows on the pair while the pair
+   * stays at `revision`: a replaced or fixed mask drops it.
+   */
+  recordModelCheck(id: string, revision: number, check: NonNullable<StagedPair['modelCheck']>): void {
+    this.modelChecks.set(id, { revision, check })
+    this.changed.add(id)
+    this.scheduleFlush()
+  }
+
   /** Sends pending changes to the renderers now. */
   emitNow(): void {
     this.flush()
@@ -199,6 +216,7 @@ export class StagingService implements Disposable {
     this.qa.forget(ids)
     for (const id of ids) {
       this.views.delete(id)
+      this.modelChecks.delete(id)
       this.removed.add(id)
     }
     this.onChange()
@@ -214,7 +232,9 @@ export class StagingService implements Disposable {
       const qaError = verdict === undefined ? this.qa.failure(pair.stem, meta.revision) : undefined
       // A pair's view changes only with its files (revision), its verdict or its checking state: reuse it otherwise.
       const state = verdict === undefined ? (checking ? 'c' : `p${qaError ?? ''}`) : String(verdict.stamp)
-      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}`
+      const modelCheck = this.modelChecks.get(pair.stem)
+      const check = modelCheck?.revision === meta.revision ? modelCheck.check : undefined
+      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}|${check?.checkedAt ?? ''}`
       const cached = this.views.get(pair.stem)
       if (cached?.key === key) return cached.view
       const staged: StagedPair = {
@@ -228,6 +248,7 @@ export class StagingService implements Disposable {
         revision: meta.revision,
       }
       if (qaError !== undefined) staged.qaError = qaError
+      if (check !== undefined) staged.modelCheck = check
       if (verdict?.width !== undefined) staged.width = verdict.width
       if (verdict?.height !== undefined) staged.height = verdict.height
       if (verdict?.foreground !== undefined) staged.foreground = verdict.foreground

@@ -124,6 +124,13 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
           <aside className="detail__side">
             <h3>What QA found</h3>
             <IssueList pair={pair} />
+            {pair.modelCheck === undefined ? null : (
+              // Issue 17 (Models → Try it): a model's prediction compared with this mask.
+              <p className={pair.modelCheck.disagrees ? 'text-warning' : 'muted'} data-testid="model-check">
+                {pair.modelCheck.disagrees ? 'Possibly wrong mask: ' : ''}model v{pair.modelCheck.version} agrees with
+                this mask at Dice {pair.modelCheck.dice.toFixed(3)}.
+              </p>
+            )}
             <h3>Actions</h3>
             <div className="detail__actions">
               <button
