@@ -81,7 +81,8 @@ export function cachedProbe(file: DatasetFile, role: FileRole, context: ProbeCon
     return undefined
   }
   if (!info.isFile() || info.size === 0 || info.size > context.policy.maxFileBytes) return undefined
-  const dir = path.dirname(file.path)
+  const slash = file.path.lastIndexOf(path.sep)
+  const dir = slash <= 0 ? path.dirname(file.path) : file.path.slice(0, slash)
   const realDirs = (context.realDirsSync ??= new Map<string, string>())
   let realDir = realDirs.get(dir)
   if (realDir === undefined) {
@@ -92,7 +93,8 @@ export function cachedProbe(file: DatasetFile, role: FileRole, context: ProbeCon
     }
     realDirs.set(dir, realDir)
   }
-  const realpath = path.join(realDir, path.basename(file.path))
+  // Most folders are their own real path, and the file's path is then its real path (no join, no normalising).
+  const realpath = realDir === dir ? file.path : path.join(realDir, path.basename(file.path))
   if (!isInside(file.root, realpath)) return undefined
   const { size, mtimeMs, ctimeMs, ino } = info
   const md5 = context.cache.md5For({ realpath, size, mtimeMs, ctimeMs, ino })
