@@ -1,7 +1,20 @@
-import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react'
+import { useEffect, useRef, type KeyboardEvent as ReactKeyboardEvent, type RefObject } from 'react'
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'
+
+/** Open dialogs, innermost last: Escape pressed with focus nowhere (on the page body) closes the innermost. */
+const openDialogs: (() => void)[] = []
+
+function onDocumentKey(event: KeyboardEvent): void {
+  if (event.key !== 'Escape' || event.defaultPrevented) return
+  // Only when focus is on no element (a focused button was disabled or removed): dialogs handle their own keys.
+  if (document.activeElement !== null && document.activeElement !== document.body) return
+  const close = openDialogs.at(-1)
+  if (close === undefined) return
+  event.preventDefault()
+  close()
+}
 
 /** The elements Tab can reach inside `root`, in order (hidden ones left out). */
 function focusables(root: HTMLElement): HTMLElement[] {
@@ -20,7 +33,7 @@ export function useDialog(
   dialog: RefObject<HTMLElement | null>,
   onClose: () => void,
   returnTo?: () => HTMLElement | null,
-): (event: KeyboardEvent) => void {
+): (event: ReactKeyboardEvent) => void {
   const closeRef = useRef(onClose)
   const returnRef = useRef(returnTo)
   useEffect(() => {
@@ -40,7 +53,12 @@ export function useDialog(
       current.focus()
     }
     document.addEventListener('focusin', keepInside)
+    const close = (): void => closeRef.current()
+    openDialogs.push(close)
+    if (openDialogs.length === 1) document.addEventListener('keydown', onDocumentKey)
     return () => {
+      openDialogs.splice(openDialogs.indexOf(close), 1)
+      if (openDialogs.length === 0) document.removeEventListener('keydown', onDocumentKey)
       document.removeEventListener('focusin', keepInside)
       const target = opener?.isConnected === true ? opener : (returnRef.current?.() ?? null)
       // After React has removed the dialog, so the focus ring lands on a live element.

@@ -47,11 +47,16 @@ export const AUTO_FIX_RULES: ReadonlySet<FindingRuleId> = new Set<FindingRuleId>
   'image/encoding',
 ])
 
-/** True when a pair's findings include a format-only one with a safe fix and nothing a fix cannot get past. */
+/**
+ * True when a pair's findings include a format-only one with a safe fix, and nothing else a fix would touch or
+ * cannot get past: a fix rewrites the whole pair, so a pair that also has a fixable finding a person should see
+ * (transparency in a mask) or an error waits for that person.
+ */
 export function wantsAutoFix(
   issues: readonly { ruleId: FindingRuleId; severity: string; fixable: boolean }[],
 ): boolean {
   if (issues.some((issue) => issue.severity === 'error' && !issue.fixable)) return false
+  if (issues.some((issue) => issue.fixable && !AUTO_FIX_RULES.has(issue.ruleId))) return false
   return issues.some((issue) => AUTO_FIX_RULES.has(issue.ruleId))
 }
 
