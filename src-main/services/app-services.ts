@@ -70,6 +70,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       dir: path.join(appData, 'staging'),
       events: options.events,
       ...options.staging,
+      submitted: { workspaceRoot: root, datasetRoot: config.dataset.root },
       ...(options.demoIncoming === undefined ? {} : { demoIncoming: options.demoIncoming }),
     }),
   )
@@ -145,13 +146,16 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return {}
       }),
     'staging:clear': () => attempt(() => staging.clear()),
+    'staging:undo': () => attempt(() => staging.undo()),
+    'staging:get-settings': () => attempt(() => Promise.resolve(staging.settings)),
+    'staging:set-settings': (request) => attempt(() => staging.setSettings(request)),
     'staging:retry-qa': () =>
       attempt(() => {
         staging.retryQa()
         return Promise.resolve({})
       }),
-    'submit:preview': () => attempt(() => submit.preview()),
-    'submit:start': (request) => attempt(() => submit.start(request.message)),
+    'submit:preview': (request) => attempt(() => submit.preview(request)),
+    'submit:start': (request) => attempt(() => submit.start(request)),
     'submit:retry': () => attempt(() => submit.retry()),
     'pipeline:list-data-branches': () => attempt(() => listDataBranches(root)),
     'pipeline:list-runs': () =>

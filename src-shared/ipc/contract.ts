@@ -27,6 +27,7 @@ import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
   StagedProblemSchema,
+  StagingSettingsSchema,
   StagingSnapshotSchema,
   StagingSummarySchema,
   SubmissionStateSchema,
@@ -57,6 +58,16 @@ function channel<Req extends z.ZodType, Res extends z.ZodType>(
 }
 
 const NoRequest = z.object({}).strict()
+
+/** How a submission treats pairs that cannot go as they are (issue 23). */
+const SubmitOptionsSchema = z
+  .object({
+    /** Submit the pairs that are ready and leave the blocked ones staged. */
+    onlyReady: z.boolean().optional(),
+    /** Let photos go with the GPS location they record (off: such photos block until the location is stripped). */
+    includeGps: z.boolean().optional(),
+  })
+  .strict()
 
 /** Name, version and host of the running app. */
 export const AppInfoSchema = z.object({
@@ -91,7 +102,12 @@ export const invokeChannels = {
   /** Applies the safe fixes (bake orientation, strip metadata, binarise masks as PNG) to pairs; originals are kept. */
   'staging:apply-fixes': channel(
     z.object({ ids: z.array(PairIdSchema).min(1) }).strict(),
-    z.object({ fixed: z.number().int().nonnegative(), unchanged: z.number().int().nonnegative() }),
+    z.object({
+      fixed: z.number().int().nonnegative(),
+      unchanged: z.number().int().nonnegative(),
+      /** Per pair: what the fix did (`thresholded at 127`), or why it did nothing (issue 23). */
+      results: z.array(z.object({ id: z.string(), did: z.array(z.string()), skipped: z.string().optional() })),
+    }),
   ),
   /** Declares (or undeclares) a pair as a deliberate replacement of the dataset's pair with the same name. */
   'staging:set-replacement': channel(z.object({ id: PairIdSchema, replacement: z.boolean() }).strict(), z.object({})),
@@ -100,11 +116,31 @@ export const invokeChannels = {
   /** Checks the staged pairs again after a QA run failed (their `qaError` says why it did). */
   'staging:retry-qa': channel(NoRequest, z.object({})),
 
-  /** What a submit would push (branch, commit message, files, bytes) and what blocks it. */
-  'submit:preview': channel(NoRequest, SubmitPreviewSchema),
-  /** Commits the staged pairs on a new data branch and pushes it; progress follows as `staging:updated` events. */
+  // Issue 23: undo, and the staging area's workspace settings.
+  /** Undoes the last removal, replacement or fix; answers what was undone, or null when there was nothing. */
+  'staging:undo': channel(NoRequest, z.object({ undone: z.string().nullable() })),
+  /** The staging area's workspace settings (fix format findings on add). */
+  'staging:get-settings': channel(NoRequest, StagingSettingsSchema),
+  /** Changes the staging area's workspace settings; answers the settings now in force. */
+  'staging:set-settings': channel(StagingSettingsSchema.partial().strict(), StagingSettingsSchema),
+
+  /**
+   * What a submit would push (branch, commit message, files, bytes) and what blocks it. `onlyReady` leaves the
+   * blocked pairs staged instead of refusing; `includeGps` lets photos with a GPS location go (issue 23).
+   */
+  'submit:preview': channel(SubmitOptionsSchema, SubmitPreviewSchema),
+  /**
+   * Commits the staged pairs on a new data branch and pushes it; progress follows as `staging:updated` events.
+   * `branch` is the name the review showed: it is used when still free, so the branch pushed is the one shown.
+   */
   'submit:start': channel(
-    z.object({ message: z.string().min(1).max(10_000).optional() }).strict(),
+    SubmitOptionsSchema.extend({
+      message: z.string().min(1).max(10_000).optional(),
+      branch: z
+        .string()
+        .regex(/^data\/\d{8}-\d{6}(-\d+)?$/)
+        .optional(),
+    }).strict(),
     SubmissionStateSchema,
   ),
   /** Retries a queued or failed push now. */
@@ -214,7 +250,14 @@ export const uploadChannels = {
     request: z.object({ files: z.array(UploadEntrySchema).min(1).max(2048) }).strict(),
     response: z.object({
       added: z.array(z.object({ path: z.string(), relpath: z.string(), id: z.string(), replaced: z.boolean() })),
-      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+      rejected: z.array(
+        z.object({
+          path: z.string(),
+          reason: z.string(),
+          /** Why, as a kind the app groups by: `unknown-role` (cannot tell photo from mask), `git-path`, `store`. */
+          kind: z.enum(['unknown-role', 'git-path', 'store']).optional(),
+        }),
+      ),
     }),
     maxFileBytes: MAX_UPLOAD_FILE_BYTES,
   },
@@ -278,6 +321,8 @@ export const eventChannels = {
     problems: z.array(StagedProblemSchema),
     summary: StagingSummarySchema,
     submission: SubmissionStateSchema.nullable(),
+    /** What the last undoable edit did, or null (issue 23). */
+    undo: z.string().nullable(),
   }),
   /** Accounts changed outside a call (a device-flow sign-in finished, failed or expired). Issue 17. */
   'accounts:changed': AccountsViewSchema,
