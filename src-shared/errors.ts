@@ -64,6 +64,13 @@ export const ERROR_CODES = [
   'github/rate-limited',
   'github/unavailable',
   'github/rejected',
+  // Settings (issue 17): switching workspace, the secret store, accounts.
+  'workspace/busy',
+  'workspace/exists',
+  'secrets/unavailable',
+  'secrets/unreadable',
+  'accounts/rejected',
+  'accounts/not-configured',
 ] as const
 
 /** A stable, machine-readable error code (see {@link ERROR_CODES}). */

@@ -149,6 +149,11 @@ export { createUnet, DEFAULT_UNET, type Unet, type UnetConfig } from './train/mo
 export { Adam, type AdamOptions } from './train/ops/adam.js'
 export { bceWithLogits } from './train/ops/bce-loss.js'
 export { batches, PairCache, type Batch, type BatchOptions, type Sample } from './train/data/batches.js'
+// Issue 18: the configurable loss, the trainer's step (micro-batches) and data-parallel workers, for bench:train.
+export { trainingLoss, type LossOptions } from './train/ops/losses.js'
+export { createTrainStep, type TrainStep } from './train/loop/train-step.js'
+export { type GradientOptions } from './train/loop/gradients.js'
+export { startDataParallel, type DataParallel } from './train/parallel/data-parallel.js'
 
 // ── Tracking: MLflow's FileStore or REST server behind one store, runs and their tags ───────────────────────────
 export {
