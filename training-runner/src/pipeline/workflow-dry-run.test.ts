@@ -152,7 +152,7 @@ describe('data-pipeline.yml, dry run', () => {
       'git/delete-ref',
     ])
     server.assertNoViolations()
-  }, 300_000)
+  }, 600_000)
 
   it('a failed training step: the GPU host is still terminated, nothing is published, the pusher gets the step and its log', async () => {
     // No such backend here: training fails at once, as on an AMI without CUDA.
@@ -178,5 +178,5 @@ describe('data-pipeline.yml, dry run', () => {
     )
     expect(comment?.body).toContain('The train step failed')
     server.assertNoViolations()
-  }, 300_000)
+  }, 600_000)
 })
