@@ -109,6 +109,7 @@ export class WorkspaceSwitcher<S extends SwitchableServices> {
       await initWorkspace(root, {
         ...(options.name === undefined ? {} : { name: options.name }),
         runner: options.runner,
+        ...this.hookOptions(),
       })
       return this.switchTo(root, stopRunning)
     })
