@@ -105,7 +105,7 @@ export class WorkspaceSwitcher<S extends SwitchableServices> {
       const root = await emptyTarget(folder)
       await this.assertCanLeave(stopRunning)
       await mkdir(root, { recursive: true })
-      await runGit('init', () => openRepo(root).init())
+      await runGit('init', () => openRepo(root).raw(['init', '--initial-branch=main']))
       await initWorkspace(root, {
         ...(options.name === undefined ? {} : { name: options.name }),
         runner: options.runner,
