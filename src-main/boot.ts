@@ -97,6 +97,8 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
       }),
       ...(root === demoRoot ? { demoIncoming: demoLayout(path.dirname(root)).incoming } : {}),
       ...(process.env.WMS_LOCAL_RUNNER === '0' ? { localRunner: false as const } : {}),
+      // Built next to the QA worker (electron.vite.config.ts), so both hosts find it without another option.
+      inference: { workerPath: path.join(path.dirname(options.qaWorkerPath), 'inference-worker.js') },
     })
   }
   const session = await openAppSession({

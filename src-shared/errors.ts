@@ -57,6 +57,13 @@ export const ERROR_CODES = [
   'promote/locked',
   'pipeline/locked',
   'pipeline/refused',
+  // GitHub (issue 16): the adapter's calls, each naming what the user can do.
+  'github/auth-failed',
+  'github/permission-denied',
+  'github/not-found',
+  'github/rate-limited',
+  'github/unavailable',
+  'github/rejected',
   // Settings (issue 17): switching workspace, the secret store, accounts.
   'workspace/busy',
   'workspace/exists',

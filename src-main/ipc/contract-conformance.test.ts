@@ -41,6 +41,9 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'staging:set-replacement': { request: { id: 'x', replacement: false }, mutates: true },
   'staging:clear': { request: {}, mutates: true },
   'staging:retry-qa': { request: {}, mutates: true },
+  'staging:undo': { request: {}, mutates: true },
+  'staging:get-settings': { request: {} },
+  'staging:set-settings': { request: { fixOnAdd: true }, mutates: true },
   'submit:preview': { request: {}, mutates: true },
   'submit:start': { request: {} },
   'submit:retry': { request: {} },
@@ -65,6 +68,14 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'accounts:save-mlflow': { request: { url: CLOSED_PORT, auth: 'none' }, mutates: true },
   // The answer carries the time the test took: compared on its shape, not byte for byte.
   'accounts:test': { request: { service: 'mlflow' }, mutates: true },
+  // The status moves with every look at the source (its freshness says when the next is due): both transports
+  // must answer with a valid status, not the same instant's.
+  'pipeline:get-status': { request: {}, mutates: true },
+  'pipeline:refresh-status': { request: {}, mutates: true },
+  // Issue 17 (Models): the demo has no registered version yet, so rollback and try answer the same typed error.
+  'models:get-overview': { request: {} },
+  'models:rollback': { request: { version: '1' }, mutates: true },
+  'models:try': { request: { version: '1', pairId: 'nothing-here' } },
 }
 
 describe('the IPC contract, served by both hosts', () => {
@@ -247,6 +258,8 @@ describe('the IPC contract, served by both hosts', () => {
     ['staging:set-replacement', { id: '..', replacement: true }],
     ['staging:remove-pairs', { ids: ['a/../../b'] }],
     ['staging:apply-fixes', { ids: ['nul\u0000id'] }],
+    ['models:try', { version: '1', pairId: '../../outside' }],
+    ['models:rollback', { version: '../1' }],
   ])('refuses %s with a path for an id, alike on both transports', async (channel, request) => {
     const electron = await viaElectron(channel, request)
     const web = await viaWeb(channel, request)
