@@ -134,6 +134,13 @@ test.describe('Settings', () => {
   test('creates a workspace and switches back to the demo', async ({ page, webHost, userData }, testInfo) => {
     await page.goto(webHost.url)
     await page.getByRole('link', { name: 'Settings' }).click()
+    // Issue 23's Add data setting, kept per workspace.
+    const fixOnAdd = page.getByLabel('Fix format findings on add')
+    await expect(fixOnAdd).toBeChecked()
+    await fixOnAdd.uncheck()
+    await page.reload()
+    await expect(page.getByLabel('Fix format findings on add')).not.toBeChecked()
+
     await page.getByLabel('Create a new workspace').check()
     await page.getByLabel('New folder').fill('not/absolute')
     await page.getByRole('button', { name: 'Create workspace' }).click()
