@@ -1,6 +1,7 @@
 import { useEffect, type ReactElement } from 'react'
 import { ErrorPanel } from '../components/ErrorPanel.js'
 import { useAppStore } from '../store/app-store.js'
+import { AddDataSection } from './settings/AddDataSection.js'
 import { ConfigSummary } from './settings/ConfigSummary.js'
 import { GitHubSection } from './settings/GitHubSection.js'
 import { MlflowSection } from './settings/MlflowSection.js'
@@ -36,6 +37,7 @@ export function SettingsArea(): ReactElement {
       ) : workspaces.status === 'ready' ? (
         <WorkspaceSection workspaces={workspaces.value} />
       ) : null}
+      <AddDataSection />
       {accounts.status === 'error' ? (
         <ErrorPanel error={accounts.error} onRetry={() => void loadAccounts()} />
       ) : accounts.status === 'ready' ? (

@@ -9,7 +9,12 @@ import { createStagingSlice, type StagingSlice } from './staging-slice.js'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice.js'
 
 /** The whole renderer state: one store built from typed slices. */
-export type AppState = { api: Api } & NavigationSlice & WorkspaceSlice & StagingSlice & PipelineSlice & SettingsSlice & ModelsSlice
+export type AppState = { api: Api } & NavigationSlice &
+  WorkspaceSlice &
+  StagingSlice &
+  PipelineSlice &
+  SettingsSlice &
+  ModelsSlice
 
 /** Creates the store over an API (the real transport in the app, a fake one in tests). */
 export function createAppStore(api: Api): StoreApi<AppState> {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { INVOKE_CHANNELS, UPLOAD_CHANNELS, type InvokeHandlers, type UploadHandlers } from '@wms/shared/ipc/contract'
 import type { AccountsView, WorkspacesView } from '@wms/shared/settings/accounts'
@@ -83,6 +84,7 @@ export async function openAppSession(options: AppSessionOptions): Promise<AppSes
     initial: { root: options.initialRoot, services: await open(options.initialRoot) },
     open,
     onChanged: options.onWorkspaceChanged,
+    ...runnerHookOptions(),
     gitHubToken: async () => {
       const github = await accounts.credentialsFor('github')
       if (github === undefined) return undefined
@@ -118,4 +120,16 @@ export async function openAppSession(options: AppSessionOptions): Promise<AppSes
     },
   }
   return { services, accounts, workspaces: current }
+}
+
+// The runner's CLI as installed next to the app (`training-runner/bin/training-runner.js`, beside its built
+// `dist/cli/main.js`): the pre-push hook of a workspace created here runs it. Resolved the way the pipeline service
+// finds the CLI, since the bundled app's own location says nothing about where the runner is.
+function runnerHookOptions(): { hookOptions?: { runner: string } } {
+  try {
+    const cliMain = createRequire(import.meta.url).resolve('training-runner/cli/main')
+    return { hookOptions: { runner: path.resolve(path.dirname(cliMain), '../../bin/training-runner.js') } }
+  } catch {
+    return {}
+  }
 }

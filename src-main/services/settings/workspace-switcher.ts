@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { WORKSPACE_CONFIG_FILE } from '@wms/shared/config/workspace-config'
 import { WmsError } from '@wms/shared/errors'
 import type { WorkspaceActivity, WorkspacesView } from '@wms/shared/settings/accounts'
-import { initWorkspace, openRepo, readWorkspaceInfo, runGit } from 'training-runner'
+import { initWorkspace, openRepo, readWorkspaceInfo, runGit, type InstallHooksOptions } from 'training-runner'
 import { PrivateJsonFile } from './private-json.js'
 
 /** What the switcher needs of a workspace's services. */
@@ -22,6 +22,8 @@ export interface WorkspaceSwitcherOptions<S extends SwitchableServices> {
   open: (root: string) => Promise<S>
   /** Told after each switch (the hosts send `settings:workspace-changed`). */
   onChanged: (current: { root: string; name: string; isDemo: boolean }) => void
+  /** Where a new workspace's pre-push hook finds the runner (the app's bundle is not the runner's checkout). */
+  hookOptions?: InstallHooksOptions
   /** Credentials git uses to clone from GitHub over https (the stored token), when signed in. */
   gitHubToken?: () => Promise<{ token: string; webUrl: string } | undefined>
 }
@@ -103,10 +105,11 @@ export class WorkspaceSwitcher<S extends SwitchableServices> {
       const root = await emptyTarget(folder)
       await this.assertCanLeave(stopRunning)
       await mkdir(root, { recursive: true })
-      await runGit('init', () => openRepo(root).init())
+      await runGit('init', () => openRepo(root).raw(['init', '--initial-branch=main']))
       await initWorkspace(root, {
         ...(options.name === undefined ? {} : { name: options.name }),
         runner: options.runner,
+        ...this.hookOptions(),
       })
       return this.switchTo(root, stopRunning)
     })
@@ -128,7 +131,7 @@ export class WorkspaceSwitcher<S extends SwitchableServices> {
         () => true,
         () => false,
       )
-      if (!hasConfig) await initWorkspace(root)
+      if (!hasConfig) await initWorkspace(root, this.hookOptions())
       return this.switchTo(root, stopRunning)
     })
   }
@@ -153,6 +156,10 @@ export class WorkspaceSwitcher<S extends SwitchableServices> {
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
       GIT_TERMINAL_PROMPT: '0',
     }
+  }
+
+  private hookOptions(): { hookOptions?: InstallHooksOptions } {
+    return this.options.hookOptions === undefined ? {} : { hookOptions: this.options.hookOptions }
   }
 
   private serially<T>(run: () => Promise<T>): Promise<T> {

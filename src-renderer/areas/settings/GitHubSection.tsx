@@ -107,7 +107,7 @@ function TokenForm(): ReactElement {
     >
       <h4 id="github-token-title">Sign in with a personal access token</h4>
       <TextField
-        label="Token"
+        label="GitHub token"
         name="token"
         type="password"
         autoComplete="off"

@@ -115,7 +115,7 @@ export function WorkspaceSection({ workspaces }: { workspaces: WorkspacesView })
         {action === 'create' ? (
           <>
             <TextField
-              label="Name"
+              label="Workspace name"
               name="name"
               value={name}
               error={fields.name}

@@ -5,7 +5,7 @@ import type { WorkspaceConfig, WorkspaceConfigInput } from '@wms/shared/config/w
 import { WORKSPACE_CONFIG_FILE } from '@wms/shared/config/workspace-config'
 import { WmsError } from '@wms/shared/errors'
 import { openRepo } from '../adapters/git/run-git.js'
-import { installHooks, type InstallHooksResult } from '../hooks/install.js'
+import { installHooks, type InstallHooksOptions, type InstallHooksResult } from '../hooks/install.js'
 import { readWorkspaceConfig, writeWorkspaceConfig } from './workspace-config-file.js'
 
 /**
@@ -24,6 +24,8 @@ export interface InitOptions {
   templatesDir?: string
   /** Install the pre-push hook (default true). */
   hook?: boolean
+  /** Where the hook finds node and the runner's CLI (the desktop app's bundle is not this checkout). */
+  hookOptions?: InstallHooksOptions
 }
 
 /** What one part of init did. */
@@ -52,7 +54,7 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
   const { config, state } = await ensureConfig(root, options)
   const gitignore = await ensureGitignore(root, config)
   let hook: InstallHooksResult | undefined
-  if (options.hook !== false) hook = await installHooks(root)
+  if (options.hook !== false) hook = await installHooks(root, options.hookOptions)
   const installed =
     config.pipeline.runner === 'github-actions'
       ? await installWorkflows(root, options.templatesDir ?? defaultTemplatesDir())
