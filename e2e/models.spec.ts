@@ -41,7 +41,7 @@ test('Models: versions with metrics and a chart, try it, and a recorded rollback
   workspace,
 }, testInfo) => {
   // Under a loaded machine the worker's first TensorFlow.js load and axe's audits take seconds each.
-  test.setTimeout(120_000)
+  test.setTimeout(180_000)
   const shot = async (name: string): Promise<void> => {
     const file = testInfo.outputPath(`models-${name}.png`)
     await page.screenshot({ path: file, fullPage: true })
