@@ -44,16 +44,17 @@ export async function startDataParallel(options: {
   const layout = sharedLayout(options.unet)
   const paramsBuffer = new SharedArrayBuffer(layout.paramFloats * 4)
   const params = new Float32Array(paramsBuffer)
-  const handles: WorkerHandle[] = []
-  try {
-    for (let index = 0; index < options.workers; index += 1) {
-      handles.push(
-        await spawnWorker({ index, unet: options.unet, gradient: options.gradient, params: paramsBuffer }, layout),
-      )
-    }
-  } catch (thrown) {
+  // Started together: each loads its own tfjs and wasm instance, which is most of a worker's start-up.
+  const started = await Promise.allSettled(
+    Array.from({ length: options.workers }, (_, index) =>
+      spawnWorker({ index, unet: options.unet, gradient: options.gradient, params: paramsBuffer }, layout),
+    ),
+  )
+  const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = started.find((s) => s.status === 'rejected')
+  if (failed !== undefined) {
     await Promise.all(handles.map((h) => h.worker.terminate()))
-    throw thrown
+    throw failed.reason
   }
   let nextId = 1
   const request = (handle: WorkerHandle, message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> =>
