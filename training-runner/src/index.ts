@@ -200,6 +200,28 @@ export {
 } from './pipeline/local-runner.js'
 export { listRunRecords, readRunRecord } from './pipeline/run-record-file.js'
 
+// ── GitHub (issue 16): a branch's workflow runs, jobs, steps and PR for the app; Octokit with rate limits, ETags ───
+export {
+  createGitHubStatusClient,
+  statusClientOver,
+  type GitHubBranchStatus,
+  type GitHubCheck,
+  type GitHubJobStatus,
+  type GitHubPullRequestStatus,
+  type GitHubStatusClient,
+  type GitHubStatusClientOptions,
+  type GitHubStepStatus,
+  type GitHubWorkflowRun,
+} from './adapters/github/status-client.js'
+export {
+  createGitHubClient,
+  type GitHubClient,
+  type GitHubClientOptions,
+  type RateLimitWait,
+} from './adapters/github/github-client.js'
+export type { RateLimitState, RequestStats } from './adapters/github/conditional-fetch.js'
+export { publishBranchName } from './adapters/github/publish-branch.js'
+
 // ── Serving: the production model behind HTTP (`training-runner serve`) ──────────────────────────────────────────
 export { startModelServer, type ModelServer, type ServeOptions } from './serve/server.js'
 export { folderSource, registrySource, type ModelSource, type RegistrySourceOptions } from './serve/model-source.js'
