@@ -75,12 +75,23 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
     },
     applyAccountsChange: (view) => set({ accounts: { status: 'ready', value: view } }),
     applyWorkspaceChange: () => {
-      set({ config: idle, dataBranches: idle, pipelineRuns: idle, livePipeline: {}, connectionTests: {} })
+      set({
+        config: idle,
+        dataBranches: idle,
+        pipelineStatus: idle,
+        selectedBranch: null,
+        models: idle,
+        comparedVersions: [],
+        tryIt: { status: 'idle' },
+        connectionTests: {},
+      })
       const state = get()
       void state.loadWorkspace()
       void state.loadStaging()
       void state.loadWorkspaces()
       void state.loadAccounts()
+      void state.loadPipelineStatus()
+      void state.loadModels()
     },
     saveGitHubSetup: (request) => submit('github-setup', () => get().api.accounts.saveGithub(request), accountsFrom),
     signInWithToken: (token) => submit('github-token', () => get().api.accounts.githubToken({ token }), accountsFrom),

@@ -18,6 +18,7 @@ import {
   WorkspaceRefSchema,
   WorkspacesViewSchema,
 } from '../settings/accounts.js'
+import {
   ModelRegistryOverviewSchema,
   ModelRollbackResultSchema,
   TryItResultSchema,
