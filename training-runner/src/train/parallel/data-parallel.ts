@@ -24,6 +24,8 @@ export interface DataParallel {
   readonly workers: number
   /** One training step of `model` (the main thread's copy, which Adam updates) on `batch`. */
   step(model: Unet, adam: Adam, batch: Batch): Promise<StepResult>
+  /** Each worker's wasm heap after its last step (bytes; the heap only grows, so its peak), or null. */
+  readonly heapBytes: (number | null)[]
   /** The MD5 of every worker's weights after loading the shared block, then the main model's. */
   digests(model: Unet): Promise<string[]>
   close(): Promise<void>
@@ -63,8 +65,10 @@ export async function startDataParallel(options: {
       handle.worker.postMessage(message, transfer)
     })
 
+  const heapBytes: (number | null)[] = handles.map(() => null)
   return {
     workers: handles.length,
+    heapBytes,
     step: async (model, adam, batch) => {
       writeParams(layout, params, readModelValues(model))
       const pixels = batch.size * batch.size
@@ -91,7 +95,9 @@ export async function startDataParallel(options: {
       )
       const shards: ShardResult[] = replies.map((reply, i) => {
         if (reply.type !== 'done') throw workerFailure(reply)
-        const slot = (busy[i] as { handle: WorkerHandle }).handle.slot
+        const handle = (busy[i] as { handle: WorkerHandle }).handle
+        heapBytes[handles.indexOf(handle)] = reply.heapBytes
+        const slot = handle.slot
         return {
           grads: layout.grads.map((g) => slot.subarray(g.offset, g.offset + g.length)),
           stats: layout.stats.map((s) => slot.subarray(s.offset, s.offset + s.length)),
