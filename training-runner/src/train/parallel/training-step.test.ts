@@ -8,12 +8,15 @@ const wasm: BackendChoice = { name: 'wasm', candidate: 'wasm', skipped: [], fuse
 const native: BackendChoice = { name: 'tensorflow', candidate: 'tensorflow-gpu', skipped: [], fusedKernels: false }
 
 describe('training plan: workers and micro-batches (issue 18)', () => {
-  it('uses one wasm worker per core (at most the batch), and none on the native backends', () => {
+  it('uses one wasm worker per core (at most the batch) from 128², and none on the native backends', () => {
     const config = TrainingConfigSchema.parse({})
     expect(workerCount(config, wasm, 2)).toBe(2)
     expect(workerCount(config, wasm, 16)).toBe(4)
     expect(workerCount({ ...config, workers: 3 }, wasm, 2)).toBe(3)
     expect(workerCount(config, native, 16)).toBe(1)
+    // small inputs: a step is too short to pay for the workers under auto (an explicit count is obeyed)
+    expect(workerCount({ ...config, imageSize: 64 }, wasm, 2)).toBe(1)
+    expect(workerCount({ ...config, imageSize: 64, workers: 2 }, wasm, 2)).toBe(2)
   })
 
   it('accumulates 512² batch 4 in passes that fit the wasm heap instead of running out of memory', () => {
