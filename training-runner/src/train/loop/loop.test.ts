@@ -54,7 +54,7 @@ describe('memory guard (wasm 4 GiB heap)', () => {
     expect(error).toBeInstanceOf(WmsError)
     const wms = error as WmsError
     expect(wms.code).toBe('training/out-of-memory')
-    expect(wms.hint).toMatch(/batchSize \d+ at this size/)
+    expect(wms.hint).toMatch(/microBatchSize \d+ at this size/)
     const batch = largestBatchThatFits(512)
     expect(batch).toBeGreaterThan(0)
     expect(() => assertTrainingFits('wasm', batch, 512)).not.toThrow()

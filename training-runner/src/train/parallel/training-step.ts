@@ -43,6 +43,12 @@ export function microBatchFor(config: TrainingConfig, backend: BackendChoice, wo
   return Math.max(1, Math.min(shard, largestBatchThatFits(config.imageSize, config.baseFilters)))
 }
 
+/** Throws `training/out-of-memory` when the configured passes cannot fit the wasm heap (no-op elsewhere). */
+export function assertPassFits(config: TrainingConfig, backend: BackendChoice): void {
+  const micro = microBatchFor(config, backend, workerCount(config, backend))
+  assertTrainingFits(backend.name, micro, config.imageSize, config.baseFilters)
+}
+
 /** Chooses workers and micro-batch, checks the heap, and starts the workers (falling back to in-process). */
 export async function planTraining(input: {
   config: TrainingConfig
