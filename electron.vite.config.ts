@@ -28,6 +28,7 @@ export default defineConfig({
           'electron-main': resolve(root, 'src-main/electron/main.ts'),
           'web-host': resolve(root, 'src-main/web-host/main.ts'),
           'qa-worker': resolve(root, 'src-main/workers/qa-worker.ts'),
+          'inference-worker': resolve(root, 'src-main/workers/inference-worker.ts'),
         },
       },
     },

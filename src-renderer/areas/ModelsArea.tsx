@@ -1,19 +1,59 @@
-import type { ReactElement } from 'react'
+import { lazy, Suspense, useEffect, type ReactElement } from 'react'
 import { EmptyState } from '../components/EmptyState.js'
+import { ErrorPanel } from '../components/ErrorPanel.js'
 import { useAppStore } from '../store/app-store.js'
 
-/** Models: registered versions, their test metrics, and who was in production when. */
+// The overview carries the charting library: the app's first screen does not wait for it.
+const ModelsOverview = lazy(() =>
+  import('./models/ModelsOverview.js').then((module) => ({ default: module.ModelsOverview })),
+)
+
+/** Models: registered versions, their test metrics, who was in production when, rollback, and "try it". */
 export function ModelsArea(): ReactElement {
-  const model = useAppStore((state) =>
+  const modelName = useAppStore((state) =>
     state.workspace.status === 'ready' ? state.workspace.value.tracking.registeredModel : undefined,
   )
-  return (
-    <EmptyState icon="models" title="No model in production yet">
-      <p>
-        Trained versions of <strong>{model ?? 'the registered model'}</strong> appear here with their test Dice and IoU,
-        the gate verdict that promoted or rejected them, and the timeline of production models with rollback.
+  const models = useAppStore((state) => state.models)
+  const load = useAppStore((state) => state.loadModels)
+  const watch = useAppStore((state) => state.watchRegistry)
+  useEffect(() => {
+    void load()
+    return watch()
+  }, [load, watch])
+
+  if (models.status === 'error') return <ErrorPanel error={models.error} onRetry={() => void load()} />
+  if (models.status !== 'ready') {
+    return (
+      <p className="muted" role="status">
+        Reading the model registry…
       </p>
-      <p className="muted">The first model that passes the gate becomes production.</p>
-    </EmptyState>
+    )
+  }
+  if (models.value.versions.length === 0) {
+    return (
+      <EmptyState icon="models" title="No model in production yet">
+        <p>
+          Trained versions of <strong>{modelName ?? 'the registered model'}</strong> appear here with their test Dice
+          and IoU, the gate verdict that promoted or rejected them, and the timeline of production models with rollback.
+        </p>
+        <p className="muted">The first model that passes the gate becomes production.</p>
+        {models.value.problems.map((problem) => (
+          <p key={problem} className="text-warning">
+            {problem}
+          </p>
+        ))}
+      </EmptyState>
+    )
+  }
+  return (
+    <Suspense
+      fallback={
+        <p className="muted" role="status">
+          Opening the model history…
+        </p>
+      }
+    >
+      <ModelsOverview />
+    </Suspense>
   )
 }

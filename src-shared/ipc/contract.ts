@@ -2,8 +2,28 @@ import { z } from 'zod'
 import { WorkspaceConfigSchema } from '../config/workspace-config.js'
 import { PipelineEventSchema } from '../pipeline/events.js'
 import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
+import { PipelineStatusSchema, PipelineStatusUpdateSchema } from '../pipeline/timeline.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
+import {
+  ACCOUNT_SERVICES,
+  AccountsViewSchema,
+  CloneWorkspaceRequestSchema,
+  ConnectionTestResultSchema,
+  CreateWorkspaceRequestSchema,
+  OpenWorkspaceRequestSchema,
+  SaveGitHubRequestSchema,
+  SaveMlflowRequestSchema,
+  SaveS3RequestSchema,
+  WorkspaceRefSchema,
+  WorkspacesViewSchema,
+} from '../settings/accounts.js'
+import {
+  ModelRegistryOverviewSchema,
+  ModelRollbackResultSchema,
+  TryItResultSchema,
+  VersionNumberSchema,
+} from '../models/model-registry.js'
 import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
@@ -147,6 +167,59 @@ export const invokeChannels = {
       }),
     ),
   ),
+
+  // ── Settings (issue 17): workspaces and accounts. Secrets go in, never out: answers carry no token or key. ──
+  /** The open workspace, recently opened ones, and what is running (a switch would stop it). */
+  'settings:get-workspaces': channel(NoRequest, WorkspacesViewSchema),
+  /**
+   * Opens another workspace. Refused (`workspace/busy`) while a pipeline run or a submission is in flight, unless
+   * `stopRunning`: the run is then stopped at a step boundary and recorded as interrupted (resumable). A QA pass in
+   * flight is cancelled; the staged pairs stay in that workspace and are checked again when it is reopened.
+   */
+  'settings:open-workspace': channel(OpenWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Creates a workspace in an empty or missing folder (`git init` + `training-runner init`) and opens it. */
+  'settings:create-workspace': channel(CreateWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Clones a repository into a new folder (the stored GitHub token authenticates https://github.com), opens it. */
+  'settings:clone-workspace': channel(CloneWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Accounts as the renderer may see them: who is signed in, what is configured, never a secret. */
+  'accounts:get': channel(NoRequest, AccountsViewSchema),
+  /** Where GitHub is and which OAuth App client ID the device flow uses. */
+  'accounts:save-github': channel(SaveGitHubRequestSchema, AccountsViewSchema),
+  /** Signs in with a pasted token: checked with GET /user first; a refused token is not stored. */
+  'accounts:github-token': channel(
+    z.object({ token: z.string().trim().min(1).max(1024) }).strict(),
+    AccountsViewSchema,
+  ),
+  /** Starts a device-flow sign-in; main polls GitHub and sends `accounts:changed` when it ends. */
+  'accounts:github-device-start': channel(NoRequest, AccountsViewSchema),
+  /** Stops waiting for a device-flow sign-in. */
+  'accounts:github-device-cancel': channel(NoRequest, AccountsViewSchema),
+  /** Forgets an account and its secrets. */
+  'accounts:sign-out': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), AccountsViewSchema),
+  /** Stores the S3 settings (secret key encrypted). */
+  'accounts:save-s3': channel(SaveS3RequestSchema, AccountsViewSchema),
+  /** Stores the MLflow server and its login (token or password encrypted). */
+  'accounts:save-mlflow': channel(SaveMlflowRequestSchema, AccountsViewSchema),
+  /** Tests a stored connection and names the exact problem when it fails. */
+  'accounts:test': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), ConnectionTestResultSchema),
+  // Issue 17 (the Pipeline area): one timeline per data branch, from the workspace's status source.
+  /** Every data branch's timeline (pushed → merge & QA → training → gate → promotion → merged), newest first, and how fresh it is. */
+  'pipeline:get-status': channel(NoRequest, PipelineStatusSchema),
+  /** Looks at the status source now (ignoring the back-off after failures) and answers with the new status. */
+  'pipeline:refresh-status': channel(NoRequest, PipelineStatusSchema),
+  // ── Models (issue 17): the registry's history, rollback, and "try it" on a staged photo ──────────────────────
+  /** Every registered version (scores, data, branch, PR), which is production and since when, and the timeline. */
+  'models:get-overview': channel(NoRequest, ModelRegistryOverviewSchema),
+  /** Makes an earlier version production again (the runner's rollback: under the promotion lock, recorded). */
+  'models:rollback': channel(
+    z.object({ version: VersionNumberSchema, reason: z.string().trim().min(1).max(2000).optional() }).strict(),
+    ModelRollbackResultSchema,
+  ),
+  /**
+   * Runs a version on a staged pair's photo in the inference worker (the code of `training-runner predict`) and
+   * compares the mask with the annotator's; a large disagreement is recorded on the pair (`modelCheck`).
+   */
+  'models:try': channel(z.object({ version: VersionNumberSchema, pairId: PairIdSchema }).strict(), TryItResultSchema),
 } as const satisfies Record<string, InvokeChannelSpec>
 
 /** A channel that carries files' bytes next to a validated request (see {@link UPLOAD_PACK_FORMAT}). */
@@ -240,6 +313,8 @@ export type UploadHandlers = {
 export const eventChannels = {
   /** A pipeline event (merge, QA, training, gate, promotion, publish) of the local runner; `branch` names the run. */
   'pipeline:event': PipelineEventSchema,
+  /** Issue 17: timelines that changed, branches gone, and the status's freshness (live, or the last known state). */
+  'pipeline:status': PipelineStatusUpdateSchema,
   /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
   'staging:updated': z.object({
     pairs: z.array(StagedPairSchema),
@@ -250,6 +325,10 @@ export const eventChannels = {
     /** What the last undoable edit did, or null (issue 23). */
     undo: z.string().nullable(),
   }),
+  /** Accounts changed outside a call (a device-flow sign-in finished, failed or expired). Issue 17. */
+  'accounts:changed': AccountsViewSchema,
+  /** Another workspace is open now: every area reloads. Issue 17. */
+  'settings:workspace-changed': WorkspaceRefSchema,
 } as const satisfies Record<string, z.ZodType>
 
 /** A request/response channel name. */

@@ -61,6 +61,19 @@ export const StagedPairSchema = z.object({
   revision: z.number().int().nonnegative(),
   /** Why QA could not check this revision of the pair (the QA run failed); a retry checks it again. */
   qaError: z.string().optional(),
+  /**
+   * The last model check of this revision (Models → Try it, issue 17): a registry version's prediction compared with
+   * the annotator's mask. `disagrees` flags a possibly wrong mask; it is not a QA finding and blocks nothing.
+   */
+  modelCheck: z
+    .object({
+      version: z.string(),
+      dice: z.number().min(0).max(1),
+      iou: z.number().min(0).max(1),
+      disagrees: z.boolean(),
+      checkedAt: z.string(),
+    })
+    .optional(),
   /** True when the fixes were applied by the staging area on add (format-only findings), not by the user. */
   autoFixed: z.boolean().optional(),
   /** When the pair was first added (ms since the epoch), for "newest first". */

@@ -53,6 +53,8 @@ export class StagingService implements Disposable {
   private readonly changed = new Set<string>()
   private readonly removed = new Set<string>()
   private known = new Set<string>()
+  /** Models → Try it results by pair, for the revision they were made on (issue 17). Derived data: not persisted. */
+  private readonly modelChecks = new Map<string, { revision: number; check: NonNullable<StagedPair['modelCheck']> }>()
   private flushTimer: NodeJS.Timeout | undefined
   private readonly qa: QaScheduler
   private readonly edits: PairEditContext
@@ -257,6 +259,21 @@ export class StagingService implements Disposable {
       .pairs.map((pair) => ({ sampleId: pair.stem, image: file(pair.image), mask: file(pair.mask) }))
   }
 
+  /** A staged pair's current revision (bumped whenever one of its files changes). */
+  revisionOf(id: string): number {
+    return this.store.meta(id).revision
+  }
+
+  /**
+   * Notes a model's prediction compared with the pair's mask (Models → Try it). It shows on the pair while the pair
+   * stays at `revision`: a replaced or fixed mask drops it.
+   */
+  recordModelCheck(id: string, revision: number, check: NonNullable<StagedPair['modelCheck']>): void {
+    this.modelChecks.set(id, { revision, check })
+    this.changed.add(id)
+    this.scheduleFlush()
+  }
+
   /** Sends pending changes to the renderers now. */
   emitNow(): void {
     this.flush()
@@ -274,6 +291,7 @@ export class StagingService implements Disposable {
     this.qa.forget(ids)
     for (const id of ids) {
       this.views.delete(id)
+      this.modelChecks.delete(id)
       this.removed.add(id)
     }
     this.onChange()
@@ -289,8 +307,10 @@ export class StagingService implements Disposable {
       const qaError = verdict === undefined ? this.qa.failure(pair.stem, meta.revision) : undefined
       // A pair's view changes only with its files (revision), its verdict or its checking state: reuse it otherwise.
       const state = verdict === undefined ? (checking ? 'c' : `p${qaError ?? ''}`) : String(verdict.stamp)
+      const modelCheck = this.modelChecks.get(pair.stem)
+      const check = modelCheck?.revision === meta.revision ? modelCheck.check : undefined
       const fixing = this.autoFixing.has(pair.stem)
-      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}|${String(fixing)}|${String(this.submittedBranches?.version ?? 0)}`
+      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}|${String(fixing)}|${String(this.submittedBranches?.version ?? 0)}|${check?.checkedAt ?? ''}`
       const cached = this.views.get(pair.stem)
       if (cached?.key === key) return cached.view
       const staged: StagedPair = {
@@ -313,6 +333,7 @@ export class StagingService implements Disposable {
       if (meta.autoFixed) staged.autoFixed = true
       if (meta.addedAt !== undefined) staged.addedAt = meta.addedAt
       if (qaError !== undefined) staged.qaError = qaError
+      if (check !== undefined) staged.modelCheck = check
       if (verdict?.width !== undefined) staged.width = verdict.width
       if (verdict?.height !== undefined) staged.height = verdict.height
       if (verdict?.foreground !== undefined) staged.foreground = verdict.foreground

@@ -145,6 +145,13 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
           <section className="detail__side" aria-labelledby="detail-findings" tabIndex={0}>
             <h3 id="detail-findings">What QA found</h3>
             <IssueList pair={pair} onAction={onAction} />
+            {pair.modelCheck === undefined ? null : (
+              // Issue 17 (Models → Try it): a model's prediction compared with this mask.
+              <p className={pair.modelCheck.disagrees ? 'text-warning' : 'muted'} data-testid="model-check">
+                {pair.modelCheck.disagrees ? 'Possibly wrong mask: ' : ''}model v{pair.modelCheck.version} agrees with
+                this mask at Dice {pair.modelCheck.dice.toFixed(3)}.
+              </p>
+            )}
             {pair.fixes.length > 0 ? (
               <p className="detail__note" data-testid="fix-note">
                 {pair.autoFixed === true ? 'Fixed when added' : 'Fixed'}: {pair.fixes.join(', ')}. The originals are

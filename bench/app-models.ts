@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { createDemoWorkspace } from 'training-runner'
+import { risingVersions, seedRegistry } from '../src-main/test-support/seed-registry.js'
+import { startWebHostProcess } from '../e2e/web-host-process.js'
+import { openCdpPage, type CdpPage } from './lib/cdp-page.js'
+import { median, row } from './lib/stats.js'
+
+/**
+ * Opening the Models area, as a user does it (a click on "Models" in the sidebar), in Chromium against the built
+ * web host, on the demo workspace with N registered versions (promoted through the runner's gate and promote).
+ * Measures the time from the click to the versions table and the chart on screen — the first open after start
+ * (registry read cold) and again after leaving and coming back — and the renderer's long tasks in that window
+ * (the Performance API's 'longtask' entries). Baselines in the same run: the same view with 3 versions, and the
+ * `models:get-overview` call alone (the registry read, no drawing).
+ *
+ *   npm run build && npx tsx --conditions=source bench/app-models.ts [--versions 200] [--repeat 3]
+ */
+const args = process.argv.slice(2)
+const option = (name: string, fallback: string): string => {
+  const index = args.indexOf(name)
+  return index >= 0 ? (args[index + 1] ?? fallback) : fallback
+}
+const versionCount = Number(option('--versions', '200'))
+const repeat = Number(option('--repeat', '3'))
+
+interface Opened {
+  ms: number
+  longTasks: number[]
+  /** CPU time of the renderer's main thread while opening (CDP `ThreadTime`): the work, whatever the load. */
+  cpuMs: number
+}
+
+interface Measured {
+  versions: number
+  seedSeconds: number
+  cold: Opened
+  warm: Opened[]
+  apiMs: number[]
+}
+
+const PROBES = `(() => {
+  const w = window
+  w.__bench = { longTasks: [] }
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) w.__bench.longTasks.push([entry.startTime, entry.duration])
+  }).observe({ type: 'longtask', buffered: true })
+  return true
+})()`
+
+// Clicks a sidebar link and resolves once the area is drawn: for Models, every version row and both chart lines.
+const openArea = (link: string, versions: number): string => `new Promise((resolve) => {
+  const start = performance.now()
+  document.querySelector('a[href="#/${link}"]').click()
+  const done = () => ${
+    link === 'models'
+      ? `document.querySelectorAll('[data-testid="models-versions"] tbody tr').length === ${String(versions)} && document.querySelectorAll('[data-testid="models-chart"] .recharts-line').length === 2`
+      : `!document.querySelector('[data-area="models"]')`
+  }
+  const check = () => {
+    if (done()) {
+      const end = performance.now()
+      // Let a long task that ends the drawing be reported before reading them.
+      setTimeout(() => resolve({
+        ms: end - start,
+        longTasks: window.__bench.longTasks.filter(([at]) => at >= start - 1).map(([, duration]) => duration),
+      }), 150)
+    } else requestAnimationFrame(check)
+  }
+  check()
+})`
+
+/** Opens an area and measures it, with the renderer main thread's CPU time around it. */
+async function timedOpen(page: CdpPage, link: string, versions: number): Promise<Opened> {
+  const before = await threadTime(page)
+  const opened = await page.evaluate<Omit<Opened, 'cpuMs'>>(openArea(link, versions))
+  return { ...opened, cpuMs: (await threadTime(page)) - before }
+}
+
+async function threadTime(page: CdpPage): Promise<number> {
+  const { metrics } = await page.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics')
+  return (metrics.find((metric) => metric.name === 'ThreadTime')?.value ?? 0) * 1000
+}
+
+async function waitFor(page: CdpPage, expression: string, what: string): Promise<void> {
+  for (let tries = 0; !(await page.evaluate<boolean>(expression).catch(() => false)); tries += 1) {
+    if (tries > 600) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function measure(versions: number): Promise<Measured> {
+  const userData = await mkdtemp(path.join(os.tmpdir(), 'wms-bench-models-'))
+  try {
+    const layout = await createDemoWorkspace(path.join(userData, 'demo'), { incoming: 0 })
+    const seeded = performance.now()
+    await seedRegistry(layout.workspace, risingVersions(versions))
+    const seedSeconds = (performance.now() - seeded) / 1000
+    const host = await startWebHostProcess({ userData })
+    const page = await openCdpPage(host.url)
+    try {
+      await waitFor(page, `!!document.querySelector('a[href="#/models"]')`, 'the app')
+      await page.evaluate(PROBES)
+      await page.send('Performance.enable', { timeDomain: 'threadTicks' })
+      const cold = await timedOpen(page, 'models', versions)
+      const warm: Opened[] = []
+      for (let i = 0; i < repeat; i += 1) {
+        await page.evaluate(openArea('add-data', versions))
+        warm.push(await timedOpen(page, 'models', versions))
+      }
+      const token = new URL(host.url).hash.replace('#token=', '')
+      const apiMs: number[] = []
+      for (let i = 0; i < repeat; i += 1) {
+        const started = performance.now()
+        const response = await fetch(`${host.origin}/api/invoke/models:get-overview`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: host.origin },
+          body: '{}',
+        })
+        await response.json()
+        apiMs.push(performance.now() - started)
+      }
+      return { versions, seedSeconds, cold, warm, apiMs }
+    } finally {
+      await page.close()
+      await host.stop()
+    }
+  } finally {
+    await rm(userData, { recursive: true, force: true })
+  }
+}
+
+const baseline = await measure(3)
+const measured = await measure(versionCount)
+const widths = [10, 11, 13, 18, 18, 22, 14, 12]
+console.log(
+  `Models area in the app (web host + Chromium), ${String(os.cpus().length)} cores, load ${os.loadavg()[0]?.toFixed(1) ?? '?'}`,
+)
+console.log(
+  row(
+    [
+      'versions',
+      'seeded in',
+      'open (cold)',
+      'open (warm, med)',
+      'longest task (cold/warm)',
+      'overview API',
+      'vs 3 versions',
+    ],
+    widths,
+  ),
+)
+for (const result of [baseline, measured]) {
+  const warm = median(result.warm.map((opened) => opened.ms))
+  const warmLongest = Math.max(0, ...result.warm.flatMap((opened) => opened.longTasks))
+  console.log(
+    row(
+      [
+        result.versions,
+        `${result.seedSeconds.toFixed(1)} s`,
+        `${result.cold.ms.toFixed(0)} ms`,
+        `${warm.toFixed(0)} ms`,
+        `${result.cold.cpuMs.toFixed(0)} / ${median(result.warm.map((opened) => opened.cpuMs)).toFixed(0)} ms`,
+        `${Math.max(0, ...result.cold.longTasks).toFixed(0)} / ${warmLongest.toFixed(0)} ms`,
+        `${median(result.apiMs).toFixed(0)} ms`,
+        `${(warm / median(baseline.warm.map((opened) => opened.ms))).toFixed(2)}×`,
+      ],
+      widths,
+    ),
+  )
+}
+console.log('Targets: open < 300 ms, no long task > 100 ms (PRODUCT.md §9, issue 17).')

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { createDemoWorkspace } from 'training-runner'
+import { seedRegistry } from '../src-main/test-support/seed-registry.js'
+import { expect, test as base } from './fixtures.js'
+import { startWebHostProcess, type WebHostProcess } from './web-host-process.js'
+
+/**
+ * Models on the demo workspace, with three versions promoted through the runner's own gate and promote (the
+ * pipeline's training is stood in for by tiny real models, so the spec takes seconds, not a training run):
+ * the versions with their metrics and a chart → "try it" predicts a mask in the inference worker and flags the
+ * disagreement in Add data → rollback asks first, then moves production and records it.
+ */
+const test = base.extend<{ workspace: string; webHost: WebHostProcess }>({
+  workspace: async ({ userData }, use) => {
+    const layout = await createDemoWorkspace(path.join(userData, 'demo'), { incoming: 2 })
+    await seedRegistry(layout.workspace, [
+      { dice: 0.71, iou: 0.58, foreground: 'random' },
+      { dice: 0.78, iou: 0.66, foreground: 'random' },
+      // Production marks the whole photo as counter: a large disagreement with any annotator's mask.
+      { dice: 0.84, iou: 0.73, foreground: 'all' },
+    ])
+    await use(layout.workspace)
+  },
+  webHost: async ({ userData, workspace }, use) => {
+    expect(workspace).toContain(userData)
+    const host = await startWebHostProcess({ userData })
+    await use(host)
+    await host.stop()
+  },
+})
+
+test('Models: versions with metrics and a chart, try it, and a recorded rollback', async ({
+  page,
+  webHost,
+  workspace,
+}, testInfo) => {
+  const shot = async (name: string): Promise<void> => {
+    const file = testInfo.outputPath(`models-${name}.png`)
+    await page.screenshot({ path: file, fullPage: true })
+    await testInfo.attach(name, { path: file, contentType: 'image/png' })
+  }
+  await page.goto(webHost.url)
+  // Stage the demo's new pairs, to try the models on.
+  await page.getByRole('button', { name: "Add the demo's new pairs" }).click()
+  await expect(page.locator('[data-pair-id]')).toHaveCount(2)
+
+  await page.getByRole('link', { name: 'Models' }).click()
+  await expect(page.getByRole('heading', { name: 'Models', level: 2 })).toBeVisible()
+  await expect(page.getByTestId('models-production')).toContainText('v3 of water-meter-segmentation is production')
+  const rows = page.getByTestId('models-versions').locator('tbody tr')
+  await expect(rows).toHaveCount(3)
+  await expect(rows.first()).toContainText('0.840')
+  await expect(rows.first()).toContainText('production')
+  await expect(rows.first()).toContainText('PR #102')
+  await expect(page.getByTestId('models-chart').locator('.recharts-line')).toHaveCount(2)
+  await expect(page.getByTestId('models-compare')).toContainText('+0.060')
+  await shot('overview')
+
+  // Try it: production on a staged photo, in the inference worker.
+  await page.getByRole('button', { name: 'Predict the mask' }).click()
+  await expect(page.getByTestId('try-result')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('try-overlay')).toHaveJSProperty('complete', true)
+  expect(await page.getByTestId('try-overlay').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+  await expect(page.getByRole('status').filter({ hasText: 'this mask may be wrong' })).toBeVisible()
+  await page.getByTestId('try-result').scrollIntoViewIfNeeded()
+  await shot('try-it')
+  await page.getByLabel('Where they differ').check()
+  await shot('try-it-difference')
+
+  // Rollback asks first; Escape cancels and gives focus back to the button.
+  const rollbackButton = page.getByRole('button', { name: 'Roll back to v1' })
+  await rollbackButton.click()
+  const dialog = page.getByRole('dialog', { name: 'Roll back to v1?' })
+  await expect(dialog).toBeVisible()
+  await expect(dialog.getByRole('textbox')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(dialog).toBeHidden()
+  await expect(rollbackButton).toBeFocused()
+  await rollbackButton.click()
+  await dialog.getByRole('textbox').fill('v3 marks the whole photo')
+  await shot('rollback-dialog')
+  await dialog.getByRole('button', { name: 'Roll back to v1' }).click()
+  await expect(dialog).toBeHidden()
+  await expect(page.getByTestId('models-production')).toContainText('v1 of water-meter-segmentation is production')
+  const latest = page.getByTestId('models-history').locator('li').first()
+  await expect(latest).toContainText('Rolled back to v1')
+  await expect(latest).toContainText('v3 marks the whole photo')
+  await shot('after-rollback')
+  const history = await readFile(path.join(workspace, 'models', 'production-history.jsonl'), 'utf8')
+  expect(JSON.parse(history.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+    event: 'rollback',
+    version: 1,
+    previous_version: 3,
+    reason: 'v3 marks the whole photo',
+  })
+
+  // The disagreement is on the pair in Add data too.
+  await page.getByRole('link', { name: 'Add data' }).click()
+  await page.locator('[data-pair-id]').first().dblclick()
+  await expect(page.getByTestId('model-check')).toContainText('Possibly wrong mask: model v3')
+  await shot('add-data-flag')
+})
