@@ -180,7 +180,7 @@ async function measure(name: string, runs: number, eventsPerRun: number): Promis
   try {
     for (
       let tries = 0;
-      (await page.evaluate<boolean>(`!!document.querySelector('a[href="#/pipeline"]')`)) !== true;
+      !(await page.evaluate<boolean>(`!!document.querySelector('a[href="#/pipeline"]')`));
       tries += 1
     ) {
       if (tries > 300) throw new Error('the app did not open')
