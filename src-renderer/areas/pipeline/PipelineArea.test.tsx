@@ -109,7 +109,7 @@ describe('PipelineArea', () => {
     const timeline = await screen.findByRole('article', { name: BRANCH })
     expect(screen.getByTestId('stage-word-training').textContent).toBe('epoch 1/10')
     expect(screen.getByTestId('stage-word-merge-qa').textContent).toBe('checked')
-    expect(within(timeline).getByRole('figure', { name: 'Loss per epoch' })).toBeTruthy()
+    expect(await within(timeline).findByRole('figure', { name: 'Loss per epoch' })).toBeTruthy()
     // Only web links are links: a javascript: URL from a source is dropped.
     expect(
       within(timeline)

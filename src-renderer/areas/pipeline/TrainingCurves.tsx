@@ -1,4 +1,4 @@
-import { useId, useMemo, type ReactElement } from 'react'
+import { useEffect, useId, useMemo, useState, type ReactElement } from 'react'
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { CurvePoint, TrainingProgress } from '@wms/shared/pipeline/timeline'
 import { epochWord } from '@wms/shared/pipeline/timeline-from-record'
@@ -52,6 +52,13 @@ export function TrainingCurves({ training }: { training: TrainingProgress }): Re
   const points = useMemo(() => decimate(training.curve, MAX_DRAWN), [training.curve])
   const last = training.curve.at(-1)
   const heading = useId()
+  // The charts are drawn in a task of their own, after the timeline is on screen: opening the view never waits
+  // for them (the longest part of the first paint).
+  const [drawCharts, setDrawCharts] = useState(false)
+  useEffect(() => {
+    const timer = setTimeout(() => setDrawCharts(true), 0)
+    return () => clearTimeout(timer)
+  }, [])
   return (
     <section className="training" aria-labelledby={heading}>
       <h4 id={heading}>Training</h4>
@@ -71,6 +78,8 @@ export function TrainingCurves({ training }: { training: TrainingProgress }): Re
       </p>
       {training.curve.length === 0 ? (
         <p className="muted">The curves appear after the first epoch.</p>
+      ) : !drawCharts ? (
+        <div className="training__charts training__charts--pending" aria-hidden="true" />
       ) : (
         <div className="training__charts">
           <Chart
