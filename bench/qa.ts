@@ -1,6 +1,7 @@
 /**
  * QA benchmark. In one run, for the real sample (240 pairs, if present) and for 1,000 real-sized pairs (the sample
- * reused with small variations, see lib/real-variants.ts; generated pictures where the sample is missing):
+ * reused with small variations, see lib/real-variants.ts, written once into the temp folder; generated pictures where
+ * the sample is missing):
  * - the naive baseline: one pair after the other, every file fully decoded, no cache (lib/naive-qa.ts);
  * - `training-runner qa` in a fresh process, cold: an empty probe cache, the files in the OS page cache (as right
  *   after they were copied or downloaded);
@@ -101,8 +102,10 @@ async function runCli(dir: string, cacheDir: string, extra: string[] = []): Prom
 function show(label: string, timing: Timing, pairs: number, naive?: Timing): void {
   const ratio = naive === undefined ? '' : `  ${(naive.wallSeconds / timing.wallSeconds).toFixed(1)}× naive`
   const per1000 = ((timing.wallSeconds / pairs) * 1000).toFixed(2)
+  // CPU over wall: how many cores the run kept busy (2 at most here; less when other work shares the machine).
+  const cores = (timing.cpuSeconds / timing.wallSeconds).toFixed(2)
   process.stdout.write(
-    `  ${label.padEnd(34)} ${timing.wallSeconds.toFixed(2).padStart(7)} s wall  ${timing.cpuSeconds.toFixed(2).padStart(6)} s CPU  (${per1000} s per 1,000 pairs)${ratio}  load ${timing.load[0].toFixed(1)}→${timing.load[1].toFixed(1)}${timing.note === undefined ? '' : `  ${timing.note}`}\n`,
+    `  ${label.padEnd(34)} ${timing.wallSeconds.toFixed(2).padStart(7)} s wall  ${timing.cpuSeconds.toFixed(2).padStart(6)} s CPU (${cores} cores)  (${per1000} s per 1,000 pairs)${ratio}  load ${timing.load[0].toFixed(1)}→${timing.load[1].toFixed(1)}${timing.note === undefined ? '' : `  ${timing.note}`}\n`,
   )
 }
 
@@ -210,12 +213,13 @@ async function exists(file: string): Promise<boolean> {
 /** 1,000 real-sized pairs: the sample with variations, or generated phone-sized pairs without the sample. */
 async function thousandPairs(count: number, haveSample: boolean): Promise<{ name: string; dir: string }> {
   if (haveSample) {
-    const dir = path.join(RESULTS, `qa-real-variants-${String(count)}`)
+    // In the temp folder (reused by later runs while it lasts), not the checkout: these are copies of the sample.
+    const dir = path.join(os.tmpdir(), `wms-bench-qa-real-variants-${String(count)}`)
     if (!(await exists(path.join(dir, '.complete'))))
       process.stdout.write(`writing ${String(count)} pairs from the sample into ${dir} (once)…\n`)
     return { name: `${String(count)} real-sized pairs`, dir: await writeRealVariants(values.sample, dir, count) }
   }
-  const dir = path.join(RESULTS, `qa-generated-real-size-${String(count)}`)
+  const dir = path.join(os.tmpdir(), `wms-bench-qa-generated-real-size-${String(count)}`)
   if (!(await exists(path.join(dir, '.complete')))) {
     process.stdout.write(`generating ${String(count)} phone-sized pairs in ${dir} (once)…\n`)
     await rm(dir, { recursive: true, force: true })

@@ -1,11 +1,13 @@
 /**
  * Training speed of the runner against PyTorch on the same machine, in the same run.
  *
- *   npm run bench:train -- [--sizes 128,256] [--steps 5] [--data <dataset dir>] [--no-torch] [--profile] [--compare-js]
+ *   npm run bench:train -- [--sizes 128,256] [--workers 1,2] [--steps 5] [--data <dataset dir>] [--no-torch]
+ *                          [--profile] [--compare-js] [--steps-only]
  *
- * Prints, per input size (batch 4): ms per training step on the chosen CPU backend and on PyTorch (CPU, all
- * cores and one; timed before and after the tfjs runs, the faster kept, because the machine is shared), their
- * ratios, the live tensor count after each step (flat = no leak) and the wasm heap; then the input pipeline's images/s (cold:
+ * Prints, per input size (batch 4): ms per training step of the trainer's own step on the chosen CPU backend with
+ * 1 worker (in process) and with data-parallel worker threads (issue 18), and on PyTorch (CPU, all cores and one;
+ * timed before and after the tfjs runs, the faster kept, because the machine is shared), their ratios, the
+ * scaling from 1 to N workers, the live tensor count after each step (flat = no leak) and the wasm heap; then the input pipeline's images/s (cold:
  * decode + resize + augment + preprocess; warm: from the cache) and the trainer's idle share in a real training
  * run (time waiting for batches / total). Writes the numbers to bench/results/train-<time>.json.
  */
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import { describeChoice, selectBackend, trainModel, writeSyntheticDataset } from 'training-runner'
 import { isDataset, measureInputPipeline } from './lib/input-pipeline.js'
-import { timeTrainingStep, type StepTiming } from './lib/tfjs-step.js'
+import { timeTrainerStep, timeTrainingStep, type StepTiming } from './lib/tfjs-step.js'
 import { ensureTorch, runTorch, type TorchResult } from './lib/torch-reference.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -27,11 +29,17 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const sizes = (option('sizes') ?? '128,256').split(',').map(Number)
+const workerCounts = (option('workers') ?? `1,${String(Math.min(4, os.availableParallelism()))}`).split(',').map(Number)
 const batch = 4
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`)
 }
 
+const loadNow = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 const stepsFor = (size: number): number => Number(option('steps') ?? (size <= 128 ? 5 : 3))
 
 const backend = await selectBackend('auto')
@@ -65,21 +73,18 @@ if (torchOk) {
   )
 }
 
-const tfjs: StepTiming[] = []
+const tfjs: (StepTiming & { workers: number })[] = []
 for (const size of sizes) {
-  const timing = await timeTrainingStep({
-    size,
-    batch,
-    steps: stepsFor(size),
-    warmup: 1,
-    profile: flag('profile') && size === sizes[0],
-  })
-  tfjs.push(timing)
-  log(
-    `tfjs ${backend.candidate} ${String(size)}²: ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((s) => s.toFixed(0)).join(' ')}), tensors after each step ${timing.tensorsAfterStep.join(' ')}, wasm heap ${timing.wasmHeapMiB?.toFixed(0) ?? '–'} MiB`,
-  )
-  if (timing.profile !== undefined) {
-    for (const k of timing.profile.slice(0, 14))
+  for (const workers of workerCounts) {
+    const timing = await timeTrainerStep({ size, batch, steps: stepsFor(size), warmup: 1, workers })
+    tfjs.push(timing)
+    log(
+      `tfjs ${backend.candidate} ${String(size)}², ${String(workers)} worker(s), passes of ${String(timing.microBatchSize)}: ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((s) => s.toFixed(0)).join(' ')}), tensors after each step ${timing.tensorsAfterStep.join(' ')}, wasm heap: main ${timing.wasmHeapMiB?.toFixed(0) ?? '–'} MiB${timing.workerHeapMiB.length > 0 ? `, workers ${timing.workerHeapMiB.map((m) => m?.toFixed(0) ?? '–').join(' / ')} MiB` : ''}, load ${loadNow()}`,
+    )
+  }
+  if (flag('profile') && size === sizes[0]) {
+    const profiled = await timeTrainingStep({ size, batch, steps: 1, warmup: 1, profile: true })
+    for (const k of profiled.profile?.slice(0, 14) ?? [])
       log(`    ${k.kernel.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(4)} calls`)
   }
 }
@@ -87,7 +92,13 @@ for (const size of sizes) {
 let jsFallback: StepTiming | undefined
 if (flag('compare-js') && backend.name === 'wasm') {
   process.env.WMS_WASM_SIMD = '0'
-  jsFallback = await timeTrainingStep({ size: sizes[0] ?? 128, batch, steps: stepsFor(sizes[0] ?? 128), warmup: 1 })
+  jsFallback = await timeTrainerStep({
+    size: sizes[0] ?? 128,
+    batch,
+    steps: stepsFor(sizes[0] ?? 128),
+    warmup: 1,
+    workers: 1,
+  })
   delete process.env.WMS_WASM_SIMD
   log(
     `tfjs ${backend.candidate} ${String(jsFallback.size)}² with the JS fallbacks instead of SIMD: ${jsFallback.msPerStep.toFixed(0)} ms/step`,
@@ -115,9 +126,12 @@ const rows = tfjs.map((t) => {
     torchAfter.find((r) => r.size === t.size)?.msPerStep,
   ])
   const torchOneThreadMs = fastest(torchSingle.filter((r) => r.size === t.size).map((r) => r.msPerStep))
+  const oneWorker = tfjs.find((o) => o.size === t.size && o.workers === 1)
   return {
     size: t.size,
+    workers: t.workers,
     tfjsMs: t.msPerStep,
+    speedupOverOneWorker: oneWorker === undefined ? undefined : oneWorker.msPerStep / t.msPerStep,
     torchMs,
     ratio: torchMs === undefined ? undefined : t.msPerStep / torchMs,
     torchOneThreadMs,
@@ -143,31 +157,39 @@ try {
       maskFormat: 'jpeg',
     })
   }
-  const pipeline = await measureInputPipeline(data, 128)
-  log(
-    `input pipeline (${String(pipeline.pairs)} pairs → 128²): cold ${pipeline.coldImagesPerSecond.toFixed(1)} images/s (decode + resize + augment + preprocess), warm ${pipeline.warmImagesPerSecond.toFixed(1)} images/s (cached)`,
-  )
-  const run = await trainModel({
-    datasetRoot: data,
-    outDir: path.join(scratch, 'model'),
-    config: { imageSize: 128, epochs: 2, backend: backend.name === 'wasm' ? 'wasm' : 'auto' },
-    backend,
-  })
-  log(
-    `trainer idle share over ${String(run.epochsRun)} epochs: ${(run.pipeline.idleShare * 100).toFixed(2)} % (waited ${run.pipeline.waitSeconds.toFixed(2)} s, trained ${run.pipeline.stepSeconds.toFixed(1)} s; first batch excluded)`,
-  )
+  // --steps-only: just the step timings (e.g. the 512² batch-4 check), without the pipeline and idle-share runs.
+  const pipeline = flag('steps-only') ? undefined : await measureInputPipeline(data, 128)
+  if (pipeline !== undefined) {
+    log(
+      `input pipeline (${String(pipeline.pairs)} pairs → 128²): cold ${pipeline.coldImagesPerSecond.toFixed(1)} images/s (decode + resize + augment + preprocess), warm ${pipeline.warmImagesPerSecond.toFixed(1)} images/s (cached)`,
+    )
+  }
+  const run = flag('steps-only')
+    ? undefined
+    : await trainModel({
+        datasetRoot: data,
+        outDir: path.join(scratch, 'model'),
+        config: { imageSize: 128, epochs: 2, backend: backend.name === 'wasm' ? 'wasm' : 'auto' },
+        backend,
+      })
+  if (run !== undefined) {
+    log(
+      `trainer idle share over ${String(run.epochsRun)} epochs (default workers): ${(run.pipeline.idleShare * 100).toFixed(2)} % (waited ${run.pipeline.waitSeconds.toFixed(2)} s, trained ${run.pipeline.stepSeconds.toFixed(1)} s; first batch excluded)`,
+    )
+  }
 
   log('')
   const times = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)}×`)
   log(
-    `| input | tfjs ${backend.candidate} ms/step | PyTorch ${String(threads)} threads | ratio | PyTorch 1 thread | ratio |`,
+    `| input | workers | tfjs ${backend.candidate} ms/step | speed-up vs 1 worker | PyTorch ${String(threads)} threads | ratio | PyTorch 1 thread | ratio |`,
   )
-  log('|---|---|---|---|---|---|')
+  log('|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     log(
-      `| ${String(r.size)}², batch ${String(batch)} | ${r.tfjsMs.toFixed(0)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${times(r.ratio)} | ${r.torchOneThreadMs?.toFixed(0) ?? '–'} | ${times(r.ratioOneThread)} |`,
+      `| ${String(r.size)}², batch ${String(batch)} | ${String(r.workers)} | ${r.tfjsMs.toFixed(0)} | ${times(r.speedupOverOneWorker)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${times(r.ratio)} | ${r.torchOneThreadMs?.toFixed(0) ?? '–'} | ${times(r.ratioOneThread)} |`,
     )
   }
+  log(`load average at the end: ${loadNow()} (${String(os.cpus().length)} cores; other work was running)`)
   const rss = process.resourceUsage().maxRSS / 1024
   log(
     `peak RSS of this process: ${rss.toFixed(0)} MiB; PyTorch peak RSS: ${torchOk ? `${torchPeakRssMiB.toFixed(0)} MiB` : '–'}`,
@@ -177,7 +199,7 @@ try {
   const file = path.join(repoRoot, 'bench', 'results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
   await writeFile(
     file,
-    `${JSON.stringify({ backend, loadAverage: os.loadavg(), rows, tfjs, jsFallback, torchBefore, torchAfter, torchSingle, pipeline, idle: run.pipeline, peakRssMiB: rss, torchPeakRssMiB }, null, 2)}\n`,
+    `${JSON.stringify({ backend, loadAverage: os.loadavg(), rows, tfjs, jsFallback, torchBefore, torchAfter, torchSingle, pipeline, idle: run?.pipeline, peakRssMiB: rss, torchPeakRssMiB }, null, 2)}\n`,
   )
   log(`results: ${path.relative(repoRoot, file)}`)
 } finally {

@@ -7,7 +7,14 @@ import { SAMPLE_WORKSPACE, fakeApi } from './test-support/fake-api.js'
 
 const emptyStaging = () => ({
   ok: true as const,
-  value: { pairs: [], problems: [], summary: summarizeStaging([]), submission: null },
+  value: {
+    pairs: [],
+    problems: [],
+    summary: summarizeStaging([]),
+    submission: null,
+    settings: { fixOnAdd: true },
+    undo: null,
+  },
 })
 
 const appInfo = {

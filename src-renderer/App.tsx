@@ -5,6 +5,7 @@ import { PipelineArea } from './areas/PipelineArea.js'
 import { SettingsArea } from './areas/SettingsArea.js'
 import { ErrorPanel } from './components/ErrorPanel.js'
 import { Sidebar } from './components/Sidebar.js'
+import { SkipLink } from './components/SkipLink.js'
 import { WorkspaceHeader } from './components/WorkspaceHeader.js'
 import { useAppStore } from './store/app-store.js'
 import { assertNever } from '@wms/shared/util/assert-never'
@@ -45,10 +46,11 @@ export function App(): ReactElement {
   }
   return (
     <div className="app">
+      <SkipLink target="main" />
       <Sidebar />
       <div className="app__main">
         <WorkspaceHeader />
-        <main className="app__area" data-area={area}>
+        <main className="app__area" data-area={area} id="main" tabIndex={-1}>
           <AreaView area={area} />
         </main>
       </div>

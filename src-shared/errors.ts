@@ -57,6 +57,20 @@ export const ERROR_CODES = [
   'promote/locked',
   'pipeline/locked',
   'pipeline/refused',
+  // GitHub (issue 16): the adapter's calls, each naming what the user can do.
+  'github/auth-failed',
+  'github/permission-denied',
+  'github/not-found',
+  'github/rate-limited',
+  'github/unavailable',
+  'github/rejected',
+  // Settings (issue 17): switching workspace, the secret store, accounts.
+  'workspace/busy',
+  'workspace/exists',
+  'secrets/unavailable',
+  'secrets/unreadable',
+  'accounts/rejected',
+  'accounts/not-configured',
 ] as const
 
 /** A stable, machine-readable error code (see {@link ERROR_CODES}). */

@@ -8,6 +8,7 @@ import {
   ELECTRON_UPLOAD_CHANNEL,
 } from '@wms/shared/ipc/contract'
 import { bootApp, type BootedApp } from '../boot.js'
+import { createDesktopCipher } from './safe-storage-cipher.js'
 import { USER_DATA_ENV } from '../workspace/resolve-workspace.js'
 import { createElectronInvokeHandler, createElectronUploadHandler } from './invoke-handler.js'
 import { ELECTRON_CSP, isSafeExternalUrl, secureWebPreferences } from './window-security.js'
@@ -75,6 +76,7 @@ async function start(): Promise<void> {
       chrome: process.versions.chrome,
     },
     log: (message) => console.log(message),
+    secretCipher: await createDesktopCipher(app.getPath('userData')),
   })
   ipcMain.handle(ELECTRON_INVOKE_CHANNEL, createElectronInvokeHandler(booted.dispatch, rendererUrl))
   ipcMain.handle(ELECTRON_UPLOAD_CHANNEL, createElectronUploadHandler(booted.dispatchUpload, rendererUrl))

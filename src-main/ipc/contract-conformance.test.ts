@@ -8,6 +8,7 @@ import { createDemoWorkspace } from 'training-runner'
 import { createElectronInvokeHandler, createElectronUploadHandler } from '../electron/invoke-handler.js'
 import { fakeStagingDeps } from '../test-support/fake-staging-deps.js'
 import { createAppServices, type AppServices } from '../services/app-services.js'
+import { openAppSession } from '../services/settings/app-session.js'
 import { startWebHost, type WebHost } from '../web-host/server.js'
 import { createDispatcher, createUploadDispatcher, type Dispatch, type DispatchUpload } from './dispatch.js'
 import { EventHub } from './event-hub.js'
@@ -21,6 +22,9 @@ function packUpload(request: unknown, files: readonly Uint8Array[]): Uint8Array 
   length.writeUInt32LE(header.length)
   return Buffer.concat([length, header, ...files])
 }
+
+// Port 9 (discard) on loopback: nothing listens, so a connection is refused at once.
+const CLOSED_PORT = 'http://127.0.0.1:9'
 
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=='
 
@@ -37,12 +41,37 @@ const REQUESTS: Record<InvokeChannel, { request: unknown; mutates?: true }> = {
   'staging:set-replacement': { request: { id: 'x', replacement: false }, mutates: true },
   'staging:clear': { request: {}, mutates: true },
   'staging:retry-qa': { request: {}, mutates: true },
+  'staging:undo': { request: {}, mutates: true },
+  'staging:get-settings': { request: {} },
+  'staging:set-settings': { request: { fixOnAdd: true }, mutates: true },
   'submit:preview': { request: {}, mutates: true },
   'submit:start': { request: {} },
   'submit:retry': { request: {} },
   'submit:dismiss': { request: {} },
   'pipeline:list-data-branches': { request: {} },
   'pipeline:list-runs': { request: {} },
+  // Settings (issue 17). Nothing here reaches the internet: GitHub and MLflow point at a closed loopback port.
+  'settings:get-workspaces': { request: {} },
+  'settings:open-workspace': { request: { path: '/no/such/wms-workspace' } },
+  'settings:create-workspace': { request: { path: 'not/absolute' } },
+  'settings:clone-workspace': { request: { url: 'https://example.invalid/x.git', path: 'not/absolute' } },
+  'accounts:get': { request: {} },
+  'accounts:save-github': {
+    request: { apiUrl: CLOSED_PORT, webUrl: CLOSED_PORT, oauthClientId: 'Iv1.conformance' },
+    mutates: true,
+  },
+  'accounts:github-token': { request: { token: 'ghp_conformance_token_value' } },
+  'accounts:github-device-start': { request: {} },
+  'accounts:github-device-cancel': { request: {} },
+  'accounts:sign-out': { request: { service: 'github' }, mutates: true },
+  'accounts:save-s3': { request: { mode: 'default-chain', region: 'us-east-1', bucket: 'wms-dvc' }, mutates: true },
+  'accounts:save-mlflow': { request: { url: CLOSED_PORT, auth: 'none' }, mutates: true },
+  // The answer carries the time the test took: compared on its shape, not byte for byte.
+  'accounts:test': { request: { service: 'mlflow' }, mutates: true },
+  // The status moves with every look at the source (its freshness says when the next is due): both transports
+  // must answer with a valid status, not the same instant's.
+  'pipeline:get-status': { request: {}, mutates: true },
+  'pipeline:refresh-status': { request: {}, mutates: true },
   // Issue 17 (Models): the demo has no registered version yet, so rollback and try answer the same typed error.
   'models:get-overview': { request: {} },
   'models:rollback': { request: { version: '1' }, mutates: true },
@@ -78,15 +107,26 @@ describe('the IPC contract, served by both hosts', () => {
     const layout = await createDemoWorkspace(path.join(base, 'demo'), { pairs: 2, incoming: 0 })
     staticDir = path.join(base, 'static')
     const events = new EventHub()
-    services = await createAppServices({
-      workspaceRoot: layout.workspace,
-      host: 'web',
-      version: '1.2.3',
-      versions: { node: process.versions.node, electron: null, chrome: null },
-      events,
-      staging: fakeStagingDeps(),
-      demoIncoming: layout.incoming,
+    const session = await openAppSession({
+      userDataDir: path.join(base, 'user-data'),
+      initialRoot: layout.workspace,
+      openWorkspace: (root, settings) =>
+        createAppServices({
+          workspaceRoot: root,
+          host: 'web',
+          version: '1.2.3',
+          versions: { node: process.versions.node, electron: null, chrome: null },
+          events,
+          settings,
+          staging: fakeStagingDeps(),
+          demoIncoming: layout.incoming,
+        }),
+      onSecret: () => undefined,
+      onAccountsChanged: (view) => events.emit('accounts:changed', view),
+      onWorkspaceChanged: (current) => events.emit('settings:workspace-changed', current),
+      env: {},
     })
+    services = session.services
     dispatch = createDispatcher(services.handlers)
     dispatchUpload = createUploadDispatcher(services.uploadHandlers)
     host = await startWebHost({ dispatch, dispatchUpload, events, staticDir })

@@ -12,6 +12,10 @@ import { StagingService } from './staging/staging-service.js'
 import { SubmitService } from './staging/submit-service.js'
 import { addInGroups } from './upload-ingest.js'
 import { PipelineService, type PipelineServiceOptions } from './pipeline/pipeline-service.js'
+import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
+import type { SettingsHandlers } from './settings/settings-handlers.js'
+import { createPipelineStatus } from './pipeline/pipeline-status.js'
+import type { StatusCredentials } from './pipeline/status-source.js'
 import { modelsCacheDir, ModelsService } from './models/models-service.js'
 import { createWorkerPhotoInference, type PhotoInference } from './models/photo-inference.js'
 
@@ -32,6 +36,12 @@ export interface AppServicesOptions {
   retryDelaysMs?: readonly number[]
   /** The local pipeline runner (workspaces with `pipeline.runner: local`); `false` turns it off. */
   localRunner?: false | Pick<PipelineServiceOptions, 'cliModule' | 'pollMs' | 'runArgs' | 'execArgv'>
+  /** The Settings channels (workspaces, accounts): app-wide, they outlive this workspace's services (issue 17). */
+  settings: SettingsHandlers
+  /** Stored accounts the pipeline's status sources read (GitHub, MLflow); default: none. */
+  credentials?: StatusCredentials
+  /** How often the pipeline's status source is read (tests shorten it). */
+  statusIntervalMs?: number
   /** Where Models → Try it predicts: the built inference worker (`out/main/inference-worker.js`), or another. */
   inference?: { workerPath: string } | PhotoInference
 }
@@ -42,6 +52,8 @@ export interface AppServices extends Disposable {
   uploadHandlers: UploadHandlers
   media: (mediaPath: string) => Promise<MediaResponse>
   staging: StagingService
+  /** What is running in this workspace (a workspace switch asks before stopping it). */
+  activity: () => Promise<WorkspaceActivity>
 }
 
 /**
@@ -58,6 +70,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       dir: path.join(appData, 'staging'),
       events: options.events,
       ...options.staging,
+      submitted: { workspaceRoot: root, datasetRoot: config.dataset.root },
       ...(options.demoIncoming === undefined ? {} : { demoIncoming: options.demoIncoming }),
     }),
   )
@@ -69,16 +82,34 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }),
   )
   await submit.resume()
+  // The status source asks the runner for its queue; the runner's events go to the status's log.
+  const runner: { service?: PipelineService | undefined } = {}
+  const status = createPipelineStatus({
+    workspaceRoot: root,
+    config,
+    runnerState: () => runner.service?.overviewState() ?? { running: null, queued: [] },
+    onUpdate: (update) => options.events.emit('pipeline:status', update),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.statusIntervalMs === undefined ? {} : { intervalMs: options.statusIntervalMs }),
+  })
+  // Disposed after the runner (the store disposes in reverse): its last events reach the log.
+  store.add({ dispose: () => status.log.flush() })
   const pipeline =
     config.pipeline.runner === 'local' && options.localRunner !== false
       ? store.add(
           new PipelineService({
             workspaceRoot: root,
-            onEvent: (event) => options.events.emit('pipeline:event', event),
+            onEvent: (event) => {
+              status.log.append(event)
+              options.events.emit('pipeline:event', event)
+            },
             ...options.localRunner,
           }),
         )
       : undefined
+  runner.service = pipeline
+  store.add(status.poller)
+  await status.poller.start()
   pipeline?.start()
   const models = store.add(
     new ModelsService({
@@ -92,6 +123,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
+    ...options.settings,
     'app:get-info': () =>
       attempt(() =>
         Promise.resolve({
@@ -114,17 +146,22 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return {}
       }),
     'staging:clear': () => attempt(() => staging.clear()),
+    'staging:undo': () => attempt(() => staging.undo()),
+    'staging:get-settings': () => attempt(() => Promise.resolve(staging.settings)),
+    'staging:set-settings': (request) => attempt(() => staging.setSettings(request)),
     'staging:retry-qa': () =>
       attempt(() => {
         staging.retryQa()
         return Promise.resolve({})
       }),
-    'submit:preview': () => attempt(() => submit.preview()),
-    'submit:start': (request) => attempt(() => submit.start(request.message)),
+    'submit:preview': (request) => attempt(() => submit.preview(request)),
+    'submit:start': (request) => attempt(() => submit.start(request)),
     'submit:retry': () => attempt(() => submit.retry()),
     'pipeline:list-data-branches': () => attempt(() => listDataBranches(root)),
     'pipeline:list-runs': () =>
       attempt(async () => (pipeline === undefined ? { runs: [], running: null, queued: [] } : pipeline.overview())),
+    'pipeline:get-status': () => attempt(() => Promise.resolve(status.poller.status())),
+    'pipeline:refresh-status': () => attempt(() => status.poller.refresh()),
     'models:get-overview': () => attempt(() => models.overview()),
     'models:rollback': (request) => attempt(() => models.rollback(request.version, request.reason)),
     'models:try': (request) => attempt(() => models.tryIt(request.version, request.pairId)),
@@ -150,6 +187,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     uploadHandlers,
     media: (mediaPath) => media.get(mediaPath),
     staging,
+    activity: async () => {
+      const { summary, submission } = staging.snapshot()
+      return {
+        pipelineRun: pipeline === undefined ? null : (await pipeline.overview()).running,
+        submitting: submission?.phase === 'committing' || submission?.phase === 'pushing',
+        qaPending: summary.byStatus.pending + summary.byStatus.checking,
+      }
+    },
     dispose: () => store.dispose(),
   }
 }

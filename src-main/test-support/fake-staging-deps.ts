@@ -22,7 +22,9 @@ export function fakeQa(): QaChecker & { runs: number } {
         await new Promise((resolve) => setTimeout(resolve, 1))
         if (signal.aborted) throw new Error('aborted')
         const id = pair.sampleId
-        const severity = id.includes('bad') ? 'error' : id.includes('warn') ? 'warning' : undefined
+        // A "warn" pair's warning is its JPEG mask: gone once the fix has stored it as PNG.
+        const warn = id.includes('warn') && pair.mask.relpath.endsWith('.jpg')
+        const severity = id.includes('bad') ? 'error' : warn ? 'warning' : undefined
         // Like the real engine, the verdict says which bytes it read.
         const seen = { image: await md5File(pair.image.path), mask: await md5File(pair.mask.path) }
         const verdict: QaPairVerdict = {
@@ -75,16 +77,20 @@ export function fakeStagingDeps(qa: QaChecker = fakeQa()): StagingDeps {
     qa,
     fix: (pair) =>
       Promise.resolve(
-        !pair.sampleId.includes('warn')
-          ? []
-          : [
-              {
-                relpath: pair.mask.relpath,
-                newRelpath: pair.mask.relpath.replace(/\.jpg$/, '.png'),
-                bytes: Buffer.from('fixed'),
-                fixes: ['binarise-mask'],
+        pair.sampleId.includes('bad')
+          ? { files: [], skipped: 'errors a fix cannot remove (file/corrupt)' }
+          : !pair.sampleId.includes('warn') || !pair.mask.relpath.endsWith('.jpg')
+            ? { files: [] }
+            : {
+                files: [
+                  {
+                    relpath: pair.mask.relpath,
+                    newRelpath: pair.mask.relpath.replace(/\.jpg$/, '.png'),
+                    bytes: Buffer.from(`fixed ${pair.sampleId}`),
+                    fixes: ['binarise-mask'],
+                  },
+                ],
               },
-            ],
       ),
     describePairingProblem: describeProblem,
   }

@@ -162,7 +162,14 @@ describe('web host security', () => {
     const received = new Promise<unknown>((resolve) =>
       client.on('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))),
     )
-    const update = { pairs: [], removed: ['pair-1'], problems: [], summary: summarizeStaging([]), submission: null }
+    const update = {
+      pairs: [],
+      removed: ['pair-1'],
+      problems: [],
+      summary: summarizeStaging([]),
+      submission: null,
+      undo: null,
+    }
     events.emit('staging:updated', update)
     expect(await received).toEqual({ channel: 'staging:updated', payload: update })
     client.close()

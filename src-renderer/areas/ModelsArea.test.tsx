@@ -57,7 +57,14 @@ function setup(overviews: Result<ModelRegistryOverview>[], rollback?: () => Resu
       queue.shift() ?? overviews.at(-1) ?? { ok: false, error: { code: 'internal', message: 'x' } },
     'staging:get-state': () => ({
       ok: true,
-      value: { pairs: [], problems: [], summary: null as never, submission: null },
+      value: {
+        pairs: [],
+        problems: [],
+        summary: null as never,
+        submission: null,
+        settings: { fixOnAdd: true },
+        undo: null,
+      },
     }),
     ...(rollback === undefined ? {} : { 'models:rollback': rollback }),
   })

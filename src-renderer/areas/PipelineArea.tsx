@@ -2,77 +2,80 @@ import { useEffect, type ReactElement } from 'react'
 import { EmptyState } from '../components/EmptyState.js'
 import { ErrorPanel } from '../components/ErrorPanel.js'
 import { useAppStore } from '../store/app-store.js'
-import { PipelineRunsTable } from './pipeline/PipelineRunsTable.js'
+import { DataBranchesTable } from './pipeline/DataBranchesTable.js'
+import { FreshnessBar } from './pipeline/FreshnessBar.js'
+import { TimelineDetail } from './pipeline/TimelineDetail.js'
+import { TimelineList } from './pipeline/TimelineList.js'
+import { VerdictNotices } from './pipeline/VerdictNotices.js'
+import './pipeline/pipeline.css'
 
-/** Pipeline: every data branch (submitted here or on the remote) and where it stands. */
+/** Pipeline: one timeline per data branch, pushed → merge & QA → training → gate → promotion → merged. */
 export function PipelineArea(): ReactElement {
   const runner = useAppStore((state) =>
     state.workspace.status === 'ready' ? state.workspace.value.pipelineRunner : undefined,
   )
   const branches = useAppStore((state) => state.dataBranches)
-  const load = useAppStore((state) => state.loadDataBranches)
-  const hasRuns = useAppStore(
-    (state) => state.pipelineRuns.status === 'ready' && state.pipelineRuns.value.runs.length > 0,
-  )
+  const loadBranches = useAppStore((state) => state.loadDataBranches)
+  const status = useAppStore((state) => state.pipelineStatus)
+  const loadStatus = useAppStore((state) => state.loadPipelineStatus)
+  const selected = useAppStore((state) => state.selectedBranch)
+  const select = useAppStore((state) => state.selectBranch)
   const lastPush = useAppStore((state) =>
     state.staging.submission?.phase === 'pushed' ? state.staging.submission.commit : null,
   )
   useEffect(() => {
-    void load()
-  }, [load, lastPush])
+    void loadStatus()
+  }, [loadStatus])
+  useEffect(() => {
+    void loadBranches()
+  }, [loadBranches, lastPush])
 
   const runnerNote =
     runner === 'github-actions'
       ? 'Each pushed branch starts the data pipeline in GitHub Actions: merge, QA, training, quality gate, promotion.'
       : 'This workspace uses the local pipeline runner: each pushed branch is merged, checked, trained, gated and promoted here, one at a time (or run it yourself: training-runner pipeline run --branch <branch>).'
 
-  if (branches.status === 'error') return <ErrorPanel error={branches.error} onRetry={() => void load()} />
-  if (branches.status !== 'ready' || branches.value.length === 0) {
+  if (status.status === 'error') return <ErrorPanel error={status.error} onRetry={() => void loadStatus()} />
+  const timelines = status.status === 'ready' ? status.value.timelines : []
+  const branchList = branches.status === 'ready' && branches.value.length > 0 ? branches.value : null
+  const merged = new Set(
+    timelines.filter((timeline) => timeline.verdict?.outcome === 'merged').map((timeline) => timeline.branch),
+  )
+  if (timelines.length === 0) {
     return (
       <>
-        <PipelineRunsTable />
-        <EmptyState icon="pipeline" title={hasRuns ? 'No data branches waiting' : 'No pipeline runs yet'}>
+        <EmptyState
+          icon="pipeline"
+          title={branchList === null ? 'No pipeline runs yet' : 'No pipeline runs yet for these branches'}
+        >
           <p>
             Each data branch you submit appears here with its steps (merge, QA, training, quality gate, promotion) and
-            live progress: bytes uploaded, epochs and loss, the gate&apos;s verdict and why.
+            live progress: epochs and loss, the gate&apos;s verdict and why.
           </p>
           <p className="muted">{runnerNote}</p>
         </EmptyState>
+        {status.status === 'ready' ? <FreshnessBar freshness={status.value.freshness} /> : null}
+        {branchList === null ? null : <DataBranchesTable branches={branchList} merged={merged} />}
       </>
     )
   }
+  const open = timelines.find((timeline) => timeline.branch === selected) ?? timelines[0]
   return (
     <>
-      <PipelineRunsTable />
-      <section className="pipeline" aria-label="Data branches">
-        <h2>Data branches</h2>
+      <section className="pipeline-area" aria-labelledby="pipeline-heading">
+        <h2 id="pipeline-heading">Pipeline</h2>
         <p className="muted">{runnerNote}</p>
-        <table className="pipeline__table">
-          <thead>
-            <tr>
-              <th scope="col">Branch</th>
-              <th scope="col">Submitted</th>
-              <th scope="col">Commit</th>
-              <th scope="col">Remote</th>
-            </tr>
-          </thead>
-          <tbody>
-            {branches.value.map((branch) => (
-              <tr key={branch.branch} data-branch={branch.branch}>
-                <td>
-                  <code>{branch.branch}</code>
-                  <div className="muted">{branch.subject}</div>
-                </td>
-                <td>{new Date(branch.committedAt).toLocaleString()}</td>
-                <td>
-                  <code>{branch.commit.slice(0, 8)}</code>
-                </td>
-                <td>{branch.pushed ? 'pushed' : 'not pushed yet'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        {status.status === 'ready' ? <FreshnessBar freshness={status.value.freshness} /> : null}
+        <VerdictNotices />
+        <div className="pipeline-layout">
+          <nav className="pipeline-layout__runs" aria-labelledby="pipeline-runs-heading">
+            <h3 id="pipeline-runs-heading">Runs</h3>
+            <TimelineList timelines={timelines} selected={open?.branch ?? ''} onSelect={select} />
+          </nav>
+          {open === undefined ? null : <TimelineDetail timeline={open} />}
+        </div>
       </section>
+      {branchList === null ? null : <DataBranchesTable branches={branchList} merged={merged} />}
     </>
   )
 }

@@ -28,6 +28,7 @@ export function Sidebar(): ReactElement {
               href={`#/${id}`}
               className={id === area ? 'sidebar__link sidebar__link--active' : 'sidebar__link'}
               aria-current={id === area ? 'page' : undefined}
+              title={AREA_LABELS[id]}
             >
               <Icon name={id} />
               <span>{AREA_LABELS[id]}</span>

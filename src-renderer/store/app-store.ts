@@ -4,11 +4,17 @@ import type { Api } from '../ipc/api.js'
 import { createModelsSlice, type ModelsSlice } from './models-slice.js'
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice.js'
 import { createPipelineSlice, type PipelineSlice } from './pipeline-slice.js'
+import { createSettingsSlice, type SettingsSlice } from './settings-slice.js'
 import { createStagingSlice, type StagingSlice } from './staging-slice.js'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice.js'
 
 /** The whole renderer state: one store built from typed slices. */
-export type AppState = { api: Api } & NavigationSlice & WorkspaceSlice & StagingSlice & PipelineSlice & ModelsSlice
+export type AppState = { api: Api } & NavigationSlice &
+  WorkspaceSlice &
+  StagingSlice &
+  PipelineSlice &
+  SettingsSlice &
+  ModelsSlice
 
 /** Creates the store over an API (the real transport in the app, a fake one in tests). */
 export function createAppStore(api: Api): StoreApi<AppState> {
@@ -18,6 +24,7 @@ export function createAppStore(api: Api): StoreApi<AppState> {
     ...createWorkspaceSlice(...args),
     ...createStagingSlice(...args),
     ...createPipelineSlice(...args),
+    ...createSettingsSlice(...args),
     ...createModelsSlice(...args),
   }))
 }

@@ -1,4 +1,6 @@
 import type { EventPayloadOf, ResponseOf } from '@wms/shared/ipc/contract'
+import { applyTimelineEvent } from '@wms/shared/pipeline/timeline-events'
+import type { PipelineStatusUpdate, PipelineTimeline, StatusFreshness } from '@wms/shared/pipeline/timeline'
 import type { StateCreator } from 'zustand'
 import type { AppState } from './app-store.js'
 import { fromResult, idle, type Loadable } from './loadable.js'
@@ -6,52 +8,111 @@ import { fromResult, idle, type Loadable } from './loadable.js'
 /** A data branch as the pipeline view lists it. */
 export type DataBranch = ResponseOf<'pipeline:list-data-branches'>[number]
 
-/** The local runner's run records and queue. */
-export type PipelineRuns = ResponseOf<'pipeline:list-runs'>
+/** Every branch's timeline, newest first, and how fresh they are. */
+export interface PipelineStatusView {
+  timelines: PipelineTimeline[]
+  freshness: StatusFreshness
+}
 
-/** The latest thing a running pipeline said, per branch (from `pipeline:event`). */
-export interface LiveStep {
-  step: string
-  message: string
+/** A verdict that arrived while the app was open: shown in the page and as a system notification. */
+export interface VerdictNotice {
+  id: string
+  branch: string
+  pass: boolean
+  headline: string
 }
 
 /** What the Pipeline area shows. */
 export interface PipelineSlice {
   dataBranches: Loadable<DataBranch[]>
   loadDataBranches: () => Promise<void>
-  pipelineRuns: Loadable<PipelineRuns>
-  loadPipelineRuns: () => Promise<void>
-  livePipeline: Record<string, LiveStep>
+  pipelineStatus: Loadable<PipelineStatusView>
+  loadPipelineStatus: () => Promise<void>
+  /** Looks at the status source now (the "Check now" button). */
+  refreshPipelineStatus: () => Promise<void>
+  applyPipelineStatus: (update: PipelineStatusUpdate) => void
   applyPipelineEvent: (event: EventPayloadOf<'pipeline:event'>) => void
+  /** The branch whose timeline is open (null: the newest). */
+  selectedBranch: string | null
+  selectBranch: (branch: string) => void
+  verdictNotices: VerdictNotice[]
+  dismissVerdictNotice: (id: string) => void
 }
 
-export const createPipelineSlice: StateCreator<AppState, [], [], PipelineSlice> = (set, get) => ({
-  dataBranches: idle,
-  loadDataBranches: async () => {
-    if (get().dataBranches.status === 'idle') set({ dataBranches: { status: 'loading' } })
-    set({ dataBranches: fromResult(await get().api.pipeline.listDataBranches({})) })
-  },
-  pipelineRuns: idle,
-  loadPipelineRuns: async () => {
-    if (get().pipelineRuns.status === 'idle') set({ pipelineRuns: { status: 'loading' } })
-    set({ pipelineRuns: fromResult(await get().api.pipeline.listRuns({})) })
-  },
-  livePipeline: {},
-  applyPipelineEvent: (event) => {
-    const branch = event.branch
-    if (branch === undefined) return
-    if (event.type === 'step-start') {
-      set({ livePipeline: { ...get().livePipeline, [branch]: { step: event.step, message: event.title } } })
-    } else if (event.type === 'progress' && event.message !== undefined) {
-      set({ livePipeline: { ...get().livePipeline, [branch]: { step: event.step, message: event.message } } })
-    } else if (event.type === 'epoch-end') {
-      const live = get().livePipeline[branch]
-      const message = `epoch ${String(event.epoch)}/${String(event.epochs)}`
-      set({ livePipeline: { ...get().livePipeline, [branch]: { step: live?.step ?? 'train', message } } })
-    }
-    // Step ends, queueing and verdicts change the records: read them again.
-    if (event.type === 'step-end' || event.type === 'done' || event.type === 'log' || event.type === 'error') {
-      void get().loadPipelineRuns()
-    }
-  },
-})
+const newestFirst = (a: PipelineTimeline, b: PipelineTimeline): number =>
+  (b.pushedAt ?? b.updatedAt) - (a.pushedAt ?? a.updatedAt)
+
+/** The notice for a timeline that now has a gate verdict and had none before (once per branch commit). */
+function arrivedVerdict(before: PipelineTimeline | undefined, after: PipelineTimeline): VerdictNotice | undefined {
+  if (after.gate === null || before === undefined || before.gate !== null) return undefined
+  return {
+    id: `${after.branch}@${after.commit}`,
+    branch: after.branch,
+    pass: after.gate.pass,
+    headline: after.gate.headline,
+  }
+}
+
+export const createPipelineSlice: StateCreator<AppState, [], [], PipelineSlice> = (set, get) => {
+  /** Adds notices not shown yet. */
+  const notify = (notices: VerdictNotice[]): void => {
+    const shown = new Set(get().verdictNotices.map((notice) => notice.id))
+    const fresh = notices.filter((notice) => !shown.has(notice.id))
+    if (fresh.length > 0) set({ verdictNotices: [...get().verdictNotices, ...fresh] })
+  }
+  const setStatus = (view: PipelineStatusView): void => set({ pipelineStatus: { status: 'ready', value: view } })
+
+  return {
+    dataBranches: idle,
+    loadDataBranches: async () => {
+      if (get().dataBranches.status === 'idle') set({ dataBranches: { status: 'loading' } })
+      set({ dataBranches: fromResult(await get().api.pipeline.listDataBranches({})) })
+    },
+    pipelineStatus: idle,
+    loadPipelineStatus: async () => {
+      if (get().pipelineStatus.status === 'idle') set({ pipelineStatus: { status: 'loading' } })
+      set({ pipelineStatus: fromResult(await get().api.pipeline.getStatus({})) })
+    },
+    refreshPipelineStatus: async () => {
+      const result = await get().api.pipeline.refreshStatus({})
+      if (result.ok)
+        get().applyPipelineStatus({ changed: result.value.timelines, removed: [], freshness: result.value.freshness })
+      else set({ pipelineStatus: { status: 'error', error: result.error } })
+    },
+    applyPipelineStatus: (update) => {
+      const current = get().pipelineStatus
+      // Before the first load the update is not a baseline to compare with: the load brings everything.
+      if (current.status !== 'ready') return
+      const byBranch = new Map(current.value.timelines.map((timeline) => [timeline.branch, timeline]))
+      const notices: VerdictNotice[] = []
+      for (const timeline of update.changed) {
+        const notice = arrivedVerdict(byBranch.get(timeline.branch), timeline)
+        if (notice !== undefined) notices.push(notice)
+        byBranch.set(timeline.branch, timeline)
+      }
+      for (const branch of update.removed) byBranch.delete(branch)
+      setStatus({ timelines: [...byBranch.values()].sort(newestFirst), freshness: update.freshness })
+      notify(notices)
+    },
+    applyPipelineEvent: (event) => {
+      const current = get().pipelineStatus
+      const branch = event.branch
+      if (branch === undefined || current.status !== 'ready') return
+      const index = current.value.timelines.findIndex((timeline) => timeline.branch === branch)
+      const before = current.value.timelines[index]
+      // A branch the source has not listed yet appears at its next look.
+      if (before === undefined) return
+      const after = applyTimelineEvent(before, event)
+      if (after === before) return
+      const timelines = [...current.value.timelines]
+      timelines[index] = after
+      setStatus({ ...current.value, timelines })
+      const notice = arrivedVerdict(before, after)
+      if (notice !== undefined) notify([notice])
+    },
+    selectedBranch: null,
+    selectBranch: (branch) => set({ selectedBranch: branch }),
+    verdictNotices: [],
+    dismissVerdictNotice: (id) => set({ verdictNotices: get().verdictNotices.filter((notice) => notice.id !== id) }),
+  }
+}

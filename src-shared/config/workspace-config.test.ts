@@ -17,7 +17,7 @@ describe('parseWorkspaceConfig', () => {
     expect(parsed.value.tracking.experiment).toBe('water-meter-segmentation')
     expect(parsed.value.pipeline.runner).toBe('local')
     expect(parsed.value.qa.nearEmptyPixels).toBe(100)
-    expect(parsed.value.training).toMatchObject({ batchSize: 4, learningRate: 1e-4, earlyStoppingPatience: 5 })
+    expect(parsed.value.training).toMatchObject({ batchSize: 4, learningRate: 1e-3, earlyStoppingPatience: 5 })
     expect(parsed.value.training.split).toEqual({ train: 80, val: 10, test: 10 })
     expect(parsed.value.gate).toEqual({
       diceMargin: 0,

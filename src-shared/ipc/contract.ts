@@ -2,8 +2,22 @@ import { z } from 'zod'
 import { WorkspaceConfigSchema } from '../config/workspace-config.js'
 import { PipelineEventSchema } from '../pipeline/events.js'
 import { PipelineRunRecordSchema } from '../pipeline/run-record.js'
+import { PipelineStatusSchema, PipelineStatusUpdateSchema } from '../pipeline/timeline.js'
 import type { Result } from '../result.js'
 import { WorkspaceInfoSchema } from '../workspace/workspace-info.js'
+import {
+  ACCOUNT_SERVICES,
+  AccountsViewSchema,
+  CloneWorkspaceRequestSchema,
+  ConnectionTestResultSchema,
+  CreateWorkspaceRequestSchema,
+  OpenWorkspaceRequestSchema,
+  SaveGitHubRequestSchema,
+  SaveMlflowRequestSchema,
+  SaveS3RequestSchema,
+  WorkspaceRefSchema,
+  WorkspacesViewSchema,
+} from '../settings/accounts.js'
 import {
   ModelRegistryOverviewSchema,
   ModelRollbackResultSchema,
@@ -14,6 +28,7 @@ import { MAX_UPLOAD_FILE_BYTES } from './upload-limit.js'
 import {
   StagedPairSchema,
   StagedProblemSchema,
+  StagingSettingsSchema,
   StagingSnapshotSchema,
   StagingSummarySchema,
   SubmissionStateSchema,
@@ -44,6 +59,16 @@ function channel<Req extends z.ZodType, Res extends z.ZodType>(
 }
 
 const NoRequest = z.object({}).strict()
+
+/** How a submission treats pairs that cannot go as they are (issue 23). */
+const SubmitOptionsSchema = z
+  .object({
+    /** Submit the pairs that are ready and leave the blocked ones staged. */
+    onlyReady: z.boolean().optional(),
+    /** Let photos go with the GPS location they record (off: such photos block until the location is stripped). */
+    includeGps: z.boolean().optional(),
+  })
+  .strict()
 
 /** Name, version and host of the running app. */
 export const AppInfoSchema = z.object({
@@ -78,7 +103,12 @@ export const invokeChannels = {
   /** Applies the safe fixes (bake orientation, strip metadata, binarise masks as PNG) to pairs; originals are kept. */
   'staging:apply-fixes': channel(
     z.object({ ids: z.array(PairIdSchema).min(1) }).strict(),
-    z.object({ fixed: z.number().int().nonnegative(), unchanged: z.number().int().nonnegative() }),
+    z.object({
+      fixed: z.number().int().nonnegative(),
+      unchanged: z.number().int().nonnegative(),
+      /** Per pair: what the fix did (`thresholded at 127`), or why it did nothing (issue 23). */
+      results: z.array(z.object({ id: z.string(), did: z.array(z.string()), skipped: z.string().optional() })),
+    }),
   ),
   /** Declares (or undeclares) a pair as a deliberate replacement of the dataset's pair with the same name. */
   'staging:set-replacement': channel(z.object({ id: PairIdSchema, replacement: z.boolean() }).strict(), z.object({})),
@@ -87,11 +117,31 @@ export const invokeChannels = {
   /** Checks the staged pairs again after a QA run failed (their `qaError` says why it did). */
   'staging:retry-qa': channel(NoRequest, z.object({})),
 
-  /** What a submit would push (branch, commit message, files, bytes) and what blocks it. */
-  'submit:preview': channel(NoRequest, SubmitPreviewSchema),
-  /** Commits the staged pairs on a new data branch and pushes it; progress follows as `staging:updated` events. */
+  // Issue 23: undo, and the staging area's workspace settings.
+  /** Undoes the last removal, replacement or fix; answers what was undone, or null when there was nothing. */
+  'staging:undo': channel(NoRequest, z.object({ undone: z.string().nullable() })),
+  /** The staging area's workspace settings (fix format findings on add). */
+  'staging:get-settings': channel(NoRequest, StagingSettingsSchema),
+  /** Changes the staging area's workspace settings; answers the settings now in force. */
+  'staging:set-settings': channel(StagingSettingsSchema.partial().strict(), StagingSettingsSchema),
+
+  /**
+   * What a submit would push (branch, commit message, files, bytes) and what blocks it. `onlyReady` leaves the
+   * blocked pairs staged instead of refusing; `includeGps` lets photos with a GPS location go (issue 23).
+   */
+  'submit:preview': channel(SubmitOptionsSchema, SubmitPreviewSchema),
+  /**
+   * Commits the staged pairs on a new data branch and pushes it; progress follows as `staging:updated` events.
+   * `branch` is the name the review showed: it is used when still free, so the branch pushed is the one shown.
+   */
   'submit:start': channel(
-    z.object({ message: z.string().min(1).max(10_000).optional() }).strict(),
+    SubmitOptionsSchema.extend({
+      message: z.string().min(1).max(10_000).optional(),
+      branch: z
+        .string()
+        .regex(/^data\/\d{8}-\d{6}(-\d+)?$/)
+        .optional(),
+    }).strict(),
     SubmissionStateSchema,
   ),
   /** Retries a queued or failed push now. */
@@ -118,6 +168,45 @@ export const invokeChannels = {
     ),
   ),
 
+  // ── Settings (issue 17): workspaces and accounts. Secrets go in, never out: answers carry no token or key. ──
+  /** The open workspace, recently opened ones, and what is running (a switch would stop it). */
+  'settings:get-workspaces': channel(NoRequest, WorkspacesViewSchema),
+  /**
+   * Opens another workspace. Refused (`workspace/busy`) while a pipeline run or a submission is in flight, unless
+   * `stopRunning`: the run is then stopped at a step boundary and recorded as interrupted (resumable). A QA pass in
+   * flight is cancelled; the staged pairs stay in that workspace and are checked again when it is reopened.
+   */
+  'settings:open-workspace': channel(OpenWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Creates a workspace in an empty or missing folder (`git init` + `training-runner init`) and opens it. */
+  'settings:create-workspace': channel(CreateWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Clones a repository into a new folder (the stored GitHub token authenticates https://github.com), opens it. */
+  'settings:clone-workspace': channel(CloneWorkspaceRequestSchema, WorkspacesViewSchema),
+  /** Accounts as the renderer may see them: who is signed in, what is configured, never a secret. */
+  'accounts:get': channel(NoRequest, AccountsViewSchema),
+  /** Where GitHub is and which OAuth App client ID the device flow uses. */
+  'accounts:save-github': channel(SaveGitHubRequestSchema, AccountsViewSchema),
+  /** Signs in with a pasted token: checked with GET /user first; a refused token is not stored. */
+  'accounts:github-token': channel(
+    z.object({ token: z.string().trim().min(1).max(1024) }).strict(),
+    AccountsViewSchema,
+  ),
+  /** Starts a device-flow sign-in; main polls GitHub and sends `accounts:changed` when it ends. */
+  'accounts:github-device-start': channel(NoRequest, AccountsViewSchema),
+  /** Stops waiting for a device-flow sign-in. */
+  'accounts:github-device-cancel': channel(NoRequest, AccountsViewSchema),
+  /** Forgets an account and its secrets. */
+  'accounts:sign-out': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), AccountsViewSchema),
+  /** Stores the S3 settings (secret key encrypted). */
+  'accounts:save-s3': channel(SaveS3RequestSchema, AccountsViewSchema),
+  /** Stores the MLflow server and its login (token or password encrypted). */
+  'accounts:save-mlflow': channel(SaveMlflowRequestSchema, AccountsViewSchema),
+  /** Tests a stored connection and names the exact problem when it fails. */
+  'accounts:test': channel(z.object({ service: z.enum(ACCOUNT_SERVICES) }).strict(), ConnectionTestResultSchema),
+  // Issue 17 (the Pipeline area): one timeline per data branch, from the workspace's status source.
+  /** Every data branch's timeline (pushed → merge & QA → training → gate → promotion → merged), newest first, and how fresh it is. */
+  'pipeline:get-status': channel(NoRequest, PipelineStatusSchema),
+  /** Looks at the status source now (ignoring the back-off after failures) and answers with the new status. */
+  'pipeline:refresh-status': channel(NoRequest, PipelineStatusSchema),
   // ── Models (issue 17): the registry's history, rollback, and "try it" on a staged photo ──────────────────────
   /** Every registered version (scores, data, branch, PR), which is production and since when, and the timeline. */
   'models:get-overview': channel(NoRequest, ModelRegistryOverviewSchema),
@@ -162,7 +251,14 @@ export const uploadChannels = {
     request: z.object({ files: z.array(UploadEntrySchema).min(1).max(2048) }).strict(),
     response: z.object({
       added: z.array(z.object({ path: z.string(), relpath: z.string(), id: z.string(), replaced: z.boolean() })),
-      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+      rejected: z.array(
+        z.object({
+          path: z.string(),
+          reason: z.string(),
+          /** Why, as a kind the app groups by: `unknown-role` (cannot tell photo from mask), `git-path`, `store`. */
+          kind: z.enum(['unknown-role', 'git-path', 'store']).optional(),
+        }),
+      ),
     }),
     maxFileBytes: MAX_UPLOAD_FILE_BYTES,
   },
@@ -217,6 +313,8 @@ export type UploadHandlers = {
 export const eventChannels = {
   /** A pipeline event (merge, QA, training, gate, promotion, publish) of the local runner; `branch` names the run. */
   'pipeline:event': PipelineEventSchema,
+  /** Issue 17: timelines that changed, branches gone, and the status's freshness (live, or the last known state). */
+  'pipeline:status': PipelineStatusUpdateSchema,
   /** What changed in the staging area: changed or added pairs, removed ids, and the new summary and submission. */
   'staging:updated': z.object({
     pairs: z.array(StagedPairSchema),
@@ -224,7 +322,13 @@ export const eventChannels = {
     problems: z.array(StagedProblemSchema),
     summary: StagingSummarySchema,
     submission: SubmissionStateSchema.nullable(),
+    /** What the last undoable edit did, or null (issue 23). */
+    undo: z.string().nullable(),
   }),
+  /** Accounts changed outside a call (a device-flow sign-in finished, failed or expired). Issue 17. */
+  'accounts:changed': AccountsViewSchema,
+  /** Another workspace is open now: every area reloads. Issue 17. */
+  'settings:workspace-changed': WorkspaceRefSchema,
 } as const satisfies Record<string, z.ZodType>
 
 /** A request/response channel name. */

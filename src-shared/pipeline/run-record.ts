@@ -87,6 +87,8 @@ export const PublishOutputSchema = z.object({
   /** The commit on main that carries the merged `.dvc` files and the production files. */
   mainCommit: z.string(),
   branchDeleted: z.boolean(),
+  /** GitHub (issue 16): the PR the publish commit went through; `autoMerge` while GitHub still waits for checks. */
+  pullRequest: z.object({ number: z.number(), url: z.string(), autoMerge: z.boolean() }).optional(),
 })
 
 /** How a run ended (or `null` while it runs). */

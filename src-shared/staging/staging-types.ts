@@ -1,13 +1,20 @@
 import { z } from 'zod'
 import { QaIssueSchema } from '../qa/report.js'
+import { QA_RULE_IDS, type QaRuleId } from '../qa/rule-catalog.js'
+import { STAGING_RULE_IDS, type StagingRuleId } from './staging-rules.js'
 
 /**
  * The staging area: pairs an annotator has added in the app but not yet submitted. It lives in the workspace's
  * app data (`.wms/staging/`), so it survives restarts and crashes until it is pushed.
  */
 
-/** One QA finding on a staged pair: the QA engine's issue, as its report schema defines it. */
-export const StagedIssueSchema = QaIssueSchema
+/**
+ * One finding on a staged pair: the QA engine's issue, as its report schema defines it, or a finding of the
+ * staging area itself (`staging/already-submitted`, see staging-rules.ts).
+ */
+export const StagedIssueSchema = QaIssueSchema.extend({
+  ruleId: z.enum([...QA_RULE_IDS, ...STAGING_RULE_IDS] as [QaRuleId | StagingRuleId, ...(QaRuleId | StagingRuleId)[]]),
+})
 
 /** A QA finding on a staged pair. */
 export type StagedIssue = z.infer<typeof StagedIssueSchema>
@@ -67,6 +74,10 @@ export const StagedPairSchema = z.object({
       checkedAt: z.string(),
     })
     .optional(),
+  /** True when the fixes were applied by the staging area on add (format-only findings), not by the user. */
+  autoFixed: z.boolean().optional(),
+  /** When the pair was first added (ms since the epoch), for "newest first". */
+  addedAt: z.number().optional(),
 })
 
 /** A staged pair. */
@@ -114,6 +125,14 @@ export const SubmitPreviewSchema = z.object({
   warnings: z.number().int().nonnegative(),
   /** Staged files without a partner: they stay staged and are not pushed. */
   unpairedFiles: z.number().int().nonnegative(),
+  /** The pairs that would go, in order (thumbnails on the review screen). */
+  pairIds: z.array(z.string()),
+  /** Pairs that cannot go as they are, each with the reason (errors, QA not done, GPS not allowed). */
+  blocked: z.array(z.object({ id: z.string(), reason: z.string() })),
+  /** Pairs that would go while leaving the blocked ones staged ("submit the others"). */
+  ready: z.number().int().nonnegative(),
+  /** Pairs whose photo still records where it was taken; they go only when the user allows it. */
+  gps: z.array(z.string()),
 })
 
 /** The review screen's content. */
@@ -143,6 +162,18 @@ export const SubmissionStateSchema = z.object({
 /** A submission's state. */
 export type SubmissionState = z.infer<typeof SubmissionStateSchema>
 
+/** The staging area's workspace settings (kept with the staging area, under `.wms/`). */
+export const StagingSettingsSchema = z.object({
+  /** Apply the safe format-only fixes (lossy masks, GPS, EXIF orientation) as pairs are added. */
+  fixOnAdd: z.boolean(),
+})
+
+/** The staging area's settings. */
+export type StagingSettings = z.infer<typeof StagingSettingsSchema>
+
+/** The staging area's settings when the user has not chosen: fix format findings on add. */
+export const DEFAULT_STAGING_SETTINGS: StagingSettings = { fixOnAdd: true }
+
 /** The whole staging area as the renderer sees it. */
 export const StagingSnapshotSchema = z.object({
   pairs: z.array(StagedPairSchema),
@@ -150,6 +181,9 @@ export const StagingSnapshotSchema = z.object({
   summary: StagingSummarySchema,
   /** Present while a submission is queued or running, or after it failed. */
   submission: SubmissionStateSchema.nullable(),
+  settings: StagingSettingsSchema,
+  /** What the last edit that can be undone did (`Removed pair x`), or null. */
+  undo: z.string().nullable(),
 })
 
 /** The staging area. */

@@ -18,7 +18,12 @@ export function printableLines(text: string): string {
   return escapeControls(text, true)
 }
 
+// Any control character but the newline; most text has none, and is then returned as it is without a copy.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
+
 function escapeControls(text: string, keepNewlines: boolean): string {
+  if (keepNewlines && !CONTROL_BUT_NEWLINE.test(text)) return text
   let out = ''
   for (const char of text) {
     out += isControl(char.charCodeAt(0)) && !(keepNewlines && char === '\n') ? escape(char) : char

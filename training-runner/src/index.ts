@@ -149,6 +149,12 @@ export { createUnet, DEFAULT_UNET, type Unet, type UnetConfig } from './train/mo
 export { Adam, type AdamOptions } from './train/ops/adam.js'
 export { bceWithLogits } from './train/ops/bce-loss.js'
 export { batches, PairCache, type Batch, type BatchOptions, type Sample } from './train/data/batches.js'
+// Issue 18: the configurable loss, the trainer's step (micro-batches) and data-parallel workers, for bench:train.
+export { trainingLoss, type LossOptions } from './train/ops/losses.js'
+export { createTrainStep, type TrainStep } from './train/loop/train-step.js'
+export { type GradientOptions } from './train/loop/gradients.js'
+export { startDataParallel, type DataParallel } from './train/parallel/data-parallel.js'
+export { largestBatchThatFits } from './train/loop/memory-guard.js'
 
 // ── Tracking: MLflow's FileStore or REST server behind one store, runs and their tags ───────────────────────────
 export {
@@ -194,6 +200,28 @@ export {
   type RunnerState,
 } from './pipeline/local-runner.js'
 export { listRunRecords, readRunRecord } from './pipeline/run-record-file.js'
+
+// ── GitHub (issue 16): a branch's workflow runs, jobs, steps and PR for the app; Octokit with rate limits, ETags ───
+export {
+  createGitHubStatusClient,
+  statusClientOver,
+  type GitHubBranchStatus,
+  type GitHubCheck,
+  type GitHubJobStatus,
+  type GitHubPullRequestStatus,
+  type GitHubStatusClient,
+  type GitHubStatusClientOptions,
+  type GitHubStepStatus,
+  type GitHubWorkflowRun,
+} from './adapters/github/status-client.js'
+export {
+  createGitHubClient,
+  type GitHubClient,
+  type GitHubClientOptions,
+  type RateLimitWait,
+} from './adapters/github/github-client.js'
+export type { RateLimitState, RequestStats } from './adapters/github/conditional-fetch.js'
+export { publishBranchName } from './adapters/github/publish-branch.js'
 
 // ── Serving: the production model behind HTTP (`training-runner serve`) ──────────────────────────────────────────
 export { startModelServer, type ModelServer, type ServeOptions } from './serve/server.js'

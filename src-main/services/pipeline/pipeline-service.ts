@@ -3,7 +3,14 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { parseNdjsonLine, type PipelineEvent } from '@wms/shared/pipeline/events'
 import type { PipelineRunRecord } from '@wms/shared/pipeline/run-record'
-import { callbackSink, listRunRecords, LocalRunner, readRunRecord, type PipelineExecutor } from 'training-runner'
+import {
+  callbackSink,
+  listRunRecords,
+  LocalRunner,
+  readRunRecord,
+  type PipelineExecutor,
+  type RunnerState,
+} from 'training-runner'
 import type { Disposable } from '../disposables.js'
 
 /** Options of {@link PipelineService}. */
@@ -56,6 +63,11 @@ export class PipelineService implements Disposable {
   /** Every run record, and what runs and waits now. */
   async overview(): Promise<PipelineOverview> {
     return { runs: await listRunRecords(this.options.workspaceRoot), ...this.runner.state() }
+  }
+
+  /** What runs and waits now (the status source's queue). */
+  overviewState(): RunnerState {
+    return this.runner.state()
   }
 
   async dispose(): Promise<void> {

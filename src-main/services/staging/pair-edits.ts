@@ -10,32 +10,64 @@ export interface PairEditContext {
   /** The staged pairs as QA inputs. */
   inputs: () => QaPairInput[]
   pairs: () => StagedPair[]
-  /** Tells the staging area these pairs changed (their verdicts are stale: a running QA pass is cancelled). */
-  changed: (ids: readonly string[]) => void
+  /**
+   * Tells the staging area these pairs changed. A user's edit cancels a running QA pass (its verdicts are stale);
+   * the fixes on add do not (the revision bump already makes the old verdicts stale, and a drop of a thousand
+   * pairs would otherwise never finish its first pass).
+   */
+  changed: (ids: readonly string[], options?: { cancelRunning: boolean }) => void
 }
 
-/** Applies the safe fixes to pairs as new revisions; the originals stay in the staging area. */
+/** What a fix did to one pair, or why it did nothing. */
+export interface PairFixOutcome {
+  id: string
+  /** The actions, in order (`re-encoded JPEG as PNG`, `stripped metadata`, …); empty when nothing changed. */
+  did: string[]
+  skipped?: string
+}
+
+const plural = (count: number, one: string): string => `${String(count)} ${one}${count === 1 ? '' : 's'}`
+
+/**
+ * Applies the safe fixes to pairs as new revisions; the originals stay in the staging area until the pairs are
+ * submitted. A user's fix can be undone (one undo for the whole batch); the fixes on add (`auto`) are not put on
+ * the undo stack, and are recorded as tried so they never run twice on the same files.
+ */
 export async function applyPairFixes(
   context: PairEditContext,
   ids: readonly string[],
-): Promise<{ fixed: number; unchanged: number }> {
+  options: { auto?: boolean } = {},
+): Promise<{ fixed: number; unchanged: number; results: PairFixOutcome[] }> {
   const wanted = new Set(ids)
+  const inputs = context.inputs().filter((pair) => wanted.has(pair.sampleId))
+  const auto = options.auto === true
+  if (!auto && inputs.length > 0) {
+    const [first] = inputs
+    const label =
+      inputs.length === 1 && first !== undefined ? `Fixed ${first.sampleId}` : `Fixed ${plural(inputs.length, 'pair')}`
+    await context.store.rememberForUndo(
+      label,
+      inputs.map((pair) => pair.sampleId),
+    )
+  }
   const fixedIds: string[] = []
-  let unchanged = 0
-  for (const input of context.inputs().filter((pair) => wanted.has(pair.sampleId))) {
-    const files = await context.fix(input)
-    if (files.length === 0) {
-      unchanged += 1
-      continue
+  const results: PairFixOutcome[] = []
+  for (const input of inputs) {
+    const { files, skipped } = await context.fix(input)
+    if (auto) await context.store.markAutoFixTried(input.sampleId)
+    const did = [...new Set(files.flatMap((file) => file.fixes))]
+    results.push(skipped === undefined ? { id: input.sampleId, did } : { id: input.sampleId, did, skipped })
+    if (files.length === 0) continue
+    for (const file of files) {
+      await context.store.recordFix(file.relpath, file.bytes, file.fixes, file.newRelpath, { auto })
     }
-    for (const file of files) await context.store.recordFix(file.relpath, file.bytes, file.fixes, file.newRelpath)
     fixedIds.push(input.sampleId)
   }
-  if (fixedIds.length > 0) context.changed(fixedIds)
-  return { fixed: fixedIds.length, unchanged }
+  if (fixedIds.length > 0) context.changed(fixedIds, { cancelRunning: !auto })
+  return { fixed: fixedIds.length, unchanged: inputs.length - fixedIds.length, results }
 }
 
-/** Replaces one file of a pair with new bytes as its next revision, keeping its dataset name. */
+/** Replaces one file of a pair with new bytes as its next revision, keeping its dataset name (can be undone). */
 export async function replacePairFile(
   context: PairEditContext,
   id: string,

@@ -40,5 +40,12 @@ export interface StagedFix {
   fixes: string[]
 }
 
+/** What a fix of one pair wrote, or why it wrote nothing (errors a fix cannot remove). */
+export interface PairFixResult {
+  /** The normalised copies (empty when the pair was already clean or was skipped). */
+  files: StagedFix[]
+  skipped?: string
+}
+
 /** Applies the safe fixes to one pair's files and returns the normalised copies (nothing when already clean). */
-export type PairFixer = (pair: QaPairInput) => Promise<StagedFix[]>
+export type PairFixer = (pair: QaPairInput) => Promise<PairFixResult>

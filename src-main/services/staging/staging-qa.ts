@@ -5,7 +5,7 @@ import { pairingIssues } from '@wms/shared/qa/pairing-rules'
 import type { QaPolicy } from '@wms/shared/config/qa-policy'
 import { applyFixes } from 'training-runner'
 import type { StagingDeps } from '../app-services.js'
-import type { QaPairInput, StagedFix } from './qa-checker.js'
+import type { PairFixResult, QaPairInput, StagedFix } from './qa-checker.js'
 import { createWorkerQaChecker } from './worker-qa-checker.js'
 
 /** Where the staging area's QA runs and caches. */
@@ -39,7 +39,7 @@ export function createStagingQa(options: StagingQaOptions): StagingDeps {
   }
 }
 
-async function fixPair(pair: QaPairInput, options: StagingQaOptions): Promise<StagedFix[]> {
+async function fixPair(pair: QaPairInput, options: StagingQaOptions): Promise<PairFixResult> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'wms-fix-'))
   try {
     const result = await applyFixes(pair, outDir, { policy: options.policy, cacheDir: options.cacheDir })
@@ -50,7 +50,7 @@ async function fixPair(pair: QaPairInput, options: StagingQaOptions): Promise<St
       const newRelpath = path.relative(outDir, written.to).split(path.sep).join('/')
       fixed.push({ relpath, newRelpath, bytes: await readFile(written.to), fixes: written.actions })
     }
-    return fixed
+    return result.skipped === undefined ? { files: fixed } : { files: fixed, skipped: result.skipped }
   } finally {
     await rm(outDir, { recursive: true, force: true })
   }

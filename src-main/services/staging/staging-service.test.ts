@@ -80,18 +80,28 @@ describe('StagingService', () => {
     ])
     await service.whenIdle()
     expect(qa.runs).toBeGreaterThanOrEqual(2)
-    expect(service.snapshot().pairs.map((pair) => pair.status)).toEqual(['ok', 'warning'])
+    // b-warn's JPEG mask (a format-only finding) was fixed on add: nothing is left for a person.
+    expect(service.snapshot().pairs.map((pair) => [pair.status, pair.autoFixed ?? false])).toEqual([
+      ['ok', false],
+      ['ok', true],
+    ])
   })
 
   it('applies fixes as new revisions and re-checks, keeping the staged set across restarts', async () => {
     const dir = await tempDir()
     const { service } = await open(dir)
+    await service.setSettings({ fixOnAdd: false })
     await service.addFiles([
       { path: 'images/m-warn.jpg', bytes: bytes('i') },
       { path: 'masks/m-warn.jpg', bytes: bytes('m') },
     ])
     await service.whenIdle()
-    expect(await service.applyFixes(['m-warn'])).toEqual({ fixed: 1, unchanged: 0 })
+    expect(service.snapshot().pairs[0]?.status).toBe('warning')
+    expect(await service.applyFixes(['m-warn'])).toEqual({
+      fixed: 1,
+      unchanged: 0,
+      results: [{ id: 'm-warn', did: ['binarise-mask'] }],
+    })
     await service.whenIdle()
     const pair = service.snapshot().pairs[0]
     expect(pair).toMatchObject({
@@ -133,7 +143,7 @@ describe('StagingService', () => {
       remote: { name: 'origin', url: '../origin.git' },
     })
     expect(preview.files.map((file) => file.relpath)).toEqual(['images/ok1.jpg', 'masks/ok1.png'])
-    const state = await submit.start('data: add 1 new training pair')
+    const state = await submit.start({ message: 'data: add 1 new training pair' })
     expect(state).toMatchObject({ phase: 'pushed', pairIds: ['ok1'] })
     expect(service.snapshot().pairs).toEqual([])
     const onOrigin = await simpleGit(layout.origin).raw(['ls-tree', '-r', '--name-only', state.branch])

@@ -2,15 +2,29 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { PairingProblem } from '@wms/shared/dataset/pairing'
 import { WmsError } from '@wms/shared/errors'
+import { wantsAutoFix } from '@wms/shared/staging/staging-rules'
 import { statusFromIssues, summarizeStaging } from '@wms/shared/staging/summarize-staging'
-import type { StagedFile, StagedPair, StagedProblem, StagingSnapshot } from '@wms/shared/staging/staging-types'
+import type {
+  StagedFile,
+  StagedPair,
+  StagedProblem,
+  StagingSettings,
+  StagingSnapshot,
+} from '@wms/shared/staging/staging-types'
 import type { EventHub } from '../../ipc/event-hub.js'
 import type { Disposable } from '../disposables.js'
-import { applyPairFixes, replacePairFile, setPairReplacement, type PairEditContext } from './pair-edits.js'
+import {
+  applyPairFixes,
+  replacePairFile,
+  setPairReplacement,
+  type PairEditContext,
+  type PairFixOutcome,
+} from './pair-edits.js'
 import type { PairFixer, QaChecker, QaPairInput } from './qa-checker.js'
 import { QaScheduler } from './qa-scheduler.js'
-import { StagingStore, type StoredFile } from './staging-store.js'
-import { freezeSubmittable, type Submittable } from './submittable.js'
+import { StagingStore, type RejectKind, type StoredFile } from './staging-store.js'
+import { SubmittedBranches, type SubmittedBranchesOptions } from './submitted-branches.js'
+import { freezeSubmittable, type Submittable, type SubmittableOptions } from './submittable.js'
 
 /** Options of {@link StagingService.open}. */
 export interface StagingServiceOptions {
@@ -23,6 +37,8 @@ export interface StagingServiceOptions {
   describePairingProblem: (problem: PairingProblem) => StagedProblem
   /** The demo's `incoming/` folder, when the workspace is the demo. */
   demoIncoming?: string
+  /** Where pushed, unmerged data branches are read from ("already submitted"); none in unit tests. */
+  submitted?: SubmittedBranchesOptions
 }
 
 const FLUSH_MS = 100
@@ -42,6 +58,10 @@ export class StagingService implements Disposable {
   private flushTimer: NodeJS.Timeout | undefined
   private readonly qa: QaScheduler
   private readonly edits: PairEditContext
+  private readonly submittedBranches: SubmittedBranches | undefined
+  /** Pairs waiting for (or in) the fixes on add; they show as being checked, not as needing attention. */
+  private readonly autoFixing = new Set<string>()
+  private autoFixRun: Promise<void> | undefined
 
   private constructor(
     readonly store: StagingStore,
@@ -57,18 +77,20 @@ export class StagingService implements Disposable {
       },
       onChanged: (ids, now) => {
         for (const id of ids) this.changed.add(id)
+        this.queueAutoFixes(ids)
         if (now === true) this.flush()
         else this.scheduleFlush()
       },
     })
+    this.submittedBranches = options.submitted === undefined ? undefined : new SubmittedBranches(options.submitted)
     this.edits = {
       store,
       fix: options.fix,
       inputs: () => this.qaInputs(),
       pairs: () => this.pairs(),
-      changed: (ids) => {
+      changed: (ids, change) => {
         for (const id of ids) this.changed.add(id)
-        this.onChange()
+        this.onChange(change)
       },
     }
   }
@@ -79,28 +101,63 @@ export class StagingService implements Disposable {
     options.qa.prepare?.()
     service.known = new Set(service.pairs().map((pair) => pair.id))
     if (service.known.size > 0) service.qa.schedule()
+    void service.refreshSubmitted()
     return service
   }
 
   /** The whole staging area. */
   snapshot(): StagingSnapshot {
     const pairs = this.pairs()
-    return { pairs, problems: this.problems(), summary: summarizeStaging(pairs), submission: this.store.submission }
+    return {
+      pairs,
+      problems: this.problems(),
+      summary: summarizeStaging(pairs),
+      submission: this.store.submission,
+      settings: this.store.settings,
+      undo: this.store.undoLabel,
+    }
   }
 
   /** The staged set frozen for a submission, with its blockers, from this instant (synchronous on purpose). */
-  submittable(): Submittable {
-    return freezeSubmittable({
-      pairs: this.pairs(),
-      seen: (id) => this.qa.verdict(id, this.store.meta(id).revision)?.seen,
-      stored: (relpath) => this.store.files[relpath],
-    })
+  submittable(options: SubmittableOptions = {}): Submittable {
+    return freezeSubmittable(
+      {
+        pairs: this.pairs(),
+        seen: (id) => this.qa.verdict(id, this.store.meta(id).revision)?.seen,
+        stored: (relpath) => this.store.files[relpath],
+      },
+      options,
+    )
+  }
+
+  /** The staging area's workspace settings. */
+  get settings(): StagingSettings {
+    return this.store.settings
+  }
+
+  /** Changes the settings; turning the fixes on add on applies them to the pairs already checked. */
+  async setSettings(change: Partial<StagingSettings>): Promise<StagingSettings> {
+    const settings = await this.store.setSettings(change)
+    if (settings.fixOnAdd) this.queueAutoFixes(this.pairs().map((pair) => pair.id))
+    return settings
+  }
+
+  /**
+   * Reads the pushed, unmerged data branches again (after a push, after files are added), and shows the pairs
+   * on them as already submitted.
+   */
+  async refreshSubmitted(): Promise<void> {
+    if (this.submittedBranches === undefined) return
+    if (await this.submittedBranches.refresh()) {
+      for (const id of this.known) this.changed.add(id)
+      this.scheduleFlush()
+    }
   }
 
   /** Stages uploaded files; QA follows in the background. */
   async addFiles(files: readonly { path: string; bytes: Uint8Array }[]) {
     const added: { path: string; relpath: string; id: string; replaced: boolean }[] = []
-    const rejected: { path: string; reason: string }[] = []
+    const rejected: { path: string; reason: string; kind: RejectKind }[] = []
     const results = await this.store.addFiles(files)
     for (const [index, result] of results.entries()) {
       const file = files[index]
@@ -109,11 +166,12 @@ export class StagingService implements Disposable {
         added.push({ path: file.path, relpath: result.relpath, id: result.stem, replaced: result.replaced })
         this.changed.add(result.stem)
       } else {
-        rejected.push({ path: file.path, reason: result.reason })
+        rejected.push({ path: file.path, reason: result.reason, kind: result.kind })
       }
     }
     // A file replaced under a running pass makes its verdict stale: that pass is cancelled, not trusted.
     if (added.length > 0) this.onChange({ cancelRunning: added.some((file) => file.replaced) })
+    if (added.length > 0) void this.refreshSubmitted()
     return { added, rejected }
   }
 
@@ -133,9 +191,20 @@ export class StagingService implements Disposable {
     return { added: added.length }
   }
 
-  /** Removes pairs, or files without a partner by their problem's id, from the staging area. */
+  /** Removes pairs, or files without a partner by their problem's id, from the staging area (can be undone). */
   async removePairs(ids: readonly string[]): Promise<{ removed: number }> {
-    return this.afterRemoval(await this.store.removePairs(ids))
+    const [first] = ids
+    const label = ids.length === 1 && first !== undefined ? `Removed ${first}` : `Removed ${String(ids.length)} pairs`
+    return this.afterRemoval(await this.store.removePairs(ids, { undoLabel: label }))
+  }
+
+  /** Undoes the last removal, replacement or fix: the pairs come back as they were, and QA checks them again. */
+  async undo(): Promise<{ undone: string | null }> {
+    const undone = await this.store.undo()
+    if (undone === null) return { undone: null }
+    for (const id of undone.stems) this.changed.add(id)
+    this.onChange()
+    return { undone: undone.label }
   }
 
   /** Empties the staging area: every staged file, paired or not. */
@@ -157,8 +226,8 @@ export class StagingService implements Disposable {
     return replacePairFile(this.edits, id, role, file)
   }
 
-  /** Applies the safe fixes to pairs; the originals stay in the staging area's history. */
-  applyFixes(ids: readonly string[]): Promise<{ fixed: number; unchanged: number }> {
+  /** Applies the safe fixes to pairs (can be undone); the originals stay until the pairs are submitted. */
+  applyFixes(ids: readonly string[]): Promise<{ fixed: number; unchanged: number; results: PairFixOutcome[] }> {
     return applyPairFixes(this.edits, ids)
   }
 
@@ -172,9 +241,13 @@ export class StagingService implements Disposable {
     this.qa.retry()
   }
 
-  /** Resolves when no QA run is pending or running (tests, the submit screen). */
-  whenIdle(): Promise<void> {
-    return this.qa.whenIdle()
+  /** Resolves when no QA run and no fix on add is pending or running (tests, the submit screen). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      await this.qa.whenIdle()
+      if (this.autoFixRun === undefined && this.autoFixing.size === 0) return
+      await this.autoFixRun
+    }
   }
 
   /** The staged pairs as the runner's QA inputs (their files in the store's blob folder). */
@@ -207,6 +280,8 @@ export class StagingService implements Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.autoFixing.clear()
+    await this.autoFixRun
     this.qa.dispose()
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
     await this.options.qa.dispose()
@@ -234,7 +309,8 @@ export class StagingService implements Disposable {
       const state = verdict === undefined ? (checking ? 'c' : `p${qaError ?? ''}`) : String(verdict.stamp)
       const modelCheck = this.modelChecks.get(pair.stem)
       const check = modelCheck?.revision === meta.revision ? modelCheck.check : undefined
-      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}|${check?.checkedAt ?? ''}`
+      const fixing = this.autoFixing.has(pair.stem)
+      const key = `${String(meta.revision)}|${state}|${String(meta.replacement)}|${pair.image}|${pair.mask}|${String(fixing)}|${String(this.submittedBranches?.version ?? 0)}|${check?.checkedAt ?? ''}`
       const cached = this.views.get(pair.stem)
       if (cached?.key === key) return cached.view
       const staged: StagedPair = {
@@ -247,6 +323,15 @@ export class StagingService implements Disposable {
         replacement: meta.replacement,
         revision: meta.revision,
       }
+      const submitted = verdict === undefined ? undefined : this.submittedBranches?.issueFor(staged)
+      if (submitted !== undefined) {
+        staged.issues = [submitted, ...staged.issues]
+        staged.status = statusFromIssues(staged.issues)
+      }
+      // Waiting for the fixes on add: being checked, not yet a finding for a person.
+      if (fixing && verdict !== undefined) staged.status = 'checking'
+      if (meta.autoFixed) staged.autoFixed = true
+      if (meta.addedAt !== undefined) staged.addedAt = meta.addedAt
       if (qaError !== undefined) staged.qaError = qaError
       if (check !== undefined) staged.modelCheck = check
       if (verdict?.width !== undefined) staged.width = verdict.width
@@ -255,6 +340,45 @@ export class StagingService implements Disposable {
       this.views.set(pair.stem, { key, view: staged })
       return staged
     })
+  }
+
+  // Pairs whose new verdict has format-only findings with a safe fix get them, once per set of files, when the
+  // workspace setting says so. They run one batch at a time, after the verdicts that asked for them.
+  private queueAutoFixes(ids: Iterable<string>): void {
+    if (!this.store.settings.fixOnAdd) return
+    let queued = false
+    for (const id of ids) {
+      const meta = this.store.meta(id)
+      const verdict = this.qa.verdict(id, meta.revision)
+      if (verdict === undefined || meta.autoFixTried || this.autoFixing.has(id)) continue
+      if (!wantsAutoFix(verdict.issues)) continue
+      this.autoFixing.add(id)
+      this.changed.add(id)
+      queued = true
+    }
+    if (queued && this.autoFixRun === undefined) this.autoFixRun = this.runAutoFixes()
+  }
+
+  private async runAutoFixes(): Promise<void> {
+    try {
+      while (this.autoFixing.size > 0) {
+        const batch = [...this.autoFixing].slice(0, 16)
+        try {
+          await applyPairFixes(this.edits, batch, { auto: true })
+        } catch (thrown) {
+          // A fix that fails leaves the pair as added, with its findings: the user can still fix or remove it.
+          console.error('Fixing pairs on add failed:', thrown)
+          for (const id of batch) await this.store.markAutoFixTried(id).catch(() => undefined)
+        }
+        for (const id of batch) {
+          this.autoFixing.delete(id)
+          this.changed.add(id)
+        }
+        this.scheduleFlush()
+      }
+    } finally {
+      this.autoFixRun = undefined
+    }
   }
 
   private problems(): StagedProblem[] {
@@ -296,6 +420,7 @@ export class StagingService implements Disposable {
       problems: this.problems(),
       summary: summarizeStaging(pairs),
       submission: this.store.submission,
+      undo: this.store.undoLabel,
     })
     this.changed.clear()
     this.removed.clear()

@@ -1,10 +1,7 @@
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { z } from 'zod'
-import { pairDatasetFiles, parseDatasetPath, type PairingResult } from '@wms/shared/dataset/pairing'
-import { placeDroppedFile } from '@wms/shared/staging/dataset-layout'
-import { gitPathProblem } from '@wms/shared/staging/git-path'
-import { SubmissionStateSchema, type SubmissionState } from '@wms/shared/staging/staging-types'
+import { pairDatasetFiles, type PairingResult } from '@wms/shared/dataset/pairing'
+import type { StagingSettings, SubmissionState } from '@wms/shared/staging/staging-types'
 import { WmsError } from '@wms/shared/errors'
 import pLimit from 'p-limit'
 import { closeToOthers, DIR_MODE, md5Of, writePrivate } from './private-files.js'
@@ -18,59 +15,21 @@ import { closeToOthers, DIR_MODE, md5Of, writePrivate } from './private-files.js
  *   staging.json           the manifest (which files, their hashes, fixes applied, the submission)
  *   blobs/<md5><ext>       file contents, deduplicated by hash
  */
+import {
+  emptyManifest,
+  ManifestSchema,
+  UNDO_DEPTH,
+  type AddFileResult,
+  type FrozenPair,
+  type Manifest,
+  type PairMeta,
+  type StoredFile,
+} from './staging-manifest.js'
+import { placeFile, stemOf, without } from './staging-paths.js'
 
-const StoredFileSchema = z.object({
-  originalName: z.string(),
-  md5: z.string(),
-  bytes: z.number().int().nonnegative(),
-  /** Blob file name inside `blobs/`. */
-  blob: z.string(),
-  /** Written by a fix (a normalised copy); `original` keeps what the user added. */
-  fixed: z.boolean().default(false),
-  original: z.object({ originalName: z.string(), md5: z.string(), bytes: z.number(), blob: z.string() }).optional(),
-})
+export type { AddFileResult, FrozenFile, FrozenPair, PairMeta, RejectKind, StoredFile } from './staging-manifest.js'
+export { stemOf } from './staging-paths.js'
 
-/** A file in the staging area. */
-export type StoredFile = z.infer<typeof StoredFileSchema>
-
-const PairMetaSchema = z.object({
-  fixes: z.array(z.string()).default([]),
-  replacement: z.boolean().default(false),
-  revision: z.number().int().nonnegative().default(0),
-})
-
-/** What the manifest records per pair (by stem). */
-export type PairMeta = z.infer<typeof PairMetaSchema>
-
-const FrozenFileSchema = z.object({ relpath: z.string(), md5: z.string(), bytes: z.number(), blob: z.string() })
-
-/** One file of a submitted pair, as it was when the submission froze it. */
-export type FrozenFile = z.infer<typeof FrozenFileSchema>
-
-const FrozenPairSchema = z.object({ id: z.string(), revision: z.number().int(), files: z.array(FrozenFileSchema) })
-
-/** A pair as a submission froze it: its content revision and the exact bytes (by hash) that QA passed. */
-export type FrozenPair = z.infer<typeof FrozenPairSchema>
-
-const ManifestSchema = z.object({
-  version: z.literal(1),
-  /** Dataset relpath (`images/x.jpg`) → stored file. */
-  files: z.record(z.string(), StoredFileSchema),
-  pairs: z.record(z.string(), PairMetaSchema).default({}),
-  submission: SubmissionStateSchema.nullable().default(null),
-  /** What the current submission pushes; its blobs stay until the submission is forgotten. */
-  submitted: z.array(FrozenPairSchema).default([]),
-})
-
-type Manifest = z.infer<typeof ManifestSchema>
-
-const emptyManifest = (): Manifest => ({ version: 1, files: {}, pairs: {}, submission: null, submitted: [] })
-
-/** The outcome of adding one file. */
-export type AddFileResult =
-  { ok: true; relpath: string; stem: string; replaced: boolean } | { ok: false; name: string; reason: string }
-
-/** The staging area of one workspace. */
 export class StagingStore {
   private manifest: Manifest
   private queue: Promise<unknown> = Promise.resolve()
@@ -121,7 +80,62 @@ export class StagingStore {
 
   /** Per-pair metadata (fixes, replacement flag, revision). */
   meta(stem: string): PairMeta {
-    return this.manifest.pairs[stem] ?? { fixes: [], replacement: false, revision: 0 }
+    return (
+      this.manifest.pairs[stem] ?? { fixes: [], replacement: false, revision: 0, autoFixTried: false, autoFixed: false }
+    )
+  }
+
+  /** The staging area's workspace settings. */
+  get settings(): StagingSettings {
+    return this.manifest.settings
+  }
+
+  /** What the last undoable edit did, or null. */
+  get undoLabel(): string | null {
+    return this.manifest.undo.at(-1)?.label ?? null
+  }
+
+  /** Changes the settings. */
+  setSettings(change: Partial<StagingSettings>): Promise<StagingSettings> {
+    return this.serial(async () => {
+      this.manifest.settings = { ...this.manifest.settings, ...change }
+      await this.save()
+      return this.manifest.settings
+    })
+  }
+
+  /**
+   * Remembers the pairs' files and metadata as they are now, so the edit that follows can be undone (`label` says
+   * what it did). Their blobs stay until the entry falls off the stack or the pairs are submitted.
+   */
+  rememberForUndo(label: string, stems: readonly string[]): Promise<void> {
+    return this.serial(() => {
+      this.pushUndo(label, stems)
+      return Promise.resolve()
+    })
+  }
+
+  /**
+   * Puts back the pairs of the last undoable edit as they were before it (as a new revision, so QA checks them
+   * again; the fixes on add are not tried on them again). Returns what was undone, or null.
+   */
+  undo(): Promise<{ label: string; stems: string[] } | null> {
+    return this.serial(async () => {
+      const entry = this.manifest.undo.pop()
+      if (entry === undefined) return null
+      const stems = new Set(entry.stems)
+      const current = Object.keys(this.manifest.files).filter((relpath) => stems.has(stemOf(relpath)))
+      this.manifest.files = { ...without(this.manifest.files, current), ...entry.files }
+      for (const stem of entry.stems) {
+        const before = entry.pairs[stem]
+        const revision = Math.max(this.meta(stem).revision, before?.revision ?? 0) + 1
+        if (before === undefined) this.manifest.pairs = without(this.manifest.pairs, [stem])
+        else this.manifest.pairs[stem] = { ...before, revision, autoFixTried: true }
+      }
+      await this.save()
+      await this.sweep()
+      return { label: entry.label, stems: entry.stems }
+    })
   }
 
   /** The staged files paired by name, plus the files that do not pair. */
@@ -179,14 +193,19 @@ export class StagingStore {
       for (const [index, { name, placement }] of placed.entries()) {
         const blob = stored[index]
         if (!placement.ok || blob === undefined) {
-          results.push({ ok: false, name, reason: placement.ok ? `${name} could not be stored.` : placement.reason })
+          results.push(
+            placement.ok
+              ? { ok: false, name, reason: `${name} could not be stored.`, kind: 'store' }
+              : { ok: false, name, reason: placement.reason, kind: placement.kind },
+          )
           continue
         }
         const relpath = placement.relpath
         const replaced = relpath in this.manifest.files
         this.manifest.files[relpath] = { ...blob, fixed: false }
         const stem = stemOf(relpath)
-        this.bump(stem, { fixes: [] })
+        const addedAt = this.meta(stem).addedAt ?? Date.now()
+        this.bump(stem, { fixes: [], addedAt, autoFixTried: false, autoFixed: false })
         results.push({ ok: true, relpath, stem, replaced })
       }
       await this.save()
@@ -205,9 +224,12 @@ export class StagingStore {
       const newRelpath = `${relpath.slice(0, relpath.length - path.extname(relpath).length)}${ext}`
       // The blob first: while it is written (a large file takes a while), readers still see a whole manifest.
       const stored = await this.writeBlob(originalName, bytes)
+      this.pushUndo(`Replaced the ${relpath.startsWith('masks/') ? 'mask' : 'photo'} of ${stemOf(relpath)}`, [
+        stemOf(relpath),
+      ])
       this.manifest.files = without(this.manifest.files, [relpath])
       this.manifest.files[newRelpath] = { ...stored, fixed: false }
-      this.bump(stemOf(newRelpath), { fixes: [] })
+      this.bump(stemOf(newRelpath), { fixes: [], autoFixTried: false, autoFixed: false })
       await this.save()
       await this.sweep()
       return newRelpath
@@ -218,7 +240,13 @@ export class StagingStore {
    * Stores a fixed copy of a staged file (the original bytes stay referenced, so nothing is lost) and records
    * which fixes produced it. `newRelpath` renames it (a JPEG mask becomes a PNG).
    */
-  recordFix(relpath: string, bytes: Uint8Array, fixes: string[], newRelpath = relpath): Promise<void> {
+  recordFix(
+    relpath: string,
+    bytes: Uint8Array,
+    fixes: string[],
+    newRelpath = relpath,
+    options: { auto?: boolean } = {},
+  ): Promise<void> {
     return this.serial(async () => {
       const current = this.manifest.files[relpath]
       if (current === undefined) throw new WmsError('fs/not-found', `${relpath} is not staged.`)
@@ -233,7 +261,18 @@ export class StagingStore {
       this.manifest.files[newRelpath] = { ...stored, originalName: current.originalName, fixed: true, original }
       const stem = stemOf(newRelpath)
       const before = this.meta(stem).fixes
-      this.bump(stem, { fixes: [...before, ...fixes.filter((fix) => !before.includes(fix))] })
+      const auto = options.auto === true || this.meta(stem).autoFixed
+      this.bump(stem, { fixes: [...before, ...fixes.filter((fix) => !before.includes(fix))], autoFixed: auto })
+      await this.save()
+    })
+  }
+
+  /** Records that the fixes on add were tried on the pair's current files (whatever they did). */
+  markAutoFixTried(stem: string): Promise<void> {
+    return this.serial(async () => {
+      const meta = this.manifest.pairs[stem]
+      if (meta === undefined) return
+      this.manifest.pairs[stem] = { ...meta, autoFixTried: true }
       await this.save()
     })
   }
@@ -242,8 +281,9 @@ export class StagingStore {
    * Removes every file of the given pair ids — pairs, and files that do not pair (orphans, duplicate names,
    * unsupported files), whose id is the stem their problem names. Returns the ids that had files.
    */
-  removePairs(ids: readonly string[]): Promise<string[]> {
+  removePairs(ids: readonly string[], options: { undoLabel?: string } = {}): Promise<string[]> {
     return this.serial(async () => {
+      if (options.undoLabel !== undefined) this.pushUndo(options.undoLabel, [...this.filesOfStems(new Set(ids)).keys()])
       const removed = this.removeStems(new Set(ids))
       await this.save()
       await this.sweep()
@@ -259,6 +299,9 @@ export class StagingStore {
     return this.serial(async () => {
       const unchanged = pairs.filter((pair) => this.meta(pair.id).revision === pair.revision).map((pair) => pair.id)
       const removed = this.removeStems(new Set(unchanged))
+      // Submitted pairs are gone for good: their originals are not kept for an undo.
+      const gone = new Set(removed)
+      this.manifest.undo = this.manifest.undo.filter((entry) => !entry.stems.some((stem) => gone.has(stem)))
       await this.save()
       await this.sweep()
       return removed
@@ -295,6 +338,7 @@ export class StagingStore {
       const ids = [...new Set(Object.keys(this.manifest.files).map(stemOf))]
       this.manifest.files = {}
       this.manifest.pairs = {}
+      this.manifest.undo = []
       await this.save()
       await this.sweep()
       return ids
@@ -302,6 +346,15 @@ export class StagingStore {
   }
 
   private removeStems(ids: ReadonlySet<string>): string[] {
+    const filesOf = this.filesOfStems(ids)
+    const drop = [...filesOf.values()].flatMap((files) => [...files])
+    this.manifest.files = without(this.manifest.files, drop)
+    this.manifest.pairs = without(this.manifest.pairs, [...ids, ...drop.map(stemOf)])
+    return [...filesOf.keys()]
+  }
+
+  // The files of each id, for ids that have any.
+  private filesOfStems(ids: ReadonlySet<string>): Map<string, Set<string>> {
     // Pairing compares normalised stems (NFC, role suffixes): a pair's or problem's id names all its files.
     const filesOf = new Map<string, Set<string>>()
     const add = (id: string, relpath: string): void => {
@@ -313,10 +366,23 @@ export class StagingStore {
     for (const pair of pairing.pairs) for (const relpath of [pair.image, pair.mask]) add(pair.stem, relpath)
     for (const problem of pairing.problems) for (const relpath of problem.files) add(problem.stem, relpath)
     for (const relpath of Object.keys(this.manifest.files)) add(stemOf(relpath), relpath)
-    const drop = [...filesOf.values()].flatMap((files) => [...files])
-    this.manifest.files = without(this.manifest.files, drop)
-    this.manifest.pairs = without(this.manifest.pairs, [...ids, ...drop.map(stemOf)])
-    return [...filesOf.keys()]
+    return filesOf
+  }
+
+  private pushUndo(label: string, ids: readonly string[]): void {
+    const stems = new Set(
+      ids.flatMap((id) => [id, ...[...(this.filesOfStems(new Set([id])).get(id) ?? [])].map(stemOf)]),
+    )
+    const files = Object.fromEntries(
+      Object.entries(this.manifest.files).filter(([relpath]) => stems.has(stemOf(relpath))),
+    )
+    const pairs = Object.fromEntries(
+      [...stems].flatMap((stem) => {
+        const meta = this.manifest.pairs[stem]
+        return meta === undefined ? [] : [[stem, meta] as const]
+      }),
+    )
+    this.manifest.undo = [...this.manifest.undo, { label, stems: [...stems], files, pairs }].slice(-UNDO_DEPTH)
   }
 
   private bump(stem: string, change: Partial<PairMeta>): void {
@@ -354,6 +420,12 @@ export class StagingStore {
       if (file.original !== undefined) keep.add(file.original.blob)
     }
     for (const pair of this.manifest.submitted) for (const file of pair.files) keep.add(file.blob)
+    for (const entry of this.manifest.undo) {
+      for (const file of Object.values(entry.files)) {
+        keep.add(file.blob)
+        if (file.original !== undefined) keep.add(file.original.blob)
+      }
+    }
     const blobs = path.join(this.dir, 'blobs')
     for (const name of await readdir(blobs)) {
       if (!keep.has(name)) await rm(path.join(blobs, name), { force: true })
@@ -371,35 +443,4 @@ export class StagingStore {
     this.queue = run.catch(() => undefined)
     return run
   }
-}
-
-type Placement = { ok: true; relpath: string } | { ok: false; reason: string }
-
-function placeFile(droppedPath: string, name: string): Placement {
-  const placement = placeDroppedFile(droppedPath)
-  if (!placement.ok) {
-    return {
-      ok: false,
-      reason: `${name} is not in an images/ or masks/ folder and its name does not end in _image or _mask, so WMS Studio cannot tell whether it is a photo or a mask. Drop the folder that holds images/ and masks/, or rename it.`,
-    }
-  }
-  const problem = gitPathProblem(placement.relpath)
-  if (problem !== undefined) {
-    return {
-      ok: false,
-      reason: `${droppedPath} cannot be submitted: ${problem}, and a git branch cannot hold it. Move or rename the file and add it again.`,
-    }
-  }
-  return placement
-}
-
-/** A copy of `record` without `keys`. */
-function without<V>(record: Record<string, V>, keys: readonly string[]): Record<string, V> {
-  const drop = new Set(keys)
-  return Object.fromEntries(Object.entries(record).filter(([key]) => !drop.has(key)))
-}
-
-/** The pair stem of a dataset relpath (`images/sub/x.jpg` → `sub/x`). */
-export function stemOf(relpath: string): string {
-  return parseDatasetPath(relpath).stem
 }

@@ -14,6 +14,14 @@ import {
 import type { Disposable } from '../disposables.js'
 import type { FrozenPair } from './staging-store.js'
 import type { StagingService } from './staging-service.js'
+import type { Submittable, SubmittableOptions } from './submittable.js'
+
+/** What a submission is started with: the review's commit message and branch name, and how to treat blocked pairs. */
+export interface StartOptions extends SubmittableOptions {
+  message?: string
+  /** The branch the review showed; used when it is still free, so the branch pushed is the branch shown. */
+  branch?: string
+}
 
 /** Options of {@link SubmitService}. */
 export interface SubmitServiceOptions {
@@ -64,36 +72,31 @@ export class SubmitService implements Disposable {
     if (submission.phase === 'pushed' && this.staging.store.submitted.length > 0) await this.releasePushed(submission)
   }
 
-  /** What a submit would push, and what blocks it. */
-  async preview(message?: string): Promise<SubmitPreview> {
-    const { frozen, blockers } = this.staging.submittable()
+  /** What a submit would push, under which branch name, and what blocks it. */
+  async preview(options: SubmittableOptions = {}): Promise<SubmitPreview> {
+    const submittable = this.staging.submittable(options)
     const snapshot = this.staging.snapshot()
     const outside = await this.outsideBlockers()
-    return this.describe(
-      { frozen, blockers: [...blockers, ...outside.blockers], snapshot, remote: outside.remote },
-      message,
-    )
+    return this.describe({ submittable, snapshot, outside, branch: await this.freeBranchName() }, undefined)
   }
 
   /** Commits exactly the staged pairs QA passed, as they are at this instant, on a data branch, and pushes it. */
-  async start(message?: string): Promise<SubmissionState> {
+  async start(options: StartOptions = {}): Promise<SubmissionState> {
     if (this.busy) throw new WmsError('usage/invalid-arguments', 'A submission is already running.')
     this.busy = true
     try {
       // Frozen before any await: a file that arrives a moment later is not in this submission, checked or not.
-      const { frozen, blockers } = this.staging.submittable()
+      const submittable = this.staging.submittable(options)
+      const { frozen } = submittable
       const snapshot = this.staging.snapshot()
       const outside = await this.outsideBlockers()
-      const preview = this.describe(
-        { frozen, blockers: [...blockers, ...outside.blockers], snapshot, remote: outside.remote },
-        message,
-      )
+      const branch = await this.freeBranchName(options.branch)
+      const preview = this.describe({ submittable, snapshot, outside, branch }, options.message)
       if (preview.blockers.length > 0) {
         throw new WmsError('usage/invalid-arguments', `Cannot submit yet: ${preview.blockers.join(' ')}`, {
           hint: 'Resolve the listed points, then submit again.',
         })
       }
-      const branch = await this.freeBranchName()
       const committing: SubmissionState = {
         branch,
         message: preview.message,
@@ -193,29 +196,35 @@ export class SubmitService implements Disposable {
 
   private describe(
     seen: {
-      frozen: readonly FrozenPair[]
-      blockers: string[]
+      submittable: Submittable
       snapshot: ReturnType<StagingService['snapshot']>
-      remote: { name: string; url: string } | undefined
+      outside: { blockers: string[]; remote: { name: string; url: string } | undefined }
+      branch: string
     },
     message: string | undefined,
   ): SubmitPreview {
-    const { frozen, blockers, snapshot } = seen
+    const { submittable, snapshot, outside } = seen
+    const { frozen } = submittable
+    const blockers = [...submittable.blockers, ...outside.blockers]
     const files = frozen.flatMap((pair) => pair.files.map((file) => ({ relpath: file.relpath, bytes: file.bytes })))
     const frozenIds = new Set(frozen.map((pair) => pair.id))
     const going = snapshot.pairs.filter((pair) => frozenIds.has(pair.id))
     const fixes = going.filter((pair) => pair.fixes.length > 0).length
     const warnings = going.filter((pair) => pair.status === 'warning').length
     return {
-      branch: dataBranchName(this.now()),
+      branch: seen.branch,
       message: message ?? submissionMessage(frozen.length, fixes, warnings),
       pairs: frozen.length,
       files,
       bytes: files.reduce((sum, file) => sum + file.bytes, 0),
-      remote: seen.remote ?? { name: this.remote, url: '' },
+      remote: outside.remote ?? { name: this.remote, url: '' },
       blockers,
       warnings,
       unpairedFiles: snapshot.problems.reduce((sum, problem) => sum + problem.files.length, 0),
+      pairIds: frozen.map((pair) => pair.id),
+      blocked: submittable.blocked,
+      ready: submittable.ready,
+      gps: submittable.gps,
     }
   }
 
@@ -231,10 +240,12 @@ export class SubmitService implements Disposable {
     return { blockers, remote }
   }
 
-  private async freeBranchName(): Promise<string> {
+  // The wanted name (the one the review showed) when it is still free; else the first free name for now.
+  private async freeBranchName(wanted?: string): Promise<string> {
     const git = openRepo(this.options.workspaceRoot)
     const listed = await runGit('branch', () => git.raw(['branch', '--list', 'data/*', '--format=%(refname:short)']))
     const existing = new Set(listed.split('\n'))
+    if (wanted !== undefined && !existing.has(wanted)) return wanted
     const now = this.now()
     for (let attempt = 1; ; attempt += 1) {
       const name = dataBranchName(now, attempt)
@@ -270,7 +281,10 @@ export class SubmitService implements Disposable {
 
   private async releasePushed(pushed: SubmissionState): Promise<SubmissionState> {
     await this.staging.removeSubmitted(this.staging.store.submitted)
-    return this.update(pushed, [])
+    const released = await this.update(pushed, [])
+    // Pairs that stayed (changed during the push) and pairs added again now sit on a pushed branch.
+    await this.staging.refreshSubmitted()
+    return released
   }
 
   private async pushFailed(attempt: SubmissionState, thrown: unknown): Promise<SubmissionState> {

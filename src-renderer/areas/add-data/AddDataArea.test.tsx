@@ -40,14 +40,19 @@ const PAIRS = [
   pair('b-warn', 'warning', 'mask/lossy'),
   pair('c-err', 'error', 'geometry/size-mismatch'),
 ]
-const SNAPSHOT: StagingSnapshot = { pairs: PAIRS, problems: [], summary: summarizeStaging(PAIRS), submission: null }
+const EMPTY_STATE = { submission: null, settings: { fixOnAdd: true }, undo: null }
+const SNAPSHOT: StagingSnapshot = { pairs: PAIRS, problems: [], summary: summarizeStaging(PAIRS), ...EMPTY_STATE }
 
 function setup(snapshot: StagingSnapshot = SNAPSHOT) {
   const { api, calls } = fakeApi({
     'staging:get-state': () => ({ ok: true, value: snapshot }),
     'staging:remove-pairs': () => ({ ok: true, value: { removed: 1 } }),
     'staging:retry-qa': () => ({ ok: true, value: {} }),
-    'staging:apply-fixes': () => ({ ok: true, value: { fixed: 1, unchanged: 0 } }),
+    'staging:apply-fixes': () => ({
+      ok: true,
+      value: { fixed: 1, unchanged: 0, results: [{ id: 'b-warn', did: ['thresholded at 127'] }] },
+    }),
+    'staging:undo': () => ({ ok: true, value: { undone: 'Removed b-warn' } }),
     'submit:preview': () => ({
       ok: true,
       value: {
@@ -60,6 +65,10 @@ function setup(snapshot: StagingSnapshot = SNAPSHOT) {
         blockers: ['1 pair has QA errors: fix or remove it first.'],
         warnings: 1,
         unpairedFiles: 0,
+        pairIds: ['a-ok', 'b-warn'],
+        blocked: [{ id: 'c-err', reason: 'image and mask sizes differ' }],
+        ready: 2,
+        gps: [],
       },
     }),
   })
@@ -80,22 +89,24 @@ describe('Add data', () => {
     setup()
     const grid = await screen.findByTestId('pair-grid')
     const cards = within(grid).getAllByRole('button')
+    // What needs a person comes first: errors, then warnings.
     expect(cards.map((card) => card.getAttribute('aria-label'))).toEqual([
-      'a-ok: OK',
-      'b-warn: Warning, 1 finding',
       'c-err: Error, 1 finding',
+      'b-warn: Warning, 1 finding',
+      'a-ok: OK',
     ])
     expect(screen.getByTestId('summary-pairs').textContent).toBe('3')
     expect(screen.getByTestId('summary-errors').textContent).toBe('1')
     expect(screen.getByTestId('summary-warnings').textContent).toBe('1')
   })
 
-  it('filters by status and by rule', async () => {
+  it('filters by status and by rule, counting the chips under the rule filter', async () => {
     setup()
     await screen.findByTestId('pair-grid')
     fireEvent.click(screen.getByRole('button', { name: /Needs attention/ }))
     expect(within(screen.getByTestId('pair-grid')).getAllByRole('button')).toHaveLength(2)
-    fireEvent.change(screen.getByRole('combobox'), { target: { value: 'mask/lossy' } })
+    fireEvent.change(screen.getByRole('combobox', { name: 'Finding' }), { target: { value: 'mask/lossy' } })
+    expect(screen.getByRole('button', { name: /^All/ }).textContent).toBe('All 1')
     expect(
       within(screen.getByTestId('pair-grid'))
         .getAllByRole('button')
@@ -103,22 +114,36 @@ describe('Add data', () => {
     ).toEqual(['b-warn'])
   })
 
-  it('moves with the arrow keys, fixes with f, removes with Delete and opens with Enter', async () => {
+  it('moves with the arrow keys, fixes with f, removes with Delete (Ctrl+Z undoes) and opens with Enter', async () => {
     const { calls } = setup()
     const grid = await screen.findByTestId('pair-grid')
     fireEvent.keyDown(grid, { key: 'ArrowRight' })
     fireEvent.keyDown(grid, { key: 'ArrowRight' })
-    expect(screen.getByRole('button', { name: /b-warn/ }).getAttribute('aria-pressed')).toBe('true')
+    expect(screen.getByRole('button', { name: /b-warn/ }).getAttribute('aria-current')).toBe('true')
     fireEvent.keyDown(grid, { key: 'f' })
     fireEvent.keyDown(grid, { key: 'Delete' })
     await waitFor(() => expect(calls).toContain('staging:remove-pairs'))
     expect(calls).toContain('staging:apply-fixes')
-    // Deleting moved the selection on to the next pair; Enter opens it with its findings.
+    expect((await screen.findByTestId('toast')).textContent).toContain('Removed b-warn.')
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true })
+    await waitFor(() => expect(calls).toContain('staging:undo'))
+    // Deleting moved the selection on to the next pair; Enter opens it with its findings, in plain words.
     fireEvent.keyDown(grid, { key: 'Enter' })
-    const dialog = await screen.findByRole('dialog', { name: 'Pair c-err' })
-    expect(dialog.textContent).toContain('c-err has a geometry/size-mismatch problem. Do this.')
+    const dialog = await screen.findByRole('dialog', { name: 'Pair a-ok' })
+    expect(dialog.textContent).toContain('No findings')
     fireEvent.keyDown(dialog, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()
+  })
+
+  it('opens a pair on click and shows each finding as a title with its action, details on request', async () => {
+    const { calls } = setup()
+    fireEvent.click(await screen.findByRole('button', { name: /b-warn/ }))
+    const dialog = await screen.findByRole('dialog', { name: 'Pair b-warn' })
+    expect(within(dialog).getByText('Lossy mask, thresholded at 127')).toBeTruthy()
+    expect(dialog.textContent).not.toMatch(/training-runner|--fix/)
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Fix' }))
+    await waitFor(() => expect(calls).toContain('staging:apply-fixes'))
+    expect((await within(dialog).findByTestId('fix-report')).textContent).toBe('Fixed: thresholded at 127.')
   })
 
   it('reviews before submitting and says what blocks it', async () => {
@@ -129,6 +154,22 @@ describe('Add data', () => {
     expect(within(dialog).getByTestId('review-branch').textContent).toBe('data/20260101-000000')
     expect(within(dialog).getByRole('alert').textContent).toContain('1 pair has QA errors')
     expect(within(dialog).getByRole<HTMLButtonElement>('button', { name: 'Push 3 pairs' }).disabled).toBe(true)
+    // The blocking pair is a link to it; the others can go without it.
+    expect(within(dialog).getByRole('button', { name: 'c-err' })).toBeTruthy()
+    expect(within(dialog).getByRole('button', { name: 'Submit the others (2)' })).toBeTruthy()
+  })
+
+  it('keeps the commit message draft when the review is closed by Escape', async () => {
+    setup()
+    await screen.findByTestId('pair-grid')
+    fireEvent.click(screen.getByRole('button', { name: 'Review & submit…' }))
+    let dialog = await screen.findByRole('dialog', { name: 'Review the submission' })
+    fireEvent.change(within(dialog).getByRole('textbox'), { target: { value: 'data: my words' } })
+    fireEvent.keyDown(dialog, { key: 'Escape' })
+    expect(screen.queryByRole('dialog')).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Review & submit…' }))
+    dialog = await screen.findByRole('dialog', { name: 'Review the submission' })
+    expect(within(dialog).getByRole<HTMLTextAreaElement>('textbox').value).toBe('data: my words')
   })
 
   it('merges streamed updates: changed pairs replace old ones, removed ones disappear', async () => {
@@ -142,19 +183,20 @@ describe('Add data', () => {
         problems: [],
         summary: summarizeStaging([PAIRS[0]!, fixed]),
         submission: { branch: 'data/x', message: 'm', phase: 'pushed', pairIds: ['a'], attempts: 1 },
+        undo: null,
       }),
     )
     expect(
       within(screen.getByTestId('pair-grid'))
         .getAllByRole('button')
         .map((card) => card.getAttribute('aria-label')),
-    ).toEqual(['a-ok: OK', 'b-warn: OK'])
+    ).toEqual(['a-ok: OK', 'b-warn: OK, fixed'])
     expect(screen.getByTestId('submission').dataset.phase).toBe('pushed')
     expect(screen.getByTestId('pushed-branch').textContent).toBe('data/x')
   })
 
   it('offers a clear empty state, with the demo samples in the demo workspace', async () => {
-    setup({ pairs: [], problems: [], summary: summarizeStaging([]), submission: null })
+    setup({ pairs: [], problems: [], summary: summarizeStaging([]), ...EMPTY_STATE })
     expect(await screen.findByRole('heading', { name: 'No pairs staged' })).toBeTruthy()
     expect(screen.getByRole('button', { name: "Add the demo's new pairs" })).toBeTruthy()
     // The per-file limit is stated where files are added, before anyone hits it.
@@ -165,7 +207,7 @@ describe('Add data', () => {
   it('shows a failed QA run on its pairs with the reason, and retries it', async () => {
     const failed = { ...pair('a-ok', 'pending'), qaError: 'QA failed: the QA worker stopped (out of memory)' }
     const pairs = [failed, pair('b-warn', 'warning', 'mask/lossy')]
-    const { calls } = setup({ pairs, problems: [], summary: summarizeStaging(pairs), submission: null })
+    const { calls } = setup({ pairs, problems: [], summary: summarizeStaging(pairs), ...EMPTY_STATE })
     const banner = await screen.findByTestId('qa-failure')
     expect(banner.getAttribute('role')).toBe('alert')
     expect(banner.textContent).toContain('QA could not check 1 pair:')

@@ -4,7 +4,11 @@ import { EmptyState } from '../../components/EmptyState.js'
 import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { filesFromInput } from '../../ipc/read-files.js'
 import { useAppStore } from '../../store/app-store.js'
-import { matchesFilter } from '../../store/staging-slice.js'
+import { canFix } from '@wms/shared/staging/staging-rules'
+import { matchesFilter, sortPairs } from '../../store/pair-order.js'
+import { AddedSummary } from './AddedSummary.js'
+import { MaskPreview } from './MaskPreview.js'
+import { UndoToast } from './UndoToast.js'
 import { formatMegabytes, MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
 import { DropZone } from './DropZone.js'
 import { FilterBar } from './FilterBar.js'
@@ -26,6 +30,8 @@ export function AddDataArea(): ReactElement {
   const error = useAppStore((state) => state.staging.error)
   const detailOpen = useAppStore((state) => state.staging.detailOpen)
   const previewOpen = useAppStore((state) => state.staging.preview !== null)
+  const sort = useAppStore((state) => state.staging.sort)
+  const undo = useAppStore((state) => state.undo)
   const isDemo = useAppStore((state) => state.workspace.status === 'ready' && state.workspace.value.isDemo)
   const loadStaging = useAppStore((state) => state.loadStaging)
   const addPickedFiles = useAppStore((state) => state.addPickedFiles)
@@ -41,18 +47,33 @@ export function AddDataArea(): ReactElement {
     if (!loaded) void loadStaging()
   }, [loaded, loadStaging])
 
+  // Ctrl+Z (Cmd+Z) undoes the last removal, replacement or fix — except while typing, where it undoes the typing.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return
+      const target = event.target
+      if (target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable]') !== null) return
+      event.preventDefault()
+      void undo()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [undo])
+
   const ids = useMemo(
     () =>
-      [...pairs.values()]
-        .filter((pair) => matchesFilter(pair, filter))
-        .map((pair) => pair.id)
-        .sort(),
-    [pairs, filter],
+      sortPairs(
+        [...pairs.values()].filter((pair) => matchesFilter(pair, filter)),
+        sort,
+      ).map((pair) => pair.id),
+    [pairs, filter, sort],
   )
+  // Only pairs a fix would change: a pair with an error a fix cannot remove is not counted (nor silently skipped).
   const fixableIds = useMemo(
-    () => [...pairs.values()].filter((pair) => pair.issues.some((issue) => issue.fixable)).map((pair) => pair.id),
+    () => [...pairs.values()].filter((pair) => canFix(pair.issues)).map((pair) => pair.id),
     [pairs],
   )
+  const chooseFolder = (): void => folderInput.current?.click()
 
   return (
     <DropZone onFiles={(files) => void addPickedFiles(files)}>
@@ -114,7 +135,11 @@ export function AddDataArea(): ReactElement {
               >
                 Fix all fixable ({fixableIds.length})
               </button>
-              <button type="button" className="button button--primary" onClick={() => void openSubmitReview()}>
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => void openSubmitReview({ onlyReady: false, includeGps: false })}
+              >
                 Review &amp; submit…
               </button>
             </>
@@ -133,7 +158,8 @@ export function AddDataArea(): ReactElement {
         ) : null}
         <SubmissionBanner />
         <QaFailureBanner />
-        <ProblemsList />
+        <AddedSummary />
+        <ProblemsList onChooseFolder={chooseFolder} />
         {pairs.size === 0 ? (
           <EmptyState icon="add-data" title="No pairs staged">
             <p>
@@ -147,6 +173,13 @@ export function AddDataArea(): ReactElement {
         ) : (
           <div className="add-data__body">
             <div className="add-data__main">
+              <button
+                type="button"
+                className="skip-link skip-link--inline"
+                onClick={() => document.querySelector<HTMLElement>('[data-testid="pair-grid"]')?.focus()}
+              >
+                Skip to the pairs
+              </button>
               <FilterBar />
               {ids.length === 0 ? (
                 <p className="muted add-data__none">No pairs match this filter.</p>
@@ -160,6 +193,8 @@ export function AddDataArea(): ReactElement {
       </div>
       {detailOpen ? <PairDetail ids={ids} /> : null}
       {previewOpen ? <SubmitReview /> : null}
+      <MaskPreview />
+      <UndoToast />
     </DropZone>
   )
 }

@@ -61,7 +61,7 @@ export function ImageViewer({
 
   const transform = { transform: `translate(${String(view.x)}px, ${String(view.y)}px) scale(${String(view.scale)})` }
   const pane = (layer: PictureLayer, label: string): ReactElement => (
-    <div className="viewer__pane" aria-label={label}>
+    <div className="viewer__pane" role="img" aria-label={label}>
       <div className="viewer__content" style={transform}>
         <PairThumbnail pair={pair} layer={layer} opacity={opacity} size="full" />
       </div>

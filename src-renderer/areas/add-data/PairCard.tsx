@@ -1,17 +1,25 @@
 import { memo, type ReactElement } from 'react'
+import { findingSpec } from '@wms/shared/staging/staging-rules'
 import { useAppStore } from '../../store/app-store.js'
 import { PairThumbnail } from './PairThumbnail.js'
 import { STATUS_LABELS, StatusBadge } from './StatusBadge.js'
 
-/** One pair in the grid: thumbnail with the mask overlaid, its status and its first finding. */
+/**
+ * One pair in the grid: thumbnail with the mask overlaid, its status and its first finding. A click (or Enter)
+ * opens it; the arrow keys move the selection. Focus and selection look different: focus is a ring outside the
+ * card, selection a tinted card with an accent border.
+ */
 export const PairCard = memo(function PairCard({
   id,
   overlay,
   onOpen,
+  tabbable,
 }: {
   id: string
   overlay: boolean
   onOpen: (id: string) => void
+  /** The grid's one Tab stop (roving tabindex). */
+  tabbable: boolean
 }): ReactElement | null {
   const pair = useAppStore((state) => state.staging.pairs.get(id))
   const selected = useAppStore((state) => state.staging.selectedId === id)
@@ -19,7 +27,7 @@ export const PairCard = memo(function PairCard({
   if (pair === undefined) return null
   const findings = pair.issues.filter((issue) => issue.severity !== 'info')
   const qaFailed = pair.qaError !== undefined
-  const label = `${id}: ${qaFailed ? 'QA failed' : STATUS_LABELS[pair.status]}${findings.length > 0 ? `, ${String(findings.length)} finding${findings.length === 1 ? '' : 's'}` : ''}`
+  const label = `${id}: ${qaFailed ? 'QA failed' : STATUS_LABELS[pair.status]}${findings.length > 0 ? `, ${String(findings.length)} finding${findings.length === 1 ? '' : 's'}` : ''}${pair.fixes.length > 0 ? ', fixed' : ''}`
   return (
     <button
       type="button"
@@ -28,10 +36,13 @@ export const PairCard = memo(function PairCard({
       data-status={qaFailed ? 'qa-failed' : pair.status}
       title={pair.qaError}
       aria-label={label}
-      aria-pressed={selected}
-      tabIndex={selected ? 0 : -1}
-      onClick={() => select(id)}
-      onDoubleClick={() => onOpen(id)}
+      aria-current={selected ? 'true' : undefined}
+      tabIndex={tabbable ? 0 : -1}
+      onClick={() => onOpen(id)}
+      // Keyboard focus is the selection (roving tabindex): Delete and f act on the focused card.
+      onFocus={() => {
+        if (!selected) select(id)
+      }}
     >
       <PairThumbnail pair={pair} layer={overlay ? 'overlay' : 'photo'} />
       <span className="pair-card__meta">
@@ -45,9 +56,11 @@ export const PairCard = memo(function PairCard({
           ? 'QA failed'
           : findings[0] === undefined
             ? pair.fixes.length > 0
-              ? 'fixed'
+              ? pair.autoFixed === true
+                ? 'fixed when added'
+                : 'fixed'
               : '\u00a0'
-            : findings[0].ruleId}
+            : findingSpec(findings[0].ruleId).title}
         {findings.length > 1 ? ` +${String(findings.length - 1)}` : ''}
       </span>
     </button>

@@ -1,13 +1,21 @@
-import { formatMegabytes, MAX_UPLOAD_FILE_BYTES } from '@wms/shared/ipc/upload-limit'
 import { useEffect, useRef, useState, type ReactElement } from 'react'
+import { useDialog } from '../../components/use-dialog.js'
 import { useAppStore } from '../../store/app-store.js'
+import { DetailToolbar } from './DetailToolbar.js'
+import type { FindingAction } from './finding-words.js'
 import { ImageViewer, type CompareMode } from './ImageViewer.js'
 import { IssueList } from './IssueList.js'
 import { StatusBadge } from './StatusBadge.js'
 
+/** The grid card of a pair (where focus returns when the detail closes). */
+export function cardOf(id: string): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`[data-pair-id="${CSS.escape(id)}"]`)
+}
+
 /**
- * One pair up close: the picture (zoom, pan, overlay opacity, side by side, blink), what QA found and what to do,
- * and the actions — fix, replace the mask, mark as a replacement, remove. ←/→ step through the filtered pairs.
+ * One pair up close: the picture (zoom, pan, overlay opacity, side by side, blink), the actions in a toolbar that
+ * stays in view, and what QA found, each finding with the action that resolves it. ←/→ step through the filtered
+ * pairs; focus stays in the dialog and returns to the pair's card when it closes.
  */
 export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | null {
   const id = useAppStore((state) => state.staging.selectedId)
@@ -15,26 +23,36 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
   const select = useAppStore((state) => state.selectPair)
   const applyFixes = useAppStore((state) => state.applyFixes)
   const removePairs = useAppStore((state) => state.removePairs)
-  const replaceFile = useAppStore((state) => state.replaceFile)
   const setReplacement = useAppStore((state) => state.setReplacement)
   const [mode, setMode] = useState<CompareMode>('overlay')
   const [opacity, setOpacity] = useState(0.45)
   const dialog = useRef<HTMLDivElement>(null)
   const maskInput = useRef<HTMLInputElement>(null)
-
+  // The pair shown last: focus returns to its card, even after it was removed from under the dialog.
+  const lastId = useRef(id)
   useEffect(() => {
-    dialog.current?.focus()
-  }, [])
+    if (id !== null) lastId.current = id
+  }, [id])
+  const close = (): void => select(lastId.current, false)
+  const onDialogKey = useDialog(dialog, close, () => (lastId.current === null ? null : cardOf(lastId.current)))
 
   if (id === null || pair === undefined) return null
   const index = ids.indexOf(id)
-  const close = (): void => select(id, false)
   const step = (delta: number): void => {
     const next = ids[index + delta]
     if (next !== undefined) select(next, true)
   }
-  const fixable = pair.issues.some((issue) => issue.fixable)
-  const collision = pair.issues.some((issue) => issue.ruleId.includes('collision'))
+  const remove = (): void => {
+    const following = ids[index + 1] ?? ids[index - 1] ?? null
+    void removePairs([id])
+    select(following, following !== null)
+  }
+  const onAction = (action: Exclude<FindingAction, 'none'>): void => {
+    if (action === 'fix') void applyFixes([id])
+    else if (action === 'remove') remove()
+    else if (action === 'replace-mask') maskInput.current?.click()
+    else void setReplacement(id, true)
+  }
 
   return (
     <div className="detail-backdrop" onClick={close}>
@@ -43,24 +61,26 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
         className="detail"
         role="dialog"
         aria-modal="true"
-        aria-label={`Pair ${id}`}
+        aria-labelledby="detail-title"
         tabIndex={-1}
         onClick={(event) => event.stopPropagation()}
         onKeyDown={(event) => {
-          if (event.key === 'Escape') close()
-          else if (event.key === 'ArrowRight' && event.target === dialog.current) step(1)
-          else if (event.key === 'ArrowLeft' && event.target === dialog.current) step(-1)
-          else if (event.key === 'o' && event.target === dialog.current)
-            setMode(mode === 'overlay' ? 'side-by-side' : 'overlay')
-          else if (event.key === 'f' && event.target === dialog.current && fixable) void applyFixes([id])
+          onDialogKey(event)
+          if (event.defaultPrevented || event.target !== dialog.current) return
+          if (event.key === 'ArrowRight') step(1)
+          else if (event.key === 'ArrowLeft') step(-1)
+          else if (event.key === 'o') setMode(mode === 'overlay' ? 'side-by-side' : 'overlay')
+          else if (event.key === 'f') void applyFixes([id])
           else return
           event.preventDefault()
         }}
       >
         <header className="detail__header">
           <StatusBadge status={pair.status} />
-          <h2 title={id}>{id}</h2>
-          <span className="muted">
+          <h2 id="detail-title" title={id}>
+            Pair {id}
+          </h2>
+          <span className="muted detail__facts">
             {index + 1} of {ids.length}
             {pair.width !== undefined && pair.height !== undefined
               ? ` · ${String(pair.width)}×${String(pair.height)}`
@@ -91,6 +111,7 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
             </button>
           </span>
         </header>
+        <DetailToolbar pair={pair} maskInput={maskInput} onRemove={remove} />
         <div className="detail__body">
           <div className="detail__picture">
             <div className="detail__controls" role="group" aria-label="Compare">
@@ -121,9 +142,9 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
             {/* Keyed by pair: zoom and pan start fresh for each pair. */}
             <ImageViewer key={pair.id} pair={pair} mode={mode} opacity={opacity} />
           </div>
-          <aside className="detail__side">
-            <h3>What QA found</h3>
-            <IssueList pair={pair} />
+          <section className="detail__side" aria-labelledby="detail-findings" tabIndex={0}>
+            <h3 id="detail-findings">What QA found</h3>
+            <IssueList pair={pair} onAction={onAction} />
             {pair.modelCheck === undefined ? null : (
               // Issue 17 (Models → Try it): a model's prediction compared with this mask.
               <p className={pair.modelCheck.disagrees ? 'text-warning' : 'muted'} data-testid="model-check">
@@ -131,67 +152,18 @@ export function PairDetail({ ids }: { ids: readonly string[] }): ReactElement | 
                 this mask at Dice {pair.modelCheck.dice.toFixed(3)}.
               </p>
             )}
-            <h3>Actions</h3>
-            <div className="detail__actions">
-              <button
-                type="button"
-                className="button button--primary"
-                disabled={!fixable}
-                onClick={() => void applyFixes([id])}
-              >
-                Apply safe fixes
-              </button>
-              <button
-                type="button"
-                className="button"
-                title={`A PNG or JPEG, up to ${formatMegabytes(MAX_UPLOAD_FILE_BYTES)}`}
-                onClick={() => maskInput.current?.click()}
-              >
-                Replace mask…
-              </button>
-              <input
-                ref={maskInput}
-                type="file"
-                accept=".png,.jpg,.jpeg"
-                hidden
-                aria-label="Replacement mask file"
-                onChange={(event) => {
-                  const file = event.target.files?.[0]
-                  if (file !== undefined) void replaceFile(id, 'mask', file)
-                  event.target.value = ''
-                }}
-              />
-              {collision || pair.replacement ? (
-                <label className="detail__check">
-                  <input
-                    type="checkbox"
-                    checked={pair.replacement}
-                    onChange={(event) => void setReplacement(id, event.target.checked)}
-                  />
-                  Replaces the dataset&apos;s pair with this name
-                </label>
-              ) : null}
-              <button
-                type="button"
-                className="button button--danger"
-                onClick={() => {
-                  const following = ids[index + 1] ?? ids[index - 1] ?? null
-                  void removePairs([id])
-                  select(following, following !== null)
-                }}
-              >
-                Remove pair
-              </button>
-            </div>
             {pair.fixes.length > 0 ? (
-              <p className="muted">Fixed: {pair.fixes.join(', ')} (the originals are kept).</p>
+              <p className="detail__note" data-testid="fix-note">
+                {pair.autoFixed === true ? 'Fixed when added' : 'Fixed'}: {pair.fixes.join(', ')}. The originals are
+                kept until you submit.
+              </p>
             ) : null}
             <p className="muted detail__files">
               {pair.image?.relpath} ({pair.image?.originalName})
               <br />
               {pair.mask?.relpath} ({pair.mask?.originalName})
             </p>
-          </aside>
+          </section>
         </div>
       </div>
     </div>

@@ -1,5 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react'
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactElement,
+} from 'react'
 import { useAppStore } from '../../store/app-store.js'
 import { PairCard } from './PairCard.js'
 
@@ -9,8 +17,10 @@ const GAP = 12
 
 /**
  * The staged pairs as a virtualised grid: only the rows on screen exist in the DOM, so a thousand pairs cost what
- * twenty do. Arrow keys move the selection, Enter opens a pair, `o` toggles the mask overlay, `f` applies the safe
- * fixes and Delete removes the pair.
+ * twenty do. A click or Enter opens a pair, arrow keys move the selection, `o` toggles the mask overlay, `f` applies
+ * the safe fixes and Delete removes the pair (Ctrl+Z brings it back). The grid is always one Tab stop: the
+ * current card when it is on screen, else the grid itself (a filtered-out or scrolled-away selection never drops
+ * it out of the Tab order).
  */
 export function PairGrid({
   ids,
@@ -52,6 +62,21 @@ export function PairGrid({
   })
 
   const open = useCallback((id: string) => select(id, true), [select])
+  // True while keyboard focus belongs to the grid. A card that changes row (its status moved it in the sort) is
+  // mounted afresh and the browser drops its focus on the page; the grid takes it back to the same card.
+  const holdsFocus = useRef(false)
+  const current = selectedId !== null && ids.includes(selectedId) ? selectedId : (ids[0] ?? null)
+  const items = virtualizer.getVirtualItems()
+  const rendered =
+    current !== null &&
+    items.some((row) => ids.slice(row.index * columns, row.index * columns + columns).includes(current))
+
+  useLayoutEffect(() => {
+    if (!holdsFocus.current || selectedId === null) return
+    const active = document.activeElement
+    if (active !== null && active !== document.body) return
+    scroller.current?.querySelector<HTMLElement>(`[data-pair-id="${CSS.escape(selectedId)}"]`)?.focus()
+  })
 
   const focusPair = (index: number): void => {
     const id = ids[index]
@@ -82,7 +107,9 @@ export function PairGrid({
     else if (event.key === 'Delete' || event.key === 'Backspace') {
       const following = ids[index + 1] ?? ids[index - 1] ?? null
       void removePairs([selectedId])
-      select(following)
+      // Focus moves on to the next card, so the keyboard user is not dropped onto the page.
+      if (following === null) select(null)
+      else focusPair(ids.indexOf(following))
     } else return
     event.preventDefault()
   }
@@ -92,13 +119,23 @@ export function PairGrid({
       ref={scroller}
       className="pair-grid"
       role="region"
-      aria-label="Staged pairs. Arrow keys move, Enter opens, o toggles the mask overlay, f fixes, Delete removes."
+      aria-label="Staged pairs. Enter or click opens, arrow keys move, o toggles the mask overlay, f fixes, Delete removes, Ctrl+Z undoes."
       onKeyDown={onKeyDown}
-      tabIndex={selectedId === null ? 0 : -1}
+      onBlur={(event) => {
+        // Focus moved on to something else: the grid lets it go.
+        const next = event.relatedTarget
+        if (next instanceof Node && !event.currentTarget.contains(next)) holdsFocus.current = false
+      }}
+      onFocus={(event) => {
+        holdsFocus.current = true
+        // Tab onto the grid itself: hand focus to the current card.
+        if (event.target === scroller.current && current !== null && rendered) focusPair(ids.indexOf(current))
+      }}
+      tabIndex={rendered ? -1 : 0}
       data-testid="pair-grid"
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {virtualizer.getVirtualItems().map((row) => (
+        {items.map((row) => (
           <div
             key={row.key}
             className="pair-grid__row"
@@ -108,7 +145,7 @@ export function PairGrid({
             }}
           >
             {ids.slice(row.index * columns, row.index * columns + columns).map((id) => (
-              <PairCard key={id} id={id} overlay={overlay} onOpen={open} />
+              <PairCard key={id} id={id} overlay={overlay} onOpen={open} tabbable={id === current} />
             ))}
           </div>
         ))}

@@ -1,6 +1,7 @@
 import type { ReactElement } from 'react'
 import { useAppStore } from '../../store/app-store.js'
 import { formatBytes } from '@wms/shared/util/format'
+import { findingSpec, type FindingRuleId } from '@wms/shared/staging/staging-rules'
 
 const percent = (value: number): string => `${(value * 100).toFixed(1)} %`
 
@@ -8,11 +9,13 @@ const percent = (value: number): string => `${(value * 100).toFixed(1)} %`
 export function SummaryPanel(): ReactElement | null {
   const summary = useAppStore((state) => state.staging.summary)
   const setFilter = useAppStore((state) => state.setFilter)
+  const settings = useAppStore((state) => state.staging.settings)
+  const setSettings = useAppStore((state) => state.setStagingSettings)
   if (summary === null) return null
   const resolutions = Object.entries(summary.resolutions).sort((a, b) => b[1] - a[1])
   return (
-    <aside className="summary" aria-label="Summary" data-testid="staging-summary">
-      <h3>Summary</h3>
+    <aside className="summary" aria-label="Summary" data-testid="staging-summary" tabIndex={0}>
+      <h2>Summary</h2>
       <dl className="summary__counts">
         <div>
           <dt>Pairs</dt>
@@ -42,7 +45,7 @@ export function SummaryPanel(): ReactElement | null {
       </p>
       {summary.byRule.length > 0 ? (
         <>
-          <h4>Findings by rule</h4>
+          <h3>Findings by rule</h3>
           <ul className="summary__rules">
             {summary.byRule.map((rule) => (
               <li key={rule.ruleId}>
@@ -52,7 +55,7 @@ export function SummaryPanel(): ReactElement | null {
                   onClick={() => setFilter({ ruleId: rule.ruleId, status: 'all' })}
                 >
                   <span className={`dot dot--${rule.severity}`} aria-hidden="true" />
-                  {rule.ruleId}
+                  {findingSpec(rule.ruleId as FindingRuleId).title}
                 </button>
                 <span>{rule.count}</span>
               </li>
@@ -60,9 +63,17 @@ export function SummaryPanel(): ReactElement | null {
           </ul>
         </>
       ) : null}
+      <label className="summary__setting">
+        <input
+          type="checkbox"
+          checked={settings.fixOnAdd}
+          onChange={(event) => void setSettings({ fixOnAdd: event.target.checked })}
+        />
+        Fix format findings when pairs are added (lossy masks, location, orientation)
+      </label>
       {summary.coverage !== null ? (
         <>
-          <h4>Mask coverage</h4>
+          <h3>Mask coverage</h3>
           <p className="summary__coverage">
             p10 {percent(summary.coverage.p10)} · median {percent(summary.coverage.median)} · p90{' '}
             {percent(summary.coverage.p90)}
@@ -71,7 +82,7 @@ export function SummaryPanel(): ReactElement | null {
       ) : null}
       {resolutions.length > 0 ? (
         <>
-          <h4>Resolutions</h4>
+          <h3>Resolutions</h3>
           <ul className="summary__resolutions">
             {resolutions.slice(0, 8).map(([size, count]) => (
               <li key={size}>

@@ -5,6 +5,7 @@ import { registerDataCommands } from './register-data.js'
 import { registerHooksCommands } from './register-hooks.js'
 import { registerModelCommands } from './register-model.js'
 import { registerPipelineCommands } from './register-pipeline.js'
+import { registerGitHubCommands } from './register-github.js'
 import { registerQaCommands } from './register-qa.js'
 import { registerTrainingCommands } from './register-training.js'
 import { registerServeCommand } from '../serve/register-serve.js'
@@ -45,4 +46,5 @@ export function registerCommands(
   registerHooksCommands(program, context, done)
   registerServeCommand(program, context, done)
   registerPipelineCommands(program, context, done)
+  registerGitHubCommands(program, context, done)
 }

@@ -123,28 +123,28 @@ export class LocalRunner {
   }
 
   private drain(): Promise<void> {
-    this.draining ??= (async () => {
+    if (this.draining !== undefined) return this.draining
+    // Cleared in a `.finally`, which always runs after this assignment: an async body that finds the queue empty
+    // completes synchronously, and clearing from inside it left a settled promise here that no push ever drained.
+    const draining = this.runQueue().finally(() => {
+      if (this.draining === draining) this.draining = undefined
+    })
+    this.draining = draining
+    return draining
+  }
+
+  private async runQueue(): Promise<void> {
+    for (let next = this.queue.shift(); next !== undefined && !this.abort.signal.aborted; next = this.queue.shift()) {
+      this.current = next.branch
+      this.options.onChange?.()
       try {
-        for (
-          let next = this.queue.shift();
-          next !== undefined && !this.abort.signal.aborted;
-          next = this.queue.shift()
-        ) {
-          this.current = next.branch
-          this.options.onChange?.()
-          try {
-            await this.options.execute(next.branch, next.resume, this.abort.signal)
-          } catch (thrown) {
-            this.options.events.emit({ type: 'error', error: toAppError(thrown), branch: next.branch })
-          } finally {
-            this.current = null
-            this.options.onChange?.()
-          }
-        }
+        await this.options.execute(next.branch, next.resume, this.abort.signal)
+      } catch (thrown) {
+        this.options.events.emit({ type: 'error', error: toAppError(thrown), branch: next.branch })
       } finally {
-        this.draining = undefined
+        this.current = null
+        this.options.onChange?.()
       }
-    })()
-    return this.draining
+    }
   }
 }

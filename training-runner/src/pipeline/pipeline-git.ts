@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { access, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { openRepo, runGit } from '../adapters/git/run-git.js'
 
@@ -97,6 +97,13 @@ export async function removeWorktree(repo: string, dir: string): Promise<void> {
 
 /** The commit checked out in a worktree, or undefined when it is not a worktree (any more). */
 export async function worktreeHead(dir: string): Promise<string | undefined> {
+  // A job on a fresh CI runner has no worktree yet; a plain folder inside the workspace would answer the workspace's
+  // own HEAD. Only a folder with its worktree's `.git` file is one.
+  const isWorktree = await access(path.join(dir, '.git')).then(
+    () => true,
+    () => false,
+  )
+  if (!isWorktree) return undefined
   const out = await openRepo(dir)
     .raw(['rev-parse', '--verify', '--quiet', 'HEAD'])
     .catch(() => '')

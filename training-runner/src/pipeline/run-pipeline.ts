@@ -89,7 +89,11 @@ async function runLocked(context: PipelineContext, options: RunPipelineOptions):
     message: `Pipeline of ${context.branch} at ${record.commit.slice(0, 12)}: ${PIPELINE_RUN_STEPS.join(' → ')}`,
   })
   for (const step of PIPELINE_RUN_STEPS) {
-    if (record.steps[step].status === 'ok') continue
+    if (record.steps[step].status === 'ok') {
+      // `--step X` when X is done already (a CI job rerun): nothing to do.
+      if (step === options.step) break
+      continue
+    }
     if (options.step !== undefined && step !== options.step) {
       throw new WmsError('usage/invalid-arguments', `The ${step} step of ${context.branch} has not run yet.`, {
         hint: `Run the steps in order: merge, qa, train, gate, promote, publish (or the whole pipeline without --step).`,
@@ -110,9 +114,11 @@ async function runLocked(context: PipelineContext, options: RunPipelineOptions):
     headline: `Merged: ${String(record.merge?.images.new ?? 0)} new pairs are in the dataset and ${record.promote?.modelName ?? 'the model'} v${record.promote?.version ?? '?'} is production.`,
     details: record.gate?.reasons ?? [],
     action:
-      record.publish?.branchDeleted === false
-        ? `Nothing to do; delete ${context.branch} on ${context.remote} if it is still there.`
-        : 'Nothing to do.',
+      record.publish?.pullRequest?.autoMerge === true
+        ? `Nothing to do: GitHub merges PR #${String(record.publish.pullRequest.number)} when its required checks pass.`
+        : record.publish?.branchDeleted === false
+          ? `Nothing to do; delete ${context.branch} on ${context.remote} if it is still there.`
+          : 'Nothing to do.',
   }
   return finish(context, { ...record, verdict })
 }
@@ -120,7 +126,8 @@ async function runLocked(context: PipelineContext, options: RunPipelineOptions):
 /** The record to work on: the recorded run (resume, --step) or a new one at the branch's current commit. */
 async function startingRecord(context: PipelineContext, options: RunPipelineOptions): Promise<PipelineRunRecord> {
   const existing = await readRunRecord(context.root, context.branch)
-  if (options.resume === true || options.step !== undefined) {
+  // `--step merge` starts a run (CI's first job); any other step continues the recorded one.
+  if (options.resume === true || (options.step !== undefined && options.step !== 'merge')) {
     if (existing === undefined) {
       throw new WmsError('usage/invalid-arguments', `${context.branch} has no pipeline run to resume.`, {
         hint: `Start it: training-runner pipeline run --branch ${context.branch}`,

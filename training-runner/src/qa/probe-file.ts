@@ -6,13 +6,14 @@ import { perceptualHash } from '@wms/shared/qa/perceptual-hash'
 import type { ProbedFile, ProbedFileOk, ProbeFailure } from '@wms/shared/qa/probe'
 import { sniffFormat } from '@wms/shared/qa/sniff-format'
 import type * as JpegHeader from '../adapters/images/jpeg-header.js'
+import type * as JpegMaskStats from '../adapters/images/jpeg-mask-stats.js'
 import type * as SharpImage from '../adapters/images/sharp-image.js'
 import type { DecodeLimits } from '../adapters/images/sharp-image.js'
 import { md5Bytes } from '../fs/hash-file.js'
 import {
   checkDatasetFile,
   isInside,
-  readDatasetFile,
+  readDatasetFileSync,
   readFailure,
   type DatasetFile,
   type FileIdentity,
@@ -29,15 +30,20 @@ import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
 // every probe comes from the cache, never loads it.
 let imageStack: Promise<typeof SharpImage> | undefined
 const loadImageStack = (): Promise<typeof SharpImage> => (imageStack ??= import('../adapters/images/sharp-image.js'))
-let jpegHeaders: Promise<typeof JpegHeader> | undefined
-const loadJpegHeaders = (): Promise<typeof JpegHeader> => (jpegHeaders ??= import('../adapters/images/jpeg-header.js'))
+type JpegReaders = typeof JpegHeader & typeof JpegMaskStats
+let jpegReaders: Promise<JpegReaders> | undefined
+const loadJpegReaders = (): Promise<JpegReaders> =>
+  (jpegReaders ??= Promise.all([
+    import('../adapters/images/jpeg-header.js'),
+    import('../adapters/images/jpeg-mask-stats.js'),
+  ]).then(([header, mask]) => ({ ...header, ...mask })))
 
 /**
  * Loads the image stack now, so that the first file to decode does not wait for it (the app's QA worker calls this
  * when the staging area opens). Resolves once loaded; never rejects (a load failure shows on the first decode).
  */
 export async function preloadDecoders(): Promise<void> {
-  await Promise.all([loadImageStack(), loadJpegHeaders()]).catch(() => undefined)
+  await Promise.all([loadImageStack(), loadJpegReaders()]).catch(() => undefined)
 }
 
 /** The role a file plays in its pair. */
@@ -75,7 +81,8 @@ export function cachedProbe(file: DatasetFile, role: FileRole, context: ProbeCon
     return undefined
   }
   if (!info.isFile() || info.size === 0 || info.size > context.policy.maxFileBytes) return undefined
-  const dir = path.dirname(file.path)
+  const slash = file.path.lastIndexOf(path.sep)
+  const dir = slash <= 0 ? path.dirname(file.path) : file.path.slice(0, slash)
   const realDirs = (context.realDirsSync ??= new Map<string, string>())
   let realDir = realDirs.get(dir)
   if (realDir === undefined) {
@@ -86,7 +93,8 @@ export function cachedProbe(file: DatasetFile, role: FileRole, context: ProbeCon
     }
     realDirs.set(dir, realDir)
   }
-  const realpath = path.join(realDir, path.basename(file.path))
+  // Most folders are their own real path, and the file's path is then its real path (no join, no normalising).
+  const realpath = realDir === dir ? file.path : path.join(realDir, path.basename(file.path))
   if (!isInside(file.root, realpath)) return undefined
   const { size, mtimeMs, ctimeMs, ino } = info
   const md5 = context.cache.md5For({ realpath, size, mtimeMs, ctimeMs, ino })
@@ -113,7 +121,7 @@ export async function probeFile(file: DatasetFile, role: FileRole, context: Prob
 
   let bytes: Buffer
   try {
-    bytes = await readDatasetFile(identity, context.policy.maxFileBytes)
+    bytes = readDatasetFileSync(identity, context.policy.maxFileBytes)
   } catch (thrown) {
     return failed(file, identity.size, readFailure(thrown))
   }
@@ -149,7 +157,7 @@ async function measure(
     return { ok: false, ...base, failure: { kind: 'unsupported-format', detail: `content is ${format}` } }
   }
   const [{ checkPixelLimit, classifyDecodeError, decodeHashPixels, decodeMaskPixels, readImageHeader }, jpeg] =
-    await Promise.all([loadImageStack(), loadJpegHeaders()])
+    await Promise.all([loadImageStack(), loadJpegReaders()])
   try {
     // Plain JPEG headers are read here in JavaScript (one libvips call less per file); libvips answers the rest.
     const quick = format === 'jpeg' ? jpeg.readJpegHeader(bytes) : undefined
@@ -159,7 +167,9 @@ async function measure(
     if (role === 'image') {
       probe.phash = perceptualHash(await decodeHashPixels(bytes, limits))
     } else {
-      probe.mask = computeMaskPixelStats(await decodeMaskPixels(bytes, header, limits))
+      // A plain grey JPEG mask is counted from its blocks (exactly what libvips' decode gives); others decode.
+      const counted = quick !== undefined && header.channels === 1 ? jpeg.jpegMaskStats(bytes) : undefined
+      probe.mask = counted ?? computeMaskPixelStats(await decodeMaskPixels(bytes, header, limits))
     }
     return probe
   } catch (thrown) {

@@ -5,7 +5,7 @@ import { nullSink, type EventSink } from '../events/event-sink.js'
 import { selectBackend, type BackendChoice, type BackendPreference } from './backend/select-backend.js'
 import { PairCache, type Sample } from './data/batches.js'
 import { loadDatasetSplit } from './dataset-samples.js'
-import { evaluateSamples, type ImageScores } from './evaluate-samples.js'
+import { evaluateSamples, type ImageScores, type NativeScores } from './evaluate-samples.js'
 import { loadModel } from './model/model-files.js'
 
 /** What to evaluate on. */
@@ -36,6 +36,11 @@ export interface EvaluationResult {
   perImage: ImageScores[]
   /** Mean BCE loss per pixel. */
   loss: number
+  /**
+   * The same predictions scored at each photo's own size (the probability map resized onto the original mask, as
+   * `predict` delivers it), next to the input-size scores above, which are what the gate compares (issue 18).
+   */
+  native: NativeScores
   backend: string
 }
 
@@ -71,6 +76,7 @@ export async function evaluateModel(modelDir: string, options: EvaluateModelOpti
       batchSize: options.batchSize ?? 4,
       threshold,
       hausdorff: true,
+      nativeRoot: options.datasetRoot,
       preprocess: {
         lowPercentile: metadata.preprocessing.contrastStretch.lowPercentile,
         highPercentile: metadata.preprocessing.contrastStretch.highPercentile,
@@ -85,6 +91,10 @@ export async function evaluateModel(modelDir: string, options: EvaluateModelOpti
       aggregate: scores.aggregate,
       perImage: scores.perImage,
       loss: scores.loss,
+      native: scores.native ?? {
+        aggregate: { count: 0, dice: Number.NaN, iou: Number.NaN, accuracy: Number.NaN },
+        perImage: [],
+      },
       backend: backend.name,
     }
   } finally {

@@ -9,11 +9,11 @@ import { PairCache } from './data/batches.js'
 import { loadDatasetSplit } from './dataset-samples.js'
 import type { EvaluationScores } from './evaluate-samples.js'
 import type { EpochRecord } from './loop/checkpoint.js'
-import { assertTrainingFits } from './loop/memory-guard.js'
 import { runEpochs } from './loop/run-epochs.js'
 import type { ModelMetadata } from './model/metadata.js'
 import { createUnet, DEFAULT_UNET, type UnetConfig } from './model/unet.js'
 import { Adam } from './ops/adam.js'
+import { assertPassFits, planTraining } from './parallel/training-step.js'
 
 export type { EpochRecord } from './loop/checkpoint.js'
 
@@ -83,7 +83,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       hint: 'The U-Net halves the image four times; use 64, 128, 256, …',
     })
   }
-  assertTrainingFits(backend.name, config.batchSize, config.imageSize, config.baseFilters)
+
+  // Config-only, so before the data is read: a pass that cannot fit the wasm heap is refused at once.
+  assertPassFits(config, backend)
 
   const data = await loadDatasetSplit(options.datasetRoot, config.split)
   const counts = { train: data.splits.train.length, val: data.splits.val.length, test: data.splits.test.length }
@@ -106,11 +108,16 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   }
 
   const checkpointDir = options.checkpointDir ?? path.join(options.outDir, 'checkpoint')
-  const fingerprint = md5Bytes(JSON.stringify({ ...config, epochs: 0, backend: 0, data: data.contentHash, unet }))
+  // Settings that do not change what is learnt (epochs, backend, time budget, workers) may differ on resume.
+  const fingerprint = md5Bytes(
+    JSON.stringify({ ...config, epochs: 0, backend: 0, maxSeconds: 0, workers: 0, data: data.contentHash, unet }),
+  )
   const cache = new PairCache(data.root, config.imageSize, options.cacheBytes)
   const model = createUnet(unet, { seed: config.seed })
   const adam = new Adam(model.trainable, { learningRate: config.learningRate, weightDecay: config.weightDecay })
+  let plan: Awaited<ReturnType<typeof planTraining>> | undefined
   try {
+    plan = await planTraining({ config, backend, unet, model, adam, events })
     return await runEpochs({
       options,
       config,
@@ -125,10 +132,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       model,
       adam,
       started,
+      trainStep: plan.trainStep,
     })
   } catch (thrown) {
     throw mapTrainingError(thrown, config)
   } finally {
+    await plan?.close()
     adam.dispose()
     model.dispose()
   }
@@ -142,7 +151,7 @@ function mapTrainingError(thrown: unknown, config: TrainingConfig): unknown {
     return new WmsError(
       'training/out-of-memory',
       `Training ran out of memory at batch ${String(config.batchSize)}, ${String(config.imageSize)}×${String(config.imageSize)}: ${message}`,
-      { hint: 'Lower batchSize or imageSize in the training config.', cause: thrown },
+      { hint: 'Set microBatchSize (e.g. 1), or lower batchSize or imageSize in the training config.', cause: thrown },
     )
   }
   return thrown

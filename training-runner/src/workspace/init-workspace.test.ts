@@ -78,4 +78,20 @@ describe('training-runner init', () => {
     const again = await initWorkspace(root, { runner: 'github-actions', templatesDir: templates, hook: false })
     expect(again.workflows).toEqual([{ file: '.github/workflows/data-pipeline.yml', state: 'unchanged' }])
   })
+
+  it('installs the shipped data pipeline workflow as it is, and lists the variables and secrets it reads', async () => {
+    const root = await gitRepo()
+    const result = await initWorkspace(root, { runner: 'github-actions', hook: false })
+    expect(result.workflows).toEqual([{ file: '.github/workflows/data-pipeline.yml', state: 'created' }])
+    const shipped = await readFile(
+      path.resolve(import.meta.dirname, '../../../resources/workflows/data-pipeline.yml'),
+      'utf8',
+    )
+    expect(await readFile(path.join(root, '.github/workflows/data-pipeline.yml'), 'utf8')).toBe(shipped)
+    expect(result.workflowSettings.variables).toEqual(
+      expect.arrayContaining(['AWS_ROLE_ARN', 'GPU_AMI_ID', 'WMS_STUDIO_REPO']),
+    )
+    expect(result.workflowSettings.secrets).toEqual(expect.arrayContaining(['GH_RUNNER_TOKEN']))
+    expect(result.todo.join('\n')).toContain('GH_RUNNER_TOKEN')
+  })
 })

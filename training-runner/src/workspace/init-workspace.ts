@@ -5,7 +5,7 @@ import type { WorkspaceConfig, WorkspaceConfigInput } from '@wms/shared/config/w
 import { WORKSPACE_CONFIG_FILE } from '@wms/shared/config/workspace-config'
 import { WmsError } from '@wms/shared/errors'
 import { openRepo } from '../adapters/git/run-git.js'
-import { installHooks, type InstallHooksResult } from '../hooks/install.js'
+import { installHooks, type InstallHooksOptions, type InstallHooksResult } from '../hooks/install.js'
 import { readWorkspaceConfig, writeWorkspaceConfig } from './workspace-config-file.js'
 
 /**
@@ -24,6 +24,8 @@ export interface InitOptions {
   templatesDir?: string
   /** Install the pre-push hook (default true). */
   hook?: boolean
+  /** Where the hook finds node and the runner's CLI (the desktop app's bundle is not this checkout). */
+  hookOptions?: InstallHooksOptions
 }
 
 /** What one part of init did. */
@@ -37,6 +39,8 @@ export interface InitResult {
   hook: InitState
   hookFile: string | null
   workflows: { file: string; state: InitState }[]
+  /** The repository variables and secrets the installed workflows read (`vars.X`, `secrets.X`). */
+  workflowSettings: { variables: string[]; secrets: string[] }
   /** Secrets and variables to set, and other steps only the user can do. */
   todo: string[]
 }
@@ -50,11 +54,12 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
   const { config, state } = await ensureConfig(root, options)
   const gitignore = await ensureGitignore(root, config)
   let hook: InstallHooksResult | undefined
-  if (options.hook !== false) hook = await installHooks(root)
-  const workflows =
+  if (options.hook !== false) hook = await installHooks(root, options.hookOptions)
+  const installed =
     config.pipeline.runner === 'github-actions'
       ? await installWorkflows(root, options.templatesDir ?? defaultTemplatesDir())
-      : []
+      : { workflows: [], settings: { variables: [], secrets: [] } }
+  const { workflows, settings: workflowSettings } = installed
   return {
     root,
     config: state,
@@ -62,7 +67,8 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
     hook: hook === undefined ? 'skipped' : hook.state === 'installed' ? 'created' : hook.state,
     hookFile: hook?.hookFile ?? null,
     workflows,
-    todo: todoFor(config, workflows),
+    workflowSettings,
+    todo: todoFor(config, workflows, workflowSettings),
   }
 }
 
@@ -127,15 +133,24 @@ function defaultTemplatesDir(): string {
   return fileURLToPath(new URL('../../../resources/workflows', import.meta.url))
 }
 
-async function installWorkflows(root: string, templatesDir: string): Promise<{ file: string; state: InitState }[]> {
+async function installWorkflows(
+  root: string,
+  templatesDir: string,
+): Promise<{ workflows: { file: string; state: InitState }[]; settings: InitResult['workflowSettings'] }> {
   const templates = await readdir(templatesDir).catch(() => [])
   const installed: { file: string; state: InitState }[] = []
+  const variables = new Set<string>()
+  const secrets = new Set<string>()
   for (const name of templates.filter((file) => /\.ya?ml$/.test(file)).sort()) {
     const target = path.join(root, '.github', 'workflows', name)
     const [want, have] = await Promise.all([
       readFile(path.join(templatesDir, name), 'utf8'),
       readFile(target, 'utf8').catch(() => undefined),
     ])
+    // What the workflow reads is what the user must set: taken from the template itself, so the list cannot drift.
+    for (const [, kind, setting] of want.matchAll(/\b(vars|secrets)\.([A-Za-z0-9_]+)/g)) {
+      if (setting !== undefined) (kind === 'vars' ? variables : secrets).add(setting)
+    }
     const relative = path.relative(root, target).split(path.sep).join('/')
     if (have === want) {
       installed.push({ file: relative, state: 'unchanged' })
@@ -145,10 +160,14 @@ async function installWorkflows(root: string, templatesDir: string): Promise<{ f
     await copyFile(path.join(templatesDir, name), target)
     installed.push({ file: relative, state: have === undefined ? 'created' : 'updated' })
   }
-  return installed
+  return { workflows: installed, settings: { variables: [...variables].sort(), secrets: [...secrets].sort() } }
 }
 
-function todoFor(config: WorkspaceConfig, workflows: readonly { file: string }[]): string[] {
+function todoFor(
+  config: WorkspaceConfig,
+  workflows: readonly { file: string }[],
+  settings: InitResult['workflowSettings'],
+): string[] {
   const todo: string[] = []
   const remote = config.dataset.remote
   if (config.pipeline.runner === 'local') {
@@ -161,6 +180,14 @@ function todoFor(config: WorkspaceConfig, workflows: readonly { file: string }[]
         'No workflow templates ship with this runner yet: add the data pipeline workflow to .github/workflows yourself.',
       )
     if (config.github === null) todo.push(`Set github.repo (owner/name) in ${WORKSPACE_CONFIG_FILE}.`)
+    if (settings.variables.length > 0)
+      todo.push(
+        `GitHub repository variables the workflows read: ${settings.variables.join(', ')} (see WMS Studio's docs/GITHUB.md).`,
+      )
+    if (settings.secrets.length > 0)
+      todo.push(
+        `GitHub secrets the workflows read: ${settings.secrets.join(', ')} (GITHUB_TOKEN is provided by Actions).`,
+      )
     if (remote.type === 's3')
       todo.push('GitHub secrets: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an OIDC role) for the DVC bucket.')
     if (/^https?:/i.test(config.tracking.uri)) {

@@ -14,6 +14,12 @@ export interface OpenRepoOptions {
   progress?: (event: SimpleGitProgressEvent) => void
   /** A private index file (`GIT_INDEX_FILE`): builds a tree without touching the user's index or files. */
   indexFile?: string
+  /**
+   * Extra variables for git's environment, e.g. `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0` carrying
+   * an `http.extraHeader` with a token (the app's clone): the environment is private to the process, while a `-c`
+   * on the command line is readable by every local user.
+   */
+  extraEnv?: Record<string, string>
 }
 
 /**
@@ -27,9 +33,12 @@ export function openRepo(dir: string, options: OpenRepoOptions = {}): SimpleGit 
     timeout: { block: options.timeoutMs ?? 120_000 },
     errors: failOnNonZeroExit,
     ...(options.progress === undefined ? {} : { progress: options.progress }),
-    ...(options.indexFile === undefined ? {} : { allowEnvironment: ['GIT_INDEX_FILE'] }),
+    allowEnvironment: [
+      ...(options.indexFile === undefined ? [] : ['GIT_INDEX_FILE']),
+      ...Object.keys(options.extraEnv ?? {}),
+    ],
   })
-  const env = cleanGitEnv(process.env)
+  const env = { ...cleanGitEnv(process.env), ...options.extraEnv }
   if (options.indexFile !== undefined) env.GIT_INDEX_FILE = options.indexFile
   return git.env(env)
 }

@@ -9,6 +9,8 @@ import { createS3RemoteStore, type S3RemoteOptions } from './s3-remote.js'
 export interface RemoteStoreOverrides {
   /** S3 credentials from the app's keychain; otherwise the SDK's standard chain. */
   credentials?: S3RemoteOptions['credentials']
+  /** A named AWS profile (the app's S3 settings) for the SDK's chain. */
+  profile?: string
   retry?: Partial<RetryPolicy>
   /** Replace the configured endpoint (the bench's counting proxy). */
   endpoint?: string
@@ -51,6 +53,7 @@ export function createRemoteStore(
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(remote.concurrency === undefined ? {} : { concurrency: remote.concurrency }),
     ...(overrides.credentials === undefined ? {} : { credentials: overrides.credentials }),
+    ...(overrides.profile === undefined ? {} : { profile: overrides.profile }),
     ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
   })
 }

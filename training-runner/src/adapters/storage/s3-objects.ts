@@ -34,6 +34,8 @@ export interface S3ObjectStoreOptions {
   forcePathStyle?: boolean
   /** Static credentials; when absent the SDK's standard chain (env, profile, SSO, instance role) is used. */
   credentials?: S3ClientConfig['credentials']
+  /** A named profile of ~/.aws/config for the SDK's chain (the app's S3 settings); ignored with `credentials`. */
+  profile?: string
   /** Accept any TLS certificate (MLflow's `MLFLOW_S3_IGNORE_TLS`). */
   insecureTls?: boolean
   retry?: RetryPolicy
@@ -83,6 +85,7 @@ export function createS3Client(options: Omit<S3ObjectStoreOptions, 'bucket'>): S
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     forcePathStyle: options.forcePathStyle ?? false,
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
     maxAttempts: 1,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

@@ -39,6 +39,8 @@ export interface S3RemoteOptions {
   forcePathStyle?: boolean
   /** Static credentials; when absent the SDK's standard chain (env, profile, SSO, instance role) is used. */
   credentials?: S3ClientConfig['credentials']
+  /** A named profile of ~/.aws/config for the SDK's chain; ignored with `credentials`. */
+  profile?: string
   concurrency?: number
   retry?: RetryPolicy
   /** Longest wait for the server's answer or the next byte of a body (default 30 s). */
@@ -67,6 +69,7 @@ export function createS3RemoteStore(options: S3RemoteOptions): RemoteStore {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle ?? false,
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
       requestTimeoutMs,
     })
   const bucket = options.bucket

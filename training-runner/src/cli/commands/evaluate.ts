@@ -38,7 +38,8 @@ export async function evaluateCommand(
     events: context.events,
   })
   const a = result.aggregate
-  const summary = `Dice ${formatScore(a.dice)} IoU ${formatScore(a.iou)} on ${String(a.count)} images`
+  const n = result.native.aggregate
+  const summary = `Dice ${formatScore(a.dice)} IoU ${formatScore(a.iou)} on ${String(a.count)} images at ${String(result.imageSize)}²; at each photo's size Dice ${formatScore(n.dice)} IoU ${formatScore(n.iou)}`
   context.events.emit({
     type: 'step-end',
     step: 'evaluate',
@@ -58,6 +59,7 @@ export async function evaluateCommand(
       `  ${'image'.padEnd(36)} ${'Dice'.padStart(6)} ${'IoU'.padStart(6)} ${'acc'.padStart(6)} ${'Hausd.'.padStart(7)}`,
       ...rows,
       `  ${'mean'.padEnd(36)} ${formatScore(a.dice).padStart(6)} ${formatScore(a.iou).padStart(6)} ${formatScore(a.accuracy).padStart(6)} ${formatNumber(a.hausdorff, 1).padStart(7)}`,
+      `  ${'mean at each photo’s own size'.padEnd(36)} ${formatScore(n.dice).padStart(6)} ${formatScore(n.iou).padStart(6)} ${formatScore(n.accuracy).padStart(6)}`,
     ].join('\n'),
   }
 }

@@ -13,6 +13,7 @@ import {
   trackingRef,
 } from '../pipeline-git.js'
 import { currentMain, filesOnMain, promoteInto } from './model-steps.js'
+import { publishViaPullRequest } from './publish-github.js'
 
 /** The line in the publish commit that names the branch and commit it merged (how a rerun finds it). */
 export function publishMarker(record: Pick<PipelineRunRecord, 'branch' | 'commit'>): string {
@@ -29,6 +30,12 @@ export async function publishStep(context: PipelineContext, record: PipelineRunR
   // A rerun after a crash between the push and the record finds its own commit on main first.
   await fetchBranches(context.root, context.remote, [MAIN_BRANCH])
   let commit = await findCommitWith(context.root, trackingRef(context.remote, MAIN_BRANCH), publishMarker(record))
+  if (commit === undefined && context.config.pipeline.runner === 'github-actions') {
+    // Main is GitHub's to change: the same commit goes through a PR (publish-github.ts).
+    const output = await publishViaPullRequest(context, record, commitMessage(record))
+    await followMain(context)
+    return output
+  }
   if (commit === undefined) {
     const main = await currentMain(context, record, 'publish')
     await prepareMainTree(context, record, main)

@@ -259,6 +259,7 @@ export class MlflowHttp {
         `${where}: the server refused the credentials (HTTP ${String(status)}).`,
         {
           hint: 'Set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, for this server.',
+          details: { status, ...(parsed === undefined ? {} : { errorCode: parsed.code }) },
         },
       )
     }

@@ -77,6 +77,18 @@ export async function decodeMask(file: string, size: number): Promise<Uint8Array
   }
 }
 
+/** Decodes a mask at its own size (EXIF orientation applied), as 0/1 bytes: the truth a user's photo is judged on. */
+export async function decodeMaskAtOwnSize(file: string): Promise<{ mask: Uint8Array; width: number; height: number }> {
+  try {
+    const { data, info } = await open(file).raw().toBuffer({ resolveWithObject: true })
+    const mask = new Uint8Array(info.width * info.height)
+    for (let i = 0; i < mask.length; i += 1) mask[i] = (data[i * info.channels] as number) >= MASK_THRESHOLD ? 1 : 0
+    return { mask, width: info.width, height: info.height }
+  } catch (thrown) {
+    throw unreadable(file, thrown)
+  }
+}
+
 /** Width and height after EXIF orientation. */
 export async function orientedSize(
   file: ImageInput,

@@ -5,7 +5,7 @@ import { epochMetrics } from '@wms/shared/tracking/metrics'
 import type { EventSink } from '../../events/event-sink.js'
 import { RUNNER_VERSION } from '../../version.js'
 import type { BackendChoice } from '../backend/select-backend.js'
-import { batches, type Batch, type PairCache } from '../data/batches.js'
+import { batches, type PairCache } from '../data/batches.js'
 import type { DatasetSplit } from '../dataset-samples.js'
 import { evaluateSamples, type EvaluationScores } from '../evaluate-samples.js'
 import { assignModelValues, readModelValues, saveModel } from '../model/model-files.js'
@@ -22,7 +22,7 @@ import {
   type EarlyStoppingState,
   type PlateauState,
 } from './schedule.js'
-import { createTrainStep, type StepResult } from './train-step.js'
+import type { TrainStep } from './train-step.js'
 
 /**
  * The epoch loop of {@link trainModel}, as named steps:
@@ -53,6 +53,8 @@ export interface RunContext {
   adam: Adam
   /** `performance.now()` when the run began. */
   started: number
+  /** The training step: in-process, or across worker threads (`parallel/`). */
+  trainStep: TrainStep
 }
 
 /** Where the loop stands: what a checkpoint saves, plus whether to stop. */
@@ -64,6 +66,8 @@ interface LoopState {
   best: Map<string, Float32Array>
   firstEpoch: number
   stoppedEarly: boolean
+  /** Why the run stopped before `epochs`, for the log. */
+  stopReason?: 'patience' | 'budget'
 }
 
 /** What one epoch's training steps measured. */
@@ -72,17 +76,17 @@ interface EpochTotals {
   seen: number
   dice: number[]
   iou: number[]
+  /** The wall-clock budget (`maxSeconds`) ran out during this epoch. */
+  budgetSpent: boolean
 }
 
 /** Runs the epochs, then exports the best one. */
 export async function runEpochs(ctx: RunContext): Promise<TrainResult> {
   const state = await resumeOrStart(ctx)
   const stats: PipelineStats = { stepSeconds: 0, waitSeconds: 0, idleShare: 0, cacheHits: 0, cacheMisses: 0 }
-  const trainStep = createTrainStep(ctx.model, ctx.adam, ctx.config.threshold)
   for (let epoch = state.firstEpoch; epoch <= ctx.config.epochs && !state.stoppedEarly; epoch += 1) {
     const epochStart = performance.now()
-    ctx.adam.learningRate = state.plateau.learningRate
-    const totals = await trainEpoch(ctx, epoch, state.firstEpoch, trainStep, stats)
+    const totals = await trainEpoch(ctx, epoch, state, stats)
     await throwIfCancelled(ctx.options.signal)
     await closeEpoch(ctx, state, epoch, totals, epochStart)
   }
@@ -127,14 +131,14 @@ async function restoreCheckpoint(ctx: RunContext): Promise<Omit<LoopState, 'stop
 async function trainEpoch(
   ctx: RunContext,
   epoch: number,
-  firstEpoch: number,
-  trainStep: (batch: Batch) => StepResult,
+  state: LoopState,
   stats: PipelineStats,
 ): Promise<EpochTotals> {
-  const { config, options, events } = ctx
+  const { config, options, events, adam } = ctx
   const stepsPerEpoch = Math.ceil(ctx.counts.train / config.batchSize)
+  const warmupSteps = Math.round(config.warmupEpochs * stepsPerEpoch)
   const epochStart = performance.now()
-  const totals: EpochTotals = { lossSum: 0, seen: 0, dice: [], iou: [] }
+  const totals: EpochTotals = { lossSum: 0, seen: 0, dice: [], iou: [], budgetSpent: false }
   let step = 0
   const stream = batches(ctx.data.splits.train, ctx.cache, {
     batchSize: config.batchSize,
@@ -148,9 +152,10 @@ async function trainEpoch(
     const waited = (performance.now() - waitStart) / 1000
     await throwIfCancelled(options.signal)
     const stepStart = performance.now()
-    const result = trainStep(batch)
+    adam.learningRate = warmedUp(state.plateau.learningRate, adam.step, warmupSteps)
+    const result = await ctx.trainStep(batch)
     // The first batch of a run includes decoding from scratch; count only waits between steps as idle.
-    if (step > 0 || epoch > firstEpoch) stats.waitSeconds += waited
+    if (step > 0 || epoch > state.firstEpoch) stats.waitSeconds += waited
     stats.stepSeconds += (performance.now() - stepStart) / 1000
     assertFiniteLoss(result.loss, epoch)
     totals.lossSum += result.loss * batch.count
@@ -168,9 +173,22 @@ async function trainEpoch(
       etaSeconds: (elapsed / step) * (stepsPerEpoch - step),
       message: `epoch ${String(epoch)}/${String(config.epochs)}  loss ${formatScore(totals.lossSum / totals.seen)}  dice ${formatScore(mean(totals.dice))}`,
     })
+    if (config.maxSeconds !== null && (performance.now() - ctx.started) / 1000 >= config.maxSeconds) {
+      // Leaving the loop ends the batch stream (its generator's finally stops the prefetch).
+      totals.budgetSpent = true
+      break
+    }
     waitStart = performance.now()
   }
   return totals
+}
+
+/**
+ * The learning rate of the step after `step` finished steps: a linear warm-up over `warmupSteps` steps to the
+ * schedule's rate (Adam's first updates on a fresh model are its largest; a higher peak rate needs the ramp).
+ */
+export function warmedUp(rate: number, step: number, warmupSteps: number): number {
+  return warmupSteps <= 0 ? rate : rate * Math.min(1, (step + 1) / warmupSteps)
 }
 
 /**
@@ -223,7 +241,11 @@ async function closeEpoch(
     seconds: (performance.now() - epochStart) / 1000,
   }
   state.history.push(record)
-  advanceSchedule(ctx, state, epoch, val?.loss ?? trainLoss)
+  advanceSchedule(ctx, state, epoch, monitoredValue(ctx.config, val, trainLoss))
+  if (totals.budgetSpent && !state.stoppedEarly) {
+    state.stoppedEarly = true
+    state.stopReason = 'budget'
+  }
   await saveCheckpoint(
     ctx.checkpointDir,
     {
@@ -242,12 +264,23 @@ async function closeEpoch(
   await reportEpoch(ctx, state, record, val !== null)
 }
 
-/** Early stopping and the learning-rate plateau on the monitored loss (validation, else training). */
+/**
+ * The value early stopping, the best checkpoint and the plateau watch, lower is better: 1 − validation Dice
+ * (`monitor: val-dice`, the gate's metric), the validation loss (`val-loss`), or without a validation split the
+ * training loss.
+ */
+export function monitoredValue(config: TrainingConfig, val: EvaluationScores | null, trainLoss: number): number {
+  if (val === null) return trainLoss
+  return config.monitor === 'val-dice' ? 1 - val.aggregate.dice : val.loss
+}
+
+/** Early stopping and the learning-rate plateau on the monitored value. */
 function advanceSchedule(ctx: RunContext, state: LoopState, epoch: number, monitored: number): void {
   const { config } = ctx
   const verdict = stepEarlyStopping(state.early, epoch, monitored, config.earlyStoppingPatience)
   state.early = verdict.state
   state.stoppedEarly = verdict.stop
+  if (verdict.stop) state.stopReason = 'patience'
   if (verdict.improved) state.best = readModelValues(ctx.model)
   state.plateau = stepPlateau(state.plateau, monitored, {
     factor: config.schedulerFactor,
@@ -269,10 +302,14 @@ async function reportEpoch(ctx: RunContext, state: LoopState, record: EpochRecor
   })
   await ctx.options.onEpochEnd?.(record)
   if (!state.stoppedEarly) return
+  const watched = !validated ? 'training loss' : config.monitor === 'val-dice' ? 'validation Dice' : 'validation loss'
   events.emit({
     type: 'log',
     level: 'info',
-    message: `Early stopping: no better ${validated ? 'validation' : 'training'} loss for ${String(config.earlyStoppingPatience)} epochs (best epoch ${String(state.early.bestEpoch)}).`,
+    message:
+      state.stopReason === 'budget'
+        ? `Time budget of ${String(config.maxSeconds)} s spent after epoch ${String(record.epoch)} (best epoch ${String(state.early.bestEpoch)} by ${watched}).`
+        : `Early stopping: no better ${watched} for ${String(config.earlyStoppingPatience)} epochs (best epoch ${String(state.early.bestEpoch)}).`,
   })
 }
 

@@ -1,0 +1,43 @@
+import type { UnetConfig } from '../model/unet.js'
+import type { GradientOptions } from '../loop/gradients.js'
+
+/** What a gradient worker starts with (`workerData`). */
+export interface WorkerInit {
+  index: number
+  unet: UnetConfig
+  gradient: GradientOptions
+  /** The shared weights block (float32, {@link SharedLayout.paramFloats}). */
+  params: SharedArrayBuffer
+  /** This worker's gradient slot (float32, {@link SharedLayout.slotFloats}). */
+  slot: SharedArrayBuffer
+}
+
+/** Main thread → worker. */
+export type ToWorker =
+  | {
+      type: 'step'
+      id: number
+      images: Float32Array
+      masks: Float32Array
+      count: number
+      side: number
+      /** Images in the whole batch (the shard's weight is count / batchCount). */
+      batchCount: number
+    }
+  /** Load the shared weights and report their digest (the identical-weights check). */
+  | { type: 'digest'; id: number }
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  | {
+      type: 'done'
+      id: number
+      weightedLoss: number
+      dice: number[]
+      iou: number[]
+      /** The worker's wasm heap after the step (it only grows: its peak), or null off wasm. */
+      heapBytes: number | null
+    }
+  | { type: 'digest'; id: number; digest: string }
+  | { type: 'failed'; id: number; message: string }
