@@ -3,11 +3,12 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { StagedPair } from '@wms/shared/staging/staging-types'
-import { loadPredictor, selectBackend, testPhoto, writeWorkspaceConfig } from 'training-runner'
+import { loadPredictor, openWorkspaceTracking, selectBackend, testPhoto, writeWorkspaceConfig } from 'training-runner'
 import { risingVersions, seedRegistry } from '../../test-support/seed-registry.js'
 import { useTempDirs } from '../../test-support/temp-dirs.js'
 import { ModelsService, type StagedPhotos } from './models-service.js'
 import type { PhotoInference } from './photo-inference.js'
+import { readRegistryOverview, RunFactsCache } from './registry-overview.js'
 import { tryOnPhoto } from './try-on-photo.js'
 
 const temp = useTempDirs()
@@ -194,5 +195,27 @@ describe('ModelsService', () => {
       code: 'tracking/unavailable',
       message: expect.stringContaining('Cannot read the model registry') as unknown,
     })
+  })
+
+  it("reads the registry's versions once per overview, and each finished run once across overviews", async () => {
+    const root = await workspace()
+    await seedRegistry(root, risingVersions(2))
+    const { store, config } = await openWorkspaceTracking(root, { env: {} })
+    const calls = { searchModelVersions: 0, getRun: 0 }
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (property === 'searchModelVersions' || property === 'getRun') calls[property] += 1
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    const runs = new RunFactsCache()
+    await readRegistryOverview({ store: counting, config, workspaceRoot: root, runs })
+    expect(calls).toEqual({ searchModelVersions: 1, getRun: 2 })
+    await readRegistryOverview({ store: counting, config, workspaceRoot: root, runs })
+    expect(calls).toEqual({ searchModelVersions: 2, getRun: 2 })
   })
 })

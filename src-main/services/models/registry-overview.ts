@@ -52,9 +52,11 @@ export async function readRegistryOverview(options: {
   const { store, config, workspaceRoot } = options
   const modelName = config.tracking.registeredModel
   const problems: string[] = []
+  // The runner's history lists the registry's versions too: one read serves both (200 versions are 200 folders).
+  const shared = sharingVersionSearch(store)
   const [listed, history] = await Promise.all([
-    listVersions(store, modelName),
-    readHistory({ store, workspaceRoot, config }),
+    listVersions(shared, modelName),
+    readHistory({ store: shared, workspaceRoot, config }),
   ])
   const registryProblem = listed.problem ?? history.registryProblem
   if (registryProblem !== undefined) {
@@ -98,6 +100,28 @@ async function listVersions(
     if (thrown instanceof WmsError && thrown.code === 'tracking/not-found') return { versions: [] }
     return { versions: [], problem: toAppError(thrown).message }
   }
+}
+
+/** The store, with `searchModelVersions` asked once per model and shared by every caller of this wrapper. */
+function sharingVersionSearch(store: TrackingStore): TrackingStore {
+  const searches = new Map<string, Promise<ModelVersion[]>>()
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'searchModelVersions') {
+        return (name: string, filter?: { runId?: string }) => {
+          if (filter !== undefined) return target.searchModelVersions(name, filter)
+          let found = searches.get(name)
+          if (found === undefined) {
+            found = target.searchModelVersions(name)
+            searches.set(name, found)
+          }
+          return found
+        }
+      }
+      const value: unknown = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }
 
 /** Facts of a training run: final test scores, the data it was trained on, and the commit. */

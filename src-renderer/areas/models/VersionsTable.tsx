@@ -1,6 +1,9 @@
-import { memo, type ReactElement } from 'react'
+import { memo, useState, type ReactElement } from 'react'
 import type { ModelVersionSummary } from '@wms/shared/models/model-registry'
 import { formatDelta, formatScore, formatWhen, shortDataVersion } from './format.js'
+
+/** Rows drawn at first: a long history draws its newest versions at once and the rest on request. */
+const FIRST_ROWS = 30
 
 /** Every registered version, newest first: scores, gate, data, source; tick to compare, try it, roll back. */
 export const VersionsTable = memo(function VersionsTable({
@@ -20,6 +23,8 @@ export const VersionsTable = memo(function VersionsTable({
   onTry: (version: string) => void
   onRollback: (version: string) => void
 }): ReactElement {
+  const [showAll, setShowAll] = useState(false)
+  const shown = showAll ? versions : versions.slice(0, FIRST_ROWS)
   return (
     <section className="models-panel" aria-labelledby="models-versions-title">
       <h3 id="models-versions-title">Versions</h3>
@@ -40,7 +45,7 @@ export const VersionsTable = memo(function VersionsTable({
             </tr>
           </thead>
           <tbody>
-            {versions.map((version) => (
+            {shown.map((version) => (
               <VersionRow
                 key={version.version}
                 version={version}
@@ -55,6 +60,11 @@ export const VersionsTable = memo(function VersionsTable({
           </tbody>
         </table>
       </div>
+      {shown.length < versions.length ? (
+        <button type="button" className="button button--small" onClick={() => setShowAll(true)}>
+          Show all {versions.length} versions ({versions.length - shown.length} older)
+        </button>
+      ) : null}
     </section>
   )
 })
