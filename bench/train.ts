@@ -2,7 +2,7 @@
  * Training speed of the runner against PyTorch on the same machine, in the same run.
  *
  *   npm run bench:train -- [--sizes 128,256] [--workers 1,2] [--steps 5] [--data <dataset dir>] [--no-torch]
- *                          [--profile] [--compare-js]
+ *                          [--profile] [--compare-js] [--steps-only]
  *
  * Prints, per input size (batch 4): ms per training step of the trainer's own step on the chosen CPU backend with
  * 1 worker (in process) and with data-parallel worker threads (issue 18), and on PyTorch (CPU, all cores and one;
@@ -79,7 +79,7 @@ for (const size of sizes) {
     const timing = await timeTrainerStep({ size, batch, steps: stepsFor(size), warmup: 1, workers })
     tfjs.push(timing)
     log(
-      `tfjs ${backend.candidate} ${String(size)}², ${String(workers)} worker(s): ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((s) => s.toFixed(0)).join(' ')}), tensors after each step ${timing.tensorsAfterStep.join(' ')}, main wasm heap ${timing.wasmHeapMiB?.toFixed(0) ?? '–'} MiB, load ${loadNow()}`,
+      `tfjs ${backend.candidate} ${String(size)}², ${String(workers)} worker(s), passes of ${String(timing.microBatchSize)}: ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((s) => s.toFixed(0)).join(' ')}), tensors after each step ${timing.tensorsAfterStep.join(' ')}, wasm heap: main ${timing.wasmHeapMiB?.toFixed(0) ?? '–'} MiB${timing.workerHeapMiB.length > 0 ? `, workers ${timing.workerHeapMiB.map((m) => m?.toFixed(0) ?? '–').join(' / ')} MiB` : ''}, load ${loadNow()}`,
     )
   }
   if (flag('profile') && size === sizes[0]) {
@@ -157,19 +157,26 @@ try {
       maskFormat: 'jpeg',
     })
   }
-  const pipeline = await measureInputPipeline(data, 128)
-  log(
-    `input pipeline (${String(pipeline.pairs)} pairs → 128²): cold ${pipeline.coldImagesPerSecond.toFixed(1)} images/s (decode + resize + augment + preprocess), warm ${pipeline.warmImagesPerSecond.toFixed(1)} images/s (cached)`,
-  )
-  const run = await trainModel({
-    datasetRoot: data,
-    outDir: path.join(scratch, 'model'),
-    config: { imageSize: 128, epochs: 2, backend: backend.name === 'wasm' ? 'wasm' : 'auto' },
-    backend,
-  })
-  log(
-    `trainer idle share over ${String(run.epochsRun)} epochs: ${(run.pipeline.idleShare * 100).toFixed(2)} % (waited ${run.pipeline.waitSeconds.toFixed(2)} s, trained ${run.pipeline.stepSeconds.toFixed(1)} s; first batch excluded)`,
-  )
+  // --steps-only: just the step timings (e.g. the 512² batch-4 check), without the pipeline and idle-share runs.
+  const pipeline = flag('steps-only') ? undefined : await measureInputPipeline(data, 128)
+  if (pipeline !== undefined) {
+    log(
+      `input pipeline (${String(pipeline.pairs)} pairs → 128²): cold ${pipeline.coldImagesPerSecond.toFixed(1)} images/s (decode + resize + augment + preprocess), warm ${pipeline.warmImagesPerSecond.toFixed(1)} images/s (cached)`,
+    )
+  }
+  const run = flag('steps-only')
+    ? undefined
+    : await trainModel({
+        datasetRoot: data,
+        outDir: path.join(scratch, 'model'),
+        config: { imageSize: 128, epochs: 2, backend: backend.name === 'wasm' ? 'wasm' : 'auto' },
+        backend,
+      })
+  if (run !== undefined) {
+    log(
+      `trainer idle share over ${String(run.epochsRun)} epochs (default workers): ${(run.pipeline.idleShare * 100).toFixed(2)} % (waited ${run.pipeline.waitSeconds.toFixed(2)} s, trained ${run.pipeline.stepSeconds.toFixed(1)} s; first batch excluded)`,
+    )
+  }
 
   log('')
   const times = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)}×`)
@@ -192,7 +199,7 @@ try {
   const file = path.join(repoRoot, 'bench', 'results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
   await writeFile(
     file,
-    `${JSON.stringify({ backend, loadAverage: os.loadavg(), rows, tfjs, jsFallback, torchBefore, torchAfter, torchSingle, pipeline, idle: run.pipeline, peakRssMiB: rss, torchPeakRssMiB }, null, 2)}\n`,
+    `${JSON.stringify({ backend, loadAverage: os.loadavg(), rows, tfjs, jsFallback, torchBefore, torchAfter, torchSingle, pipeline, idle: run?.pipeline, peakRssMiB: rss, torchPeakRssMiB }, null, 2)}\n`,
   )
   log(`results: ${path.relative(repoRoot, file)}`)
 } finally {

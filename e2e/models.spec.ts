@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import AxeBuilder from '@axe-core/playwright'
 import path from 'node:path'
 import { createDemoWorkspace } from 'training-runner'
 import { seedRegistry } from '../src-main/test-support/seed-registry.js'
@@ -12,16 +13,20 @@ import { startWebHostProcess, type WebHostProcess } from './web-host-process.js'
  * disagreement in Add data → rollback asks first, then moves production and records it.
  */
 const test = base.extend<{ workspace: string; webHost: WebHostProcess }>({
-  workspace: async ({ userData }, use) => {
-    const layout = await createDemoWorkspace(path.join(userData, 'demo'), { incoming: 2 })
-    await seedRegistry(layout.workspace, [
-      { dice: 0.71, iou: 0.58, foreground: 'random' },
-      { dice: 0.78, iou: 0.66, foreground: 'random' },
-      // Production marks the whole photo as counter: a large disagreement with any annotator's mask.
-      { dice: 0.84, iou: 0.73, foreground: 'all' },
-    ])
-    await use(layout.workspace)
-  },
+  workspace: [
+    async ({ userData }, use) => {
+      const layout = await createDemoWorkspace(path.join(userData, 'demo'), { pairs: 6, minTestPairs: 0, incoming: 2 })
+      await seedRegistry(layout.workspace, [
+        { dice: 0.71, iou: 0.58, foreground: 'random' },
+        { dice: 0.78, iou: 0.66, foreground: 'random' },
+        // Production marks the whole photo as counter: a large disagreement with any annotator's mask.
+        { dice: 0.84, iou: 0.73, foreground: 'all' },
+      ])
+      await use(layout.workspace)
+    },
+    // Making the demo and three promotions is set-up, with its own time (a loaded CI machine needs it).
+    { timeout: 90_000 },
+  ],
   webHost: async ({ userData, workspace }, use) => {
     expect(workspace).toContain(userData)
     const host = await startWebHostProcess({ userData })
@@ -35,6 +40,8 @@ test('Models: versions with metrics and a chart, try it, and a recorded rollback
   webHost,
   workspace,
 }, testInfo) => {
+  // Under a loaded machine the worker's first TensorFlow.js load and axe's audits take seconds each.
+  test.setTimeout(180_000)
   const shot = async (name: string): Promise<void> => {
     const file = testInfo.outputPath(`models-${name}.png`)
     await page.screenshot({ path: file, fullPage: true })
@@ -56,6 +63,9 @@ test('Models: versions with metrics and a chart, try it, and a recorded rollback
   await expect(page.getByTestId('models-chart').locator('.recharts-line')).toHaveCount(2)
   await expect(page.getByTestId('models-compare')).toContainText('+0.060')
   await shot('overview')
+  // Accessible as drawn: landmarks, labels, heading order, contrast (axe-core, WCAG 2.1 A/AA rules).
+  const audit = await new AxeBuilder({ page }).include('main').withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze()
+  expect(audit.violations.map((violation) => `${violation.id}: ${String(violation.nodes.length)} nodes`)).toEqual([])
 
   // Try it: production on a staged photo, in the inference worker.
   await page.getByRole('button', { name: 'Predict the mask' }).click()
@@ -80,6 +90,8 @@ test('Models: versions with metrics and a chart, try it, and a recorded rollback
   await rollbackButton.click()
   await dialog.getByRole('textbox').fill('v3 marks the whole photo')
   await shot('rollback-dialog')
+  const dialogAudit = await new AxeBuilder({ page }).include('[role="dialog"]').analyze()
+  expect(dialogAudit.violations.map((violation) => violation.id)).toEqual([])
   await dialog.getByRole('button', { name: 'Roll back to v1' }).click()
   await expect(dialog).toBeHidden()
   await expect(page.getByTestId('models-production')).toContainText('v1 of water-meter-segmentation is production')

@@ -56,7 +56,9 @@ export async function writeStagingDrop(dir: string): Promise<string[]> {
     const value = grey.data[index] ?? 0
     rgba.set([value, value, value, index < width ? 0 : 255], index * 4)
   }
-  const alphaMask = await sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer()
+  const alphaMask = await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer()
   await writeFile(path.join(drop, 'alpha_mask.png'), alphaMask)
   files.push(path.join(drop, 'alpha_mask.png'))
   await put(path.join(source, d.image), 'broken_image.jpg')

@@ -5,8 +5,10 @@ import { createErrorLog, type ErrorLog } from './logging/error-log.js'
 import { demoLayout, readWorkspaceConfig } from 'training-runner'
 import { createAppServices, type AppServices } from './services/app-services.js'
 import { openAppSession, type AppSession } from './services/settings/app-session.js'
+import type { CredentialsProvider } from './services/settings/accounts-service.js'
 import type { SecretCipher } from './services/settings/secret-cipher.js'
 import type { SettingsHandlers } from './services/settings/settings-handlers.js'
+import { statusCredentialsFrom } from './services/pipeline/status-source.js'
 import { createStagingQa } from './services/staging/staging-qa.js'
 import { resolveWorkspace, type ResolvedWorkspace } from './workspace/resolve-workspace.js'
 import { readFileSync } from 'node:fs'
@@ -79,7 +81,11 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
   const events = new EventHub()
   const errorLog = createErrorLog(options.userDataDir, { fallback: options.log })
   const demoRoot = workspace.isDemo ? workspace.root : undefined
-  const openWorkspace = async (root: string, settings: SettingsHandlers): Promise<AppServices> => {
+  const openWorkspace = async (
+    root: string,
+    settings: SettingsHandlers,
+    accounts: CredentialsProvider,
+  ): Promise<AppServices> => {
     const config = await readWorkspaceConfig(root)
     return createAppServices({
       workspaceRoot: root,
@@ -88,6 +94,7 @@ export async function bootApp(options: BootOptions): Promise<BootedApp> {
       versions: options.versions,
       events,
       settings,
+      credentials: statusCredentialsFrom(accounts),
       staging: createStagingQa({
         workerPath: options.qaWorkerPath,
         cacheDir: path.join(root, '.wms', 'cache', 'qa'),

@@ -6,6 +6,7 @@ import {
   createTrainStep,
   createUnet,
   DEFAULT_UNET,
+  largestBatchThatFits,
   startDataParallel,
   type Batch,
   type TrainStep,
@@ -108,9 +109,10 @@ export async function timeTrainerStep(options: {
   warmup: number
   workers: number
   microBatchSize?: number | null
-}): Promise<StepTiming & { workers: number; microBatchSize: number | null }> {
+}): Promise<StepTiming & { workers: number; microBatchSize: number; workerHeapMiB: (number | null)[] }> {
   const { size, batch, workers } = options
-  const microBatchSize = options.microBatchSize ?? null
+  // What the trainer does by default: passes as large as fit the wasm heap (512² batch 4 accumulates).
+  const microBatchSize = options.microBatchSize ?? Math.min(Math.ceil(batch / workers), largestBatchThatFits(size))
   const model = createUnet(DEFAULT_UNET, { seed: 1 })
   const adam = new Adam(model.trainable, { learningRate: 1e-4, weightDecay: 1e-4 })
   const gradient = { loss: { loss: 'bce' as const, diceWeight: 0, focalGamma: 0 }, threshold: 0.5, microBatchSize }
@@ -146,6 +148,7 @@ export async function timeTrainerStep(options: {
       samples,
       tensorsAfterStep,
       wasmHeapMiB: heap === undefined ? null : heap / 1024 ** 2,
+      workerHeapMiB: parallel?.heapBytes.map((b) => (b === null ? null : b / 1024 ** 2)) ?? [],
     }
   } finally {
     await parallel?.close()

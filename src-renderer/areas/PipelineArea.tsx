@@ -38,6 +38,9 @@ export function PipelineArea(): ReactElement {
   if (status.status === 'error') return <ErrorPanel error={status.error} onRetry={() => void loadStatus()} />
   const timelines = status.status === 'ready' ? status.value.timelines : []
   const branchList = branches.status === 'ready' && branches.value.length > 0 ? branches.value : null
+  const merged = new Set(
+    timelines.filter((timeline) => timeline.verdict?.outcome === 'merged').map((timeline) => timeline.branch),
+  )
   if (timelines.length === 0) {
     return (
       <>
@@ -52,7 +55,7 @@ export function PipelineArea(): ReactElement {
           <p className="muted">{runnerNote}</p>
         </EmptyState>
         {status.status === 'ready' ? <FreshnessBar freshness={status.value.freshness} /> : null}
-        {branchList === null ? null : <DataBranchesTable branches={branchList} />}
+        {branchList === null ? null : <DataBranchesTable branches={branchList} merged={merged} />}
       </>
     )
   }
@@ -72,7 +75,7 @@ export function PipelineArea(): ReactElement {
           {open === undefined ? null : <TimelineDetail timeline={open} />}
         </div>
       </section>
-      {branchList === null ? null : <DataBranchesTable branches={branchList} />}
+      {branchList === null ? null : <DataBranchesTable branches={branchList} merged={merged} />}
     </>
   )
 }

@@ -46,10 +46,14 @@ export const TrainingConfigSchema = configObject({
   maxSeconds: z.number().positive().nullable().default(null),
   /**
    * Data-parallel worker threads (wasm backend): each runs its own wasm instance on a share of every batch, the
-   * gradients are averaged in shared memory. `auto` = one per CPU core (at most the batch size); 1 = in-process.
+   * gradients are averaged in shared memory. `auto` = one per CPU core (at most the batch size) from 128² up,
+   * in process below (steps too short to gain); 1 = in process.
    */
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
-  /** Images per forward/backward pass; a larger batch is split and its gradients accumulated (null = whole batch). */
+  /**
+   * Images per forward/backward pass; a larger share of the batch is split and its gradients accumulated. null =
+   * as many as fit (on wasm, the largest pass that fits the 4 GiB heap, so 512² at batch 4 trains).
+   */
   microBatchSize: z.number().int().min(1).max(64).nullable().default(null),
   /** Epochs without a better monitored value before stopping. */
   earlyStoppingPatience: z.number().int().min(1).default(5),

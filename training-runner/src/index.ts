@@ -154,6 +154,7 @@ export { trainingLoss, type LossOptions } from './train/ops/losses.js'
 export { createTrainStep, type TrainStep } from './train/loop/train-step.js'
 export { type GradientOptions } from './train/loop/gradients.js'
 export { startDataParallel, type DataParallel } from './train/parallel/data-parallel.js'
+export { largestBatchThatFits } from './train/loop/memory-guard.js'
 
 // ── Tracking: MLflow's FileStore or REST server behind one store, runs and their tags ───────────────────────────
 export {

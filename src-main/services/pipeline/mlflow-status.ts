@@ -33,6 +33,7 @@ export interface TrackedRun {
 export class MlflowStatusReader {
   private readonly finishedRuns = new Map<string, TrackedRun>()
   private readonly verdicts = new Map<string, GateVerdict>()
+  private readonly workflowRuns = new Map<string, string>()
   private store: Promise<TrackingStore> | undefined
 
   constructor(
@@ -85,6 +86,27 @@ export class MlflowStatusReader {
     }
     if (!tracked.running) this.finishedRuns.set(runId, tracked)
     return tracked
+  }
+
+  /**
+   * The training run a GitHub workflow run made (its `wms.github.run` tag), among the experiment's newest runs;
+   * remembered once found.
+   */
+  async runIdForWorkflowRun(experiment: string, workflowRunId: number): Promise<string | undefined> {
+    const key = String(workflowRunId)
+    const known = this.workflowRuns.get(key)
+    if (known !== undefined) return known
+    const store = await this.tracking()
+    const found = await store.getExperimentByName(experiment)
+    if (found === undefined) return undefined
+    const page = await store.searchRuns({ experimentIds: [found.experimentId], maxResults: 100 })
+    // The tag is `<run id>` or `<run id>#<run number>` (provenance.ts).
+    const run = page.items.find((candidate) => {
+      const tag = candidate.tags[RUN_TAGS.githubRun]
+      return tag === key || tag?.startsWith(`${key}#`) === true
+    })
+    if (run !== undefined) this.workflowRuns.set(key, run.info.runId)
+    return run?.info.runId
   }
 
   /** The gate's verdict stored with a candidate run, or undefined while there is none. */

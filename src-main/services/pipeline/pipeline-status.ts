@@ -3,6 +3,7 @@ import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { PipelineStatusUpdate } from '@wms/shared/pipeline/timeline'
 import { openWorkspaceTracking, type RunnerState } from 'training-runner'
 import { PipelineEventLog } from './event-log.js'
+import { GitHubStatusSource } from './github-status-source.js'
 import { LocalStatusSource } from './local-status-source.js'
 import { MlflowStatusReader } from './mlflow-status.js'
 import { StatusPoller } from './status-poller.js'
@@ -55,14 +56,26 @@ export function createPipelineStatus(options: PipelineStatusOptions): PipelineSt
     })
     return opened.store
   }, mlflowUiBase(options.config.tracking.uri))
-  const source = new LocalStatusSource({
-    workspaceRoot: root,
-    datasetRoot: options.config.dataset.root,
-    log,
-    runnerState: options.runnerState ?? (() => ({ running: null, queued: [] })),
-    tracking,
-    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
-  })
+  const github = options.config.github
+  const source: PipelineStatusSource =
+    options.config.pipeline.runner === 'github-actions' && github !== null
+      ? new GitHubStatusSource({
+          workspaceRoot: root,
+          datasetRoot: options.config.dataset.root,
+          repo: github.repo,
+          experiment: options.config.tracking.experiment,
+          credentials,
+          tracking,
+          ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+        })
+      : new LocalStatusSource({
+          workspaceRoot: root,
+          datasetRoot: options.config.dataset.root,
+          log,
+          runnerState: options.runnerState ?? (() => ({ running: null, queued: [] })),
+          tracking,
+          ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+        })
   const poller = new StatusPoller({
     source,
     cacheFile: path.join(root, '.wms', 'cache', 'pipeline-status.json'),

@@ -1,5 +1,6 @@
 import type { PipelineTimeline, StatusSourceKind } from '@wms/shared/pipeline/timeline'
 import type { OpenWorkspaceTrackingOptions } from 'training-runner'
+import type { CredentialsProvider } from '../settings/accounts-service.js'
 
 /**
  * Where the Pipeline area's status comes from, behind one interface: the local runner (run records and the app's
@@ -29,12 +30,24 @@ export type MlflowAuth = NonNullable<OpenWorkspaceTrackingOptions['auth']>
  * renderer). The Settings area's account store implements it; without one, sources run anonymously.
  */
 export interface StatusCredentials {
-  githubToken(): Promise<string | undefined>
+  /** The signed-in GitHub account's token and API address (GitHub Enterprise, a test server). */
+  github(): Promise<{ token: string; apiUrl: string } | undefined>
   mlflowAuth(): Promise<MlflowAuth | undefined>
 }
 
 /** No stored accounts: public repositories and open MLflow servers only. */
 export const NO_CREDENTIALS: StatusCredentials = {
-  githubToken: () => Promise.resolve(undefined),
+  github: () => Promise.resolve(undefined),
   mlflowAuth: () => Promise.resolve(undefined),
+}
+
+/** The Settings area's stored accounts as the status sources read them (the one-line wiring in the hosts). */
+export function statusCredentialsFrom(provider: CredentialsProvider): StatusCredentials {
+  return {
+    github: async () => {
+      const account = await provider.credentialsFor('github')
+      return account === undefined ? undefined : { token: account.token, apiUrl: account.apiUrl }
+    },
+    mlflowAuth: async () => (await provider.credentialsFor('mlflow'))?.auth,
+  }
 }

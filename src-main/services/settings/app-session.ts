@@ -4,7 +4,7 @@ import { INVOKE_CHANNELS, UPLOAD_CHANNELS, type InvokeHandlers, type UploadHandl
 import type { AccountsView, WorkspacesView } from '@wms/shared/settings/accounts'
 import { readWorkspaceConfig } from 'training-runner'
 import type { AppServices } from '../app-services.js'
-import { AccountsService, type WorkspaceAccountsContext } from './accounts-service.js'
+import { AccountsService, type CredentialsProvider, type WorkspaceAccountsContext } from './accounts-service.js'
 import { createKeyFileCipher, KEY_FILE_NAME, type SecretCipher } from './secret-cipher.js'
 import { SecretStore } from './secret-store.js'
 import { createSettingsHandlers, type SettingsHandlers } from './settings-handlers.js'
@@ -15,7 +15,8 @@ export interface AppSessionOptions {
   userDataDir: string
   initialRoot: string
   /** Composes one workspace's services with the Settings handlers (they go into its handler table). */
-  openWorkspace: (root: string, settings: SettingsHandlers) => Promise<AppServices>
+  /** Opens a workspace's services; `accounts` are the stored accounts its services read (issue 17a's status sources). */
+  openWorkspace: (root: string, settings: SettingsHandlers, accounts: CredentialsProvider) => Promise<AppServices>
   /** The cipher: Electron's safeStorage; by default the web host's key file in the user-data folder. */
   cipher?: SecretCipher
   /** Every secret the store handles, so the error log can scrub it. */
@@ -78,7 +79,7 @@ export async function openAppSession(options: AppSessionOptions): Promise<AppSes
       return opened.switcher
     },
   })
-  const open = (root: string): Promise<AppServices> => options.openWorkspace(root, settings)
+  const open = (root: string): Promise<AppServices> => options.openWorkspace(root, settings, accounts)
   const current = await WorkspaceSwitcher.create({
     userDataDir: options.userDataDir,
     initial: { root: options.initialRoot, services: await open(options.initialRoot) },

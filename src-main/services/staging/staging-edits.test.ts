@@ -116,7 +116,7 @@ describe('staging edits', () => {
     ])
     await service.whenIdle()
     const all = await submit.preview()
-    expect(all.blocked).toEqual([{ id: 'bad1', reason: 'QA error: file/corrupt' }])
+    expect(all.blocked).toEqual([{ id: 'bad1', reason: 'corrupt or truncated' }])
     expect(all.blockers.join(' ')).toMatch(/1 pair has QA errors/)
     const others = await submit.preview({ onlyReady: true })
     expect(others).toMatchObject({ blockers: [], pairs: 1, pairIds: ['ok1'], ready: 1 })

@@ -1,3 +1,4 @@
+import { findingSpec } from '@wms/shared/staging/staging-rules'
 import type { StagedPair } from '@wms/shared/staging/staging-types'
 import type { QaPairVerdict } from './qa-checker.js'
 import type { FrozenPair, StoredFile } from './staging-store.js'
@@ -39,7 +40,7 @@ function blockReason(pair: StagedPair, includeGps: boolean): string | undefined 
   if (pair.qaError !== undefined) return `QA could not check it (${pair.qaError})`
   if (pair.status === 'pending' || pair.status === 'checking') return 'QA is still checking it'
   const error = pair.issues.find((issue) => issue.severity === 'error')
-  if (error !== undefined) return `QA error: ${error.ruleId}`
+  if (error !== undefined) return findingSpec(error.ruleId).title
   if (!includeGps && pair.issues.some((issue) => issue.ruleId === 'privacy/gps'))
     return 'its photo records a GPS location'
   return undefined

@@ -66,7 +66,7 @@ function setup(snapshot: StagingSnapshot = SNAPSHOT) {
         warnings: 1,
         unpairedFiles: 0,
         pairIds: ['a-ok', 'b-warn'],
-        blocked: [{ id: 'c-err', reason: 'QA error: geometry/size-mismatch' }],
+        blocked: [{ id: 'c-err', reason: 'image and mask sizes differ' }],
         ready: 2,
         gps: [],
       },

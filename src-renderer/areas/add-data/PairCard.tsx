@@ -23,6 +23,7 @@ export const PairCard = memo(function PairCard({
 }): ReactElement | null {
   const pair = useAppStore((state) => state.staging.pairs.get(id))
   const selected = useAppStore((state) => state.staging.selectedId === id)
+  const select = useAppStore((state) => state.selectPair)
   if (pair === undefined) return null
   const findings = pair.issues.filter((issue) => issue.severity !== 'info')
   const qaFailed = pair.qaError !== undefined
@@ -38,6 +39,10 @@ export const PairCard = memo(function PairCard({
       aria-current={selected ? 'true' : undefined}
       tabIndex={tabbable ? 0 : -1}
       onClick={() => onOpen(id)}
+      // Keyboard focus is the selection (roving tabindex): Delete and f act on the focused card.
+      onFocus={() => {
+        if (!selected) select(id)
+      }}
     >
       <PairThumbnail pair={pair} layer={overlay ? 'overlay' : 'photo'} />
       <span className="pair-card__meta">

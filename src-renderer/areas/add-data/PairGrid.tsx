@@ -1,5 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react'
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactElement,
+} from 'react'
 import { useAppStore } from '../../store/app-store.js'
 import { PairCard } from './PairCard.js'
 
@@ -54,11 +62,21 @@ export function PairGrid({
   })
 
   const open = useCallback((id: string) => select(id, true), [select])
+  // True while keyboard focus belongs to the grid. A card that changes row (its status moved it in the sort) is
+  // mounted afresh and the browser drops its focus on the page; the grid takes it back to the same card.
+  const holdsFocus = useRef(false)
   const current = selectedId !== null && ids.includes(selectedId) ? selectedId : (ids[0] ?? null)
   const items = virtualizer.getVirtualItems()
   const rendered =
     current !== null &&
     items.some((row) => ids.slice(row.index * columns, row.index * columns + columns).includes(current))
+
+  useLayoutEffect(() => {
+    if (!holdsFocus.current || selectedId === null) return
+    const active = document.activeElement
+    if (active !== null && active !== document.body) return
+    scroller.current?.querySelector<HTMLElement>(`[data-pair-id="${CSS.escape(selectedId)}"]`)?.focus()
+  })
 
   const focusPair = (index: number): void => {
     const id = ids[index]
@@ -103,7 +121,13 @@ export function PairGrid({
       role="region"
       aria-label="Staged pairs. Enter or click opens, arrow keys move, o toggles the mask overlay, f fixes, Delete removes, Ctrl+Z undoes."
       onKeyDown={onKeyDown}
+      onBlur={(event) => {
+        // Focus moved on to something else: the grid lets it go.
+        const next = event.relatedTarget
+        if (next instanceof Node && !event.currentTarget.contains(next)) holdsFocus.current = false
+      }}
       onFocus={(event) => {
+        holdsFocus.current = true
         // Tab onto the grid itself: hand focus to the current card.
         if (event.target === scroller.current && current !== null && rendered) focusPair(ids.indexOf(current))
       }}

@@ -34,6 +34,9 @@ export const MetricsChart = memo(function MetricsChart({
     <figure className="models-chart" aria-labelledby="models-chart-title">
       <figcaption id="models-chart-title">
         <h3>Test Dice and IoU by version</h3>
+        {production === null ? null : (
+          <p className="models-chart__note">The dashed green line marks production (v{production}).</p>
+        )}
         <p className="models-visually-hidden">
           {first === undefined || last === undefined
             ? 'No scores yet.'
@@ -43,20 +46,13 @@ export const MetricsChart = memo(function MetricsChart({
       </figcaption>
       <div className="models-chart__plot" data-testid="models-chart" aria-hidden="true">
         <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={points} margin={{ top: 8, right: 24, bottom: 4, left: 0 }}>
+          <LineChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 24, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e6e9ee" />
             <XAxis dataKey="name" tick={{ fontSize: 12 }} minTickGap={16} />
             <YAxis domain={[0, 1]} tick={{ fontSize: 12 }} width={40} />
             <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(3) : String(value))} />
             <Legend />
-            {production === null ? null : (
-              <ReferenceLine
-                x={`v${production}`}
-                stroke="#1b8a4b"
-                strokeDasharray="4 3"
-                label={{ value: 'production', position: 'insideTopLeft', fill: '#1b8a4b', fontSize: 12 }}
-              />
-            )}
+            {production === null ? null : <ReferenceLine x={`v${production}`} stroke="#1b8a4b" strokeDasharray="4 3" />}
             <Line
               type="monotone"
               dataKey="dice"

@@ -83,8 +83,8 @@ const VersionRow = memo(function VersionRow({
         v{v}
         {isProduction ? <span className="models-badge">production</span> : null}
         {version.rolledBackAt === null ? null : (
-          <div className="muted" title={version.rollbackReason ?? undefined}>
-            rolled back to {formatWhen(version.rolledBackAt)}
+          <div className="muted models-table__rolled-back" title={version.rollbackReason ?? undefined}>
+            back in production by a rollback on {formatWhen(version.rolledBackAt)}
           </div>
         )}
       </th>

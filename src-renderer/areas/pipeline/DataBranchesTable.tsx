@@ -2,7 +2,14 @@ import type { ReactElement } from 'react'
 import type { DataBranch } from '../../store/pipeline-slice.js'
 
 /** The workspace's data branches and whether the remote has them (also those no pipeline has picked up yet). */
-export function DataBranchesTable({ branches }: { branches: DataBranch[] }): ReactElement {
+export function DataBranchesTable({
+  branches,
+  merged,
+}: {
+  branches: DataBranch[]
+  /** Branches whose pipeline merged them into main (the pipeline deletes the remote branch then). */
+  merged: ReadonlySet<string>
+}): ReactElement {
   return (
     <section className="pipeline" aria-labelledby="data-branches-heading">
       <h3 id="data-branches-heading">Data branches</h3>
@@ -26,7 +33,13 @@ export function DataBranchesTable({ branches }: { branches: DataBranch[] }): Rea
               <td>
                 <code>{branch.commit.slice(0, 8)}</code>
               </td>
-              <td>{branch.pushed ? 'pushed' : 'not pushed yet'}</td>
+              <td>
+                {merged.has(branch.branch)
+                  ? 'merged into main (branch deleted)'
+                  : branch.pushed
+                    ? 'pushed'
+                    : 'not pushed yet'}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -45,45 +45,52 @@ async function cliShim(base: string): Promise<string> {
   return bin
 }
 
+/** A github-actions workspace with a pushed data branch, the GitHub test server, and the dry run of the workflow. */
+async function dryRun(vars: Record<string, string> = {}) {
+  const base = await tempDir()
+  const repo = await createPipelineRepo(base)
+  const config = await readWorkspaceConfig(repo.root)
+  await writeWorkspaceConfig(repo.root, {
+    ...config,
+    github: { repo: REPOSITORY },
+    pipeline: { runner: 'github-actions' },
+    // The workflow picks the backend (TFJS_BACKENDS); the config only says how small.
+    training: { ...config.training, ...TINY_TRAINING, backend: 'auto' },
+  })
+  const git = openRepo(repo.root)
+  await git.add(['wms.config.json'])
+  await git.commit('GitHub Actions runner')
+  await git.push('origin', 'main')
+  const mainBefore = await originRef(repo, 'main')
+  const commit = await pushDataBranch(repo, BRANCH, { pairs: 3, startId: 100 })
+  const github = await startGitHubTestServer({ gitDir: repo.origin })
+  server = github
+  const result = await dryRunWorkflow({
+    workflowFile: WORKFLOW,
+    base,
+    origin: repo.origin,
+    branch: BRANCH,
+    commit,
+    repository: REPOSITORY,
+    vars: {
+      WMS_STUDIO_REPO: 'acme/wms-studio',
+      AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/wms-pipeline',
+      GPU_AMI_ID: 'ami-0123456789abcdef0',
+      TFJS_BACKENDS: 'wasm,cpu',
+      ...vars,
+    },
+    secrets: { GH_RUNNER_TOKEN: 'runner-registration-pat' },
+    token: TEST_TOKEN,
+    github,
+    binDir: await cliShim(base),
+    env: { WMS_GITHUB_WRITE_SPACING_MS: '0' },
+  })
+  return { repo, github, result, commit, mainBefore }
+}
+
 describe('data-pipeline.yml, dry run', () => {
   it('runs every job of the workflow to a merged PR, and the GPU host is started once and terminated', async () => {
-    const base = await tempDir()
-    const repo = await createPipelineRepo(base)
-    const config = await readWorkspaceConfig(repo.root)
-    await writeWorkspaceConfig(repo.root, {
-      ...config,
-      github: { repo: REPOSITORY },
-      pipeline: { runner: 'github-actions' },
-      // The workflow picks the backend (TFJS_BACKENDS); the config only says how small.
-      training: { ...config.training, ...TINY_TRAINING, backend: 'auto' },
-    })
-    const git = openRepo(repo.root)
-    await git.add(['wms.config.json'])
-    await git.commit('GitHub Actions runner')
-    await git.push('origin', 'main')
-    const mainBefore = await originRef(repo, 'main')
-    const commit = await pushDataBranch(repo, BRANCH, { pairs: 3, startId: 100 })
-    server = await startGitHubTestServer({ gitDir: repo.origin })
-
-    const result = await dryRunWorkflow({
-      workflowFile: WORKFLOW,
-      base,
-      origin: repo.origin,
-      branch: BRANCH,
-      commit,
-      repository: REPOSITORY,
-      vars: {
-        WMS_STUDIO_REPO: 'acme/wms-studio',
-        AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/wms-pipeline',
-        GPU_AMI_ID: 'ami-0123456789abcdef0',
-        TFJS_BACKENDS: 'wasm,cpu',
-      },
-      secrets: { GH_RUNNER_TOKEN: 'runner-registration-pat' },
-      token: TEST_TOKEN,
-      github: server,
-      binDir: await cliShim(base),
-      env: { WMS_GITHUB_WRITE_SPACING_MS: '0' },
-    })
+    const { repo, github: server, result, commit, mainBefore } = await dryRun()
 
     const summary = result.jobs.map((job) => [job.id, job.result])
     const failures = result.jobs.flatMap((job) =>
@@ -145,5 +152,31 @@ describe('data-pipeline.yml, dry run', () => {
       'git/delete-ref',
     ])
     server.assertNoViolations()
-  }, 300_000)
+  }, 600_000)
+
+  it('a failed training step: the GPU host is still terminated, nothing is published, the pusher gets the step and its log', async () => {
+    // No such backend here: training fails at once, as on an AMI without CUDA.
+    const { repo, github: server, result, commit, mainBefore } = await dryRun({ TFJS_BACKENDS: 'webgpu' })
+
+    expect(result.jobs.map((job) => [job.id, job.result])).toEqual([
+      ['qa', 'success'],
+      ['start-gpu', 'success'],
+      ['train', 'failure'],
+      ['stop-gpu', 'success'],
+      ['publish', 'skipped'],
+      ['notify', 'success'],
+    ])
+    expect(result.gpu).toEqual({ started: [GPU_INSTANCE], stopped: [GPU_INSTANCE] })
+    expect(await originRef(repo, 'main')).toBe(mainBefore)
+    expect(await originRef(repo, BRANCH)).toBe(commit)
+    expect(server.repository.pulls).toEqual([])
+    const [comment] = server.repository.comments
+    expect(comment?.on).toEqual({ commit })
+    expect(comment?.body).toContain('The data pipeline failed at train')
+    expect(comment?.body).toMatch(
+      /\*\*Train, gate and promote on the GPU host\*\* › \*\*Train the candidate on the merged dataset\*\* failed — \[log\]\(https:\/\/github\.test\/acme\/water-meters\/actions\/runs\/\d+\/job\/\d+#step:\d+:1\)/,
+    )
+    expect(comment?.body).toContain('The train step failed')
+    server.assertNoViolations()
+  }, 600_000)
 })

@@ -38,7 +38,8 @@ describe('trainModel (smoke)', () => {
     const data = path.join(dir, 'data')
     const pairs = await writeSyntheticDataset(data, { count: 16, seed: 3, exifRotatedEvery: 5 })
     const backend = await selectBackend('wasm')
-    const config = { imageSize: 64, epochs: 2, learningRate: 1e-3, backend: 'wasm' as const }
+    // In process (workers: 1): the worker threads are exercised by the budget test below and parallel/*.test.ts.
+    const config = { imageSize: 64, epochs: 2, learningRate: 1e-3, workers: 1, backend: 'wasm' as const }
     const events = collectingSink()
     const epochs: number[] = []
     const before = tf.memory().numTensors
@@ -90,6 +91,12 @@ describe('trainModel (smoke)', () => {
     for (const key of ['dice', 'iou', 'accuracy', 'hausdorff'] as const) {
       expect(Number.isFinite(evaluation.aggregate[key])).toBe(true)
     }
+    // … and at each photo's own size (issue 18), next to the input-size scores
+    expect(evaluation.native.perImage).toHaveLength(16)
+    const rotatedScore = evaluation.native.perImage.find((s) => s.id === pairs[4]?.stem)
+    expect([rotatedScore?.width, rotatedScore?.height]).toEqual([pairs[4]?.width, pairs[4]?.height])
+    expect(evaluation.native.aggregate.dice).toBeGreaterThanOrEqual(0)
+    expect(evaluation.native.aggregate.dice).toBeLessThanOrEqual(1)
 
     // predictions come back at each photo's own (EXIF-oriented) size
     const rotated = pairs[4]
@@ -119,4 +126,29 @@ describe('trainModel (smoke)', () => {
     expect(events.events.some((e) => e.type === 'log' && e.message.startsWith('Resuming after epoch 2'))).toBe(true)
     expect(tf.memory().numTensors).toBe(before)
   }, 120_000)
+
+  it('trains on worker threads and stops at the wall-clock budget (maxSeconds) after the step that spends it', async () => {
+    const dir = await tempDir()
+    const data = path.join(dir, 'data')
+    await writeSyntheticDataset(data, { count: 12, seed: 4 })
+    const events = collectingSink()
+    const result = await trainModel({
+      datasetRoot: data,
+      outDir: path.join(dir, 'model'),
+      config: { imageSize: 32, epochs: 50, maxSeconds: 0.001, workers: 2, backend: 'wasm' },
+      events,
+      backend: await selectBackend('wasm'),
+    })
+    expect(result.epochsRun).toBe(1)
+    expect(result.stoppedEarly).toBe(true)
+    expect(events.events.some((e) => e.type === 'log' && e.message.startsWith('Training on 2 worker threads'))).toBe(
+      true,
+    )
+    const steps = events.events.filter((e) => e.type === 'progress' && e.unit === 'steps')
+    expect(steps).toHaveLength(1)
+    expect(events.events.some((e) => e.type === 'log' && e.message.startsWith('Time budget of 0.001 s spent'))).toBe(
+      true,
+    )
+    // Worker start-up (tfjs + wasm per worker; from source also tsx) dominates; it took 70 s at load 26 on 2 cores.
+  }, 180_000)
 })

@@ -13,7 +13,7 @@ import { runEpochs } from './loop/run-epochs.js'
 import type { ModelMetadata } from './model/metadata.js'
 import { createUnet, DEFAULT_UNET, type UnetConfig } from './model/unet.js'
 import { Adam } from './ops/adam.js'
-import { planTraining } from './parallel/training-step.js'
+import { assertPassFits, planTraining } from './parallel/training-step.js'
 
 export type { EpochRecord } from './loop/checkpoint.js'
 
@@ -83,6 +83,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       hint: 'The U-Net halves the image four times; use 64, 128, 256, …',
     })
   }
+
+  // Config-only, so before the data is read: a pass that cannot fit the wasm heap is refused at once.
+  assertPassFits(config, backend)
 
   const data = await loadDatasetSplit(options.datasetRoot, config.split)
   const counts = { train: data.splits.train.length, val: data.splits.val.length, test: data.splits.test.length }

@@ -24,7 +24,10 @@ export interface GitHubClientOptions {
   maxRateLimitWaitSeconds?: number
   /** How many times one request waits for a rate limit (default 3). */
   rateLimitRetries?: number
-  /** Pause between content-creating requests (POST/PATCH/PUT/DELETE), in ms (default 1000, as GitHub asks). */
+  /**
+   * Pause between content-creating requests (POST/PATCH/PUT/DELETE), in ms (default 1000, as GitHub asks); requests
+   * that notify people (PRs, comments) are spaced three times that.
+   */
   writeSpacingMs?: number
   /** Retries of a 5xx answer (default 3). */
   serverErrorRetries?: number
@@ -87,6 +90,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       onSecondaryRateLimit: wantRetry('secondary'),
       // Each client gets its own write spacing (the plugin's default group is shared by every Octokit in the process).
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs ?? 1000 }),
+      // Writes that notify people (a PR, a comment) three times as far apart, as the plugin's default does.
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * (options.writeSpacingMs ?? 1000) }),
       fallbackSecondaryRateRetryAfter: 60,
     },
   })

@@ -126,6 +126,23 @@ describe('publishing through a pull request', () => {
     expect(server.repository.pulls).toHaveLength(1)
   })
 
+  it('a data branch pushed again after its merge gets a new PR, not the old merged one', async () => {
+    await start()
+    await publishPullRequest(client(), options())
+    // The next push of the same branch name: a new publish commit on the new main, the same publish branch.
+    const work = path.join(dir, 'work')
+    git(work, 'fetch', '--quiet', 'origin', 'main')
+    git(work, 'checkout', '--quiet', '--detach', 'origin/main')
+    await writeFile(path.join(work, 'images.dvc'), 'outs: [md5: def.dir]\n')
+    git(work, 'commit', '--quiet', '-am', `data: add 2 new training images (model improved)\n\n${MARKER}`)
+    const second = git(work, 'rev-parse', 'HEAD')
+    git(work, 'push', '--quiet', 'origin', `HEAD:refs/heads/${HEAD}`)
+
+    const published = await publishPullRequest(client(), options({ headSha: second, deleteBranches: [HEAD] }))
+    expect(published).toMatchObject({ number: 2, merged: true })
+    expect(git(origin, 'rev-parse', 'refs/heads/main^{tree}')).toBe(git(origin, 'rev-parse', `${second}^{tree}`))
+  })
+
   it('updates the open PR of an earlier run instead of opening another', async () => {
     await start({ requiredContexts: ['ci'] })
     await expect(publishPullRequest(client(), options())).rejects.toMatchObject({ code: 'github/rejected' })

@@ -68,7 +68,9 @@ export async function publishPullRequest(
     'pull-requests: read',
     () => octokit.rest.pulls.list({ owner, repo, head: `${owner}:${options.head}`, state: 'all', per_page: 10 }),
   )
-  const merged = existing.find((pull) => pull.merged_at !== null)
+  // Merged already — by this run (a retried job). A PR merged from the same branch name for an earlier push of the
+  // data branch had another head commit and does not count.
+  const merged = existing.find((pull) => pull.merged_at !== null && pull.head.sha === options.headSha)
   if (merged !== undefined) {
     log(`PR #${String(merged.number)} is merged already.`)
     const deletedBranches = await deleteBranches(client, options.deleteBranches)

@@ -56,8 +56,12 @@ describe('train, evaluate and predict commands', () => {
     const badBackend = captureIo(cwd)
     expect(await runCli(['train', '--data', '.', '--backend', 'cuda'], badBackend.io)).toBe(2)
     const tooBig = captureIo(cwd)
-    await writeFile(path.join(cwd, 'big.json'), JSON.stringify({ imageSize: 512, batchSize: 16, backend: 'wasm' }))
+    // Issue 18: a large batch is accumulated in passes that fit unless microBatchSize asks for passes that cannot.
+    await writeFile(
+      path.join(cwd, 'big.json'),
+      JSON.stringify({ imageSize: 512, batchSize: 16, microBatchSize: 16, workers: 1, backend: 'wasm' }),
+    )
     expect(await runCli(['train', '--data', '.', '--config', 'big.json'], tooBig.io)).toBe(1)
-    expect(tooBig.err()).toMatch(/wasm heap[\s\S]*→ Use batchSize \d+ at this size/)
+    expect(tooBig.err()).toMatch(/wasm heap[\s\S]*→ Use microBatchSize \d+ at this size/)
   })
 })

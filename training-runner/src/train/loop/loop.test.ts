@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { WmsError } from '@wms/shared/errors'
 import { assertTrainingFits, largestBatchThatFits } from './memory-guard.js'
+import { TrainingConfigSchema } from '@wms/shared/config/training-config'
+import { monitoredValue, warmedUp } from './run-epochs.js'
 import { initialEarlyStopping, initialPlateau, stepEarlyStopping, stepPlateau } from './schedule.js'
 
 describe('ReduceLROnPlateau (PyTorch semantics)', () => {
@@ -52,9 +54,28 @@ describe('memory guard (wasm 4 GiB heap)', () => {
     expect(error).toBeInstanceOf(WmsError)
     const wms = error as WmsError
     expect(wms.code).toBe('training/out-of-memory')
-    expect(wms.hint).toMatch(/batchSize \d+ at this size/)
+    expect(wms.hint).toMatch(/microBatchSize \d+ at this size/)
     const batch = largestBatchThatFits(512)
     expect(batch).toBeGreaterThan(0)
     expect(() => assertTrainingFits('wasm', batch, 512)).not.toThrow()
+  })
+})
+
+describe('warm-up and the monitored value (issue 18)', () => {
+  it('ramps the rate linearly over the warm-up steps, then follows the schedule', () => {
+    expect([0, 1, 2, 3, 4, 10].map((step) => warmedUp(1e-3, step, 4))).toEqual([2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3, 1e-3])
+    expect(warmedUp(1e-3, 0, 0)).toBe(1e-3)
+  })
+
+  it('watches 1 − validation Dice by default, the validation loss when asked, else the training loss', () => {
+    const val = {
+      aggregate: { count: 2, dice: 0.8, iou: 0.7, accuracy: 0.9, hausdorff: 3 },
+      perImage: [],
+      loss: 0.25,
+    }
+    const config = TrainingConfigSchema.parse({})
+    expect(monitoredValue(config, val, 0.5)).toBeCloseTo(0.2, 12)
+    expect(monitoredValue({ ...config, monitor: 'val-loss' }, val, 0.5)).toBe(0.25)
+    expect(monitoredValue(config, null, 0.5)).toBe(0.5)
   })
 })

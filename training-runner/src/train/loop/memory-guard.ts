@@ -46,16 +46,17 @@ export function assertTrainingFits(
   const needed = estimateTrainingBytes(batchSize, imageSize, baseFilters)
   if (needed <= budget) return
   const batch = largestBatchThatFits(imageSize, baseFilters, budget)
+  // Passes (micro-batches) are what must fit; the batch itself may be larger (issue 18: gradients accumulate).
   const size = largestSizeThatFits(batchSize, baseFilters, budget)
   const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`
   throw new WmsError(
     'training/out-of-memory',
-    `Batch ${String(batchSize)} at ${String(imageSize)}×${String(imageSize)} needs about ${gib(needed)} of wasm heap; the wasm backend has at most 4 GiB (${gib(budget)} usable).`,
+    `A pass of ${String(batchSize)} image(s) at ${String(imageSize)}×${String(imageSize)} needs about ${gib(needed)} of wasm heap; the wasm backend has at most 4 GiB (${gib(budget)} usable).`,
     {
       hint:
         batch > 0
-          ? `Use batchSize ${String(batch)} at this size, or imageSize ${String(size)} at this batch size (or a GPU host with tfjs-node-gpu).`
-          : `Use imageSize ${String(size)} at this batch size (or a GPU host with tfjs-node-gpu).`,
+          ? `Use microBatchSize ${String(batch)} at this size (or leave it unset: passes that fit are chosen), or imageSize ${String(size)} (or a GPU host with tfjs-node-gpu).`
+          : `Use imageSize ${String(size)} with microBatchSize 1 (or a GPU host with tfjs-node-gpu).`,
       details: { neededBytes: needed, budgetBytes: budget, suggestedBatchSize: batch, suggestedImageSize: size },
     },
   )

@@ -15,7 +15,7 @@ describe('data-parallel training across worker threads (issue 18)', () => {
   beforeAll(async () => {
     await selectBackend('wasm')
     parallel = await startDataParallel({ workers: 2, unet: TINY, gradient })
-  })
+  }, 180_000)
   afterAll(async () => {
     await parallel.close()
   })

@@ -24,6 +24,8 @@ export interface DataParallel {
   readonly workers: number
   /** One training step of `model` (the main thread's copy, which Adam updates) on `batch`. */
   step(model: Unet, adam: Adam, batch: Batch): Promise<StepResult>
+  /** Each worker's wasm heap after its last step (bytes; the heap only grows, so its peak), or null. */
+  readonly heapBytes: (number | null)[]
   /** The MD5 of every worker's weights after loading the shared block, then the main model's. */
   digests(model: Unet): Promise<string[]>
   close(): Promise<void>
@@ -44,16 +46,17 @@ export async function startDataParallel(options: {
   const layout = sharedLayout(options.unet)
   const paramsBuffer = new SharedArrayBuffer(layout.paramFloats * 4)
   const params = new Float32Array(paramsBuffer)
-  const handles: WorkerHandle[] = []
-  try {
-    for (let index = 0; index < options.workers; index += 1) {
-      handles.push(
-        await spawnWorker({ index, unet: options.unet, gradient: options.gradient, params: paramsBuffer }, layout),
-      )
-    }
-  } catch (thrown) {
+  // Started together: each loads its own tfjs and wasm instance, which is most of a worker's start-up.
+  const started = await Promise.allSettled(
+    Array.from({ length: options.workers }, (_, index) =>
+      spawnWorker({ index, unet: options.unet, gradient: options.gradient, params: paramsBuffer }, layout),
+    ),
+  )
+  const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = started.find((s) => s.status === 'rejected')
+  if (failed !== undefined) {
     await Promise.all(handles.map((h) => h.worker.terminate()))
-    throw thrown
+    throw failed.reason
   }
   let nextId = 1
   const request = (handle: WorkerHandle, message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> =>
@@ -62,8 +65,10 @@ export async function startDataParallel(options: {
       handle.worker.postMessage(message, transfer)
     })
 
+  const heapBytes: (number | null)[] = handles.map(() => null)
   return {
     workers: handles.length,
+    heapBytes,
     step: async (model, adam, batch) => {
       writeParams(layout, params, readModelValues(model))
       const pixels = batch.size * batch.size
@@ -90,7 +95,9 @@ export async function startDataParallel(options: {
       )
       const shards: ShardResult[] = replies.map((reply, i) => {
         if (reply.type !== 'done') throw workerFailure(reply)
-        const slot = (busy[i] as { handle: WorkerHandle }).handle.slot
+        const handle = (busy[i] as { handle: WorkerHandle }).handle
+        heapBytes[handles.indexOf(handle)] = reply.heapBytes
+        const slot = handle.slot
         return {
           grads: layout.grads.map((g) => slot.subarray(g.offset, g.offset + g.length)),
           stats: layout.stats.map((s) => slot.subarray(s.offset, s.offset + s.length)),

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../backend/select-backend.js'
 import { shardGradients } from '../loop/gradients.js'
 import { assignModelValues, readModelValues } from '../model/model-files.js'
@@ -39,7 +40,14 @@ port.on('message', (message: ToWorker) => {
     layout.stats.forEach((s, i) => {
       slot.set(result.stats[i] as Float32Array, s.offset)
     })
-    post({ type: 'done', id: message.id, weightedLoss: result.weightedLoss, dice: result.dice, iou: result.iou })
+    post({
+      type: 'done',
+      id: message.id,
+      weightedLoss: result.weightedLoss,
+      dice: result.dice,
+      iou: result.iou,
+      heapBytes: (tf.backend() as { wasm?: { HEAPF32?: Float32Array } }).wasm?.HEAPF32?.buffer.byteLength ?? null,
+    })
   } catch (thrown) {
     post({ type: 'failed', id: message.id, message: thrown instanceof Error ? thrown.message : String(thrown) })
   }

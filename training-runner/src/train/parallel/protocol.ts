@@ -30,6 +30,14 @@ export type ToWorker =
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; weightedLoss: number; dice: number[]; iou: number[] }
+  | {
+      type: 'done'
+      id: number
+      weightedLoss: number
+      dice: number[]
+      iou: number[]
+      /** The worker's wasm heap after the step (it only grows: its peak), or null off wasm. */
+      heapBytes: number | null
+    }
   | { type: 'digest'; id: number; digest: string }
   | { type: 'failed'; id: number; message: string }

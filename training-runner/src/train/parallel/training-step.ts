@@ -18,12 +18,16 @@ export interface TrainingPlan {
   close(): Promise<void>
 }
 
+/** Below this input side `auto` trains in process: a step is too short to pay for the workers' start and sync. */
+export const AUTO_WORKERS_MIN_SIZE = 128
+
 /**
- * Worker threads pay off only where one backend instance uses one core: wasm (and the pure-JS cpu backend). The
- * native tfjs-node backends already use every core (and a GPU is one device), so they train in process.
+ * Worker threads pay off only where one backend instance uses one core: wasm. The native tfjs-node backends
+ * already use every core (and a GPU is one device), so they train in process; so do small inputs under `auto`.
  */
 export function workerCount(config: TrainingConfig, backend: BackendChoice, cores = os.availableParallelism()): number {
   if (backend.name !== 'wasm') return 1
+  if (config.workers === 'auto' && config.imageSize < AUTO_WORKERS_MIN_SIZE) return 1
   const wanted = config.workers === 'auto' ? cores : config.workers
   return Math.max(1, Math.min(wanted, config.batchSize))
 }
@@ -37,6 +41,12 @@ export function microBatchFor(config: TrainingConfig, backend: BackendChoice, wo
   if (config.microBatchSize !== null) return Math.min(config.microBatchSize, shard)
   if (backend.name !== 'wasm') return shard
   return Math.max(1, Math.min(shard, largestBatchThatFits(config.imageSize, config.baseFilters)))
+}
+
+/** Throws `training/out-of-memory` when the configured passes cannot fit the wasm heap (no-op elsewhere). */
+export function assertPassFits(config: TrainingConfig, backend: BackendChoice): void {
+  const micro = microBatchFor(config, backend, workerCount(config, backend))
+  assertTrainingFits(backend.name, micro, config.imageSize, config.baseFilters)
 }
 
 /** Chooses workers and micro-batch, checks the heap, and starts the workers (falling back to in-process). */
