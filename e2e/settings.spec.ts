@@ -45,6 +45,7 @@ test.describe('Settings', () => {
     webHost,
     userData,
   }, testInfo) => {
+    test.setTimeout(120_000) // a dozen round trips to GitHub/MLflow stand-ins, then a scan of everything received
     const receivedByPage = recordWhatThePageReceives(page)
     await page.goto(webHost.url)
     await page.getByRole('link', { name: 'Settings' }).click()
@@ -132,12 +133,14 @@ test.describe('Settings', () => {
   })
 
   test('creates a workspace and switches back to the demo', async ({ page, webHost, userData }, testInfo) => {
+    test.setTimeout(120_000) // two workspace switches, each composing a workspace's services (git, QA worker)
     await page.goto(webHost.url)
     await page.getByRole('link', { name: 'Settings' }).click()
     // Issue 23's Add data setting, kept per workspace.
     const fixOnAdd = page.getByLabel('Fix format findings on add')
     await expect(fixOnAdd).toBeChecked()
-    await fixOnAdd.uncheck()
+    await fixOnAdd.click() // controlled by main's answer: the box changes once the setting is stored
+    await expect(fixOnAdd).not.toBeChecked()
     await page.reload()
     await expect(page.getByLabel('Fix format findings on add')).not.toBeChecked()
 
