@@ -27,7 +27,9 @@ export const PairCard = memo(function PairCard({
   if (pair === undefined) return null
   const findings = pair.issues.filter((issue) => issue.severity !== 'info')
   const qaFailed = pair.qaError !== undefined
-  const label = `${id}: ${qaFailed ? 'QA failed' : STATUS_LABELS[pair.status]}${findings.length > 0 ? `, ${String(findings.length)} finding${findings.length === 1 ? '' : 's'}` : ''}${pair.fixes.length > 0 ? ', fixed' : ''}`
+  // A model that disagrees with the mask (Models → Try it) flags it, like a finding but blocking nothing.
+  const wrongMask = pair.modelCheck?.disagrees === true
+  const label = `${id}: ${qaFailed ? 'QA failed' : STATUS_LABELS[pair.status]}${findings.length > 0 ? `, ${String(findings.length)} finding${findings.length === 1 ? '' : 's'}` : ''}${pair.fixes.length > 0 ? ', fixed' : ''}${wrongMask ? ', possibly wrong mask' : ''}`
   return (
     <button
       type="button"
@@ -54,13 +56,15 @@ export const PairCard = memo(function PairCard({
       <span className="pair-card__finding">
         {qaFailed
           ? 'QA failed'
-          : findings[0] === undefined
-            ? pair.fixes.length > 0
-              ? pair.autoFixed === true
-                ? 'fixed when added'
-                : 'fixed'
-              : '\u00a0'
-            : findingSpec(findings[0].ruleId).title}
+          : findings[0] === undefined && wrongMask
+            ? 'possibly wrong mask'
+            : findings[0] === undefined
+              ? pair.fixes.length > 0
+                ? pair.autoFixed === true
+                  ? 'fixed when added'
+                  : 'fixed'
+                : '\u00a0'
+              : findingSpec(findings[0].ruleId).title}
         {findings.length > 1 ? ` +${String(findings.length - 1)}` : ''}
       </span>
     </button>

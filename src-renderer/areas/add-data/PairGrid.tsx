@@ -1,13 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type KeyboardEvent,
-  type ReactElement,
-} from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react'
 import { useAppStore } from '../../store/app-store.js'
 import { PairCard } from './PairCard.js'
 
@@ -65,6 +57,7 @@ export function PairGrid({
   // True while keyboard focus belongs to the grid. A card that changes row (its status moved it in the sort) is
   // mounted afresh and the browser drops its focus on the page; the grid takes it back to the same card.
   const holdsFocus = useRef(false)
+  const focusWanted = useRef<string | null>(null)
   const current = selectedId !== null && ids.includes(selectedId) ? selectedId : (ids[0] ?? null)
   const items = virtualizer.getVirtualItems()
   const rendered =
@@ -82,8 +75,11 @@ export function PairGrid({
     const id = ids[index]
     if (id === undefined) return
     select(id)
+    focusWanted.current = id
     virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'auto' })
     requestAnimationFrame(() => {
+      // A later move wins: focusing an earlier target now would select it again.
+      if (focusWanted.current !== id) return
       const cards = scroller.current?.querySelectorAll<HTMLElement>('[data-pair-id]') ?? []
       for (const card of cards) if (card.dataset.pairId === id) card.focus()
     })
