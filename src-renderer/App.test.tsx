@@ -65,11 +65,23 @@ describe('App', () => {
       'staging:get-state': emptyStaging,
       'pipeline:list-data-branches': () => ({ ok: true, value: [] }),
       'workspace:get-info': () => ({ ok: true, value: SAMPLE_WORKSPACE }),
+      'models:get-overview': () => ({
+        ok: true,
+        value: {
+          modelName: 'wms-model',
+          store: { kind: 'filestore', display: '/demo/mlruns' },
+          versions: [],
+          productionVersion: null,
+          productionSince: null,
+          history: [],
+          problems: [],
+        },
+      }),
     })
     const store = renderApp(api)
     await screen.findByTestId('workspace-name')
     act(() => store.getState().showArea('models'))
-    expect(screen.getByRole('heading', { name: 'No model in production yet' })).toBeTruthy()
+    expect(await screen.findByRole('heading', { name: 'No model in production yet' })).toBeTruthy()
     expect(screen.getByText('wms-model')).toBeTruthy()
     expect(screen.getByRole('link', { name: 'Models' }).getAttribute('aria-current')).toBe('page')
   })
