@@ -3,7 +3,8 @@ import { EVENT_CHANNELS, INVOKE_CHANNELS, isEventChannel, isInvokeChannel } from
 
 describe('IPC contract', () => {
   it('names every channel domain:verb in kebab case', () => {
-    for (const name of [...INVOKE_CHANNELS, ...EVENT_CHANNELS]) expect(name).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/)
+    for (const name of [...INVOKE_CHANNELS, ...EVENT_CHANNELS])
+      expect(name).toMatch(/^[a-z]+:[a-z][a-z0-9]*(-[a-z0-9]+)*$/)
   })
 
   it('recognises only its own channels (no prototype keys)', () => {
