@@ -137,6 +137,7 @@ export {
   type Predictor,
 } from './train/predict.js'
 export { loadDatasetSplit, type DatasetSplit } from './train/dataset-samples.js'
+export { MASK_THRESHOLD } from './train/data/decode.js'
 export {
   BACKEND_PREFERENCES,
   describeChoice,

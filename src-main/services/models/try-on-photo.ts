@@ -1,5 +1,5 @@
 import { countMasks, overlapScores } from '@wms/shared/metrics/segmentation'
-import { predictMask, type Predictor } from 'training-runner'
+import { MASK_THRESHOLD, predictMask, type Predictor } from 'training-runner'
 import sharp from 'sharp'
 
 /** The longest side of the overlays sent to the renderer: enough for the view, small enough for one message. */
@@ -7,9 +7,6 @@ export const OVERLAY_MAX_SIDE = 640
 
 /** Largest photo or mask decoded (the runner's prediction refuses larger photos with the same limit). */
 const MAX_PIXELS = 80_000_000
-
-/** Foreground of a mask file: grey ≥ 127, the runner's mask threshold (its loader's `mask >= 127`). */
-const MASK_THRESHOLD = 127
 
 /** A version's prediction on one photo, compared with the annotator's mask. */
 export interface PhotoComparison {
