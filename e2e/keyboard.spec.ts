@@ -52,12 +52,13 @@ test('keyboard only: add, fix, remove and undo, open and close a pair, review an
   await expect(page.getByTestId('toast')).toContainText('Fixed 1 pair.')
 
   // Remove the broken pair (errors come first), undo with Ctrl+Z, remove it again.
+  // Focus follows on the next frame, so the check waits for it rather than reading it at once.
   await page.keyboard.press('Home')
-  expect(await focusedPair(page)).toBe('broken')
+  await expect.poll(() => focusedPair(page)).toBe('broken')
   await page.keyboard.press('Delete')
   await expect(card('broken')).toHaveCount(0)
   await expect(page.getByTestId('toast')).toContainText('Removed broken.')
-  expect(await focusedPair(page)).not.toBeNull()
+  await expect.poll(() => focusedPair(page)).not.toBeNull()
   await page.keyboard.press('Control+z')
   await expect(card('broken')).toHaveAttribute('data-status', 'error', { timeout: 20_000 })
 
@@ -75,6 +76,7 @@ test('keyboard only: add, fix, remove and undo, open and close a pair, review an
   await expect(card(opened)).toBeFocused()
 
   await page.keyboard.press('Home')
+  await expect.poll(() => focusedPair(page)).toBe('broken')
   await page.keyboard.press('Delete')
   await expect(card('broken')).toHaveCount(0)
 
