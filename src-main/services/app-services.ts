@@ -118,6 +118,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       inference: photoInference(options.inference),
       staging,
       env: process.env,
+      // The registry is read with the stored MLflow login, as the Pipeline's status source reads runs.
+      ...(options.credentials === undefined ? {} : { mlflowAuth: options.credentials.mlflowAuth }),
     }),
   )
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))

@@ -9,6 +9,8 @@ export interface MlflowTestServerHandle {
   url: string
   faults: { route: string; status?: number; body?: string; contentType?: string; times?: number }[]
   requireAuthorization: string | undefined
+  /** What the server received, oldest first (the fields these tests read). */
+  requests: { method: string; route: string; authorization: string | undefined }[]
   close(): Promise<void>
 }
 

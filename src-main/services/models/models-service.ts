@@ -4,6 +4,7 @@ import { isLargeDisagreement, type ModelRegistryOverview, type TryItResult } fro
 import type { StagedPair } from '@wms/shared/staging/staging-types'
 import { openWorkspaceTracking, rollback, type RollbackResult } from 'training-runner'
 import type { Disposable } from '../disposables.js'
+import type { MlflowAuth } from '../pipeline/status-source.js'
 import type { QaPairInput } from '../staging/qa-checker.js'
 import { ModelFilesCache } from './model-files-cache.js'
 import type { PhotoInference } from './photo-inference.js'
@@ -25,6 +26,11 @@ export interface ModelsServiceOptions {
   staging: StagedPhotos
   /** MLflow's variables (`MLFLOW_TRACKING_URI` wins over the config, as in the CLI). */
   env: NodeJS.ProcessEnv
+  /**
+   * The stored MLflow login (Settings), read at each request so a sign-in takes effect at once; without it, or
+   * when it answers undefined, the store uses what the environment gives (`MLFLOW_TRACKING_TOKEN`…).
+   */
+  mlflowAuth?: () => Promise<MlflowAuth | undefined>
   now?: () => Date
 }
 
@@ -110,8 +116,12 @@ export class ModelsService implements Disposable {
     return this.options.inference.dispose()
   }
 
-  private tracking() {
-    return openWorkspaceTracking(this.options.workspaceRoot, { env: this.options.env })
+  private async tracking() {
+    const auth = await this.options.mlflowAuth?.()
+    return openWorkspaceTracking(this.options.workspaceRoot, {
+      env: this.options.env,
+      ...(auth === undefined ? {} : { auth }),
+    })
   }
 }
 

@@ -34,21 +34,31 @@ export class MlflowStatusReader {
   private readonly finishedRuns = new Map<string, TrackedRun>()
   private readonly verdicts = new Map<string, GateVerdict>()
   private readonly workflowRuns = new Map<string, string>()
-  private store: Promise<TrackingStore> | undefined
+  private store: { key: string; opened: Promise<TrackingStore> } | undefined
 
   constructor(
     private readonly open: () => Promise<TrackingStore>,
     /** The server's UI address (`https://mlflow.example`), for links; null for a FileStore. */
     private readonly uiBase: string | null = null,
+    /**
+     * Names the credentials `open` would use now (a digest of the stored MLflow login). A store keeps the login it
+     * was opened with, so when this changes — the user saved a token in Settings after the first look — the store
+     * is opened again; otherwise every later look would be refused with the old (or no) login until a restart.
+     */
+    private readonly credentialsKey: () => Promise<string> = () => Promise.resolve(''),
   ) {}
 
-  private tracking(): Promise<TrackingStore> {
-    this.store ??= this.open().catch((thrown: unknown) => {
-      // A store that failed to open (no such folder, bad URL) is opened again at the next look.
-      this.store = undefined
-      throw thrown
-    })
-    return this.store
+  private async tracking(): Promise<TrackingStore> {
+    const key = await this.credentialsKey()
+    if (this.store?.key !== key) {
+      const opened = this.open().catch((thrown: unknown) => {
+        // A store that failed to open (no such folder, bad URL) is opened again at the next look.
+        if (this.store?.opened === opened) this.store = undefined
+        throw thrown
+      })
+      this.store = { key, opened }
+    }
+    return this.store.opened
   }
 
   /** A run's curves and state. */

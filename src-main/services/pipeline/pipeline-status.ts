@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { PipelineStatusUpdate } from '@wms/shared/pipeline/timeline'
@@ -28,6 +29,8 @@ export interface PipelineStatusParts {
   log: PipelineEventLog
   poller: StatusPoller
   source: PipelineStatusSource
+  /** The MLflow reader the source reads training runs and verdicts with. */
+  tracking: MlflowStatusReader
 }
 
 /** An MLflow server's address for links in the app (credentials removed), or null for a FileStore. */
@@ -43,19 +46,30 @@ export function mlflowUiBase(uri: string): string | null {
   }
 }
 
+/** Tells one stored login from another without keeping the secret itself around as a cache key. */
+function credentialsDigest(auth: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(auth ?? null))
+    .digest('hex')
+}
+
 /** Composes the status source the workspace's config asks for, and its poller. */
 export function createPipelineStatus(options: PipelineStatusOptions): PipelineStatusParts {
   const root = options.workspaceRoot
   const credentials = options.credentials ?? NO_CREDENTIALS
   const log = new PipelineEventLog(root)
-  const tracking = new MlflowStatusReader(async () => {
-    const auth = await credentials.mlflowAuth()
-    const opened = await openWorkspaceTracking(root, {
-      env: options.env ?? process.env,
-      ...(auth === undefined ? {} : { auth }),
-    })
-    return opened.store
-  }, mlflowUiBase(options.config.tracking.uri))
+  const tracking = new MlflowStatusReader(
+    async () => {
+      const auth = await credentials.mlflowAuth()
+      const opened = await openWorkspaceTracking(root, {
+        env: options.env ?? process.env,
+        ...(auth === undefined ? {} : { auth }),
+      })
+      return opened.store
+    },
+    mlflowUiBase(options.config.tracking.uri),
+    async () => credentialsDigest(await credentials.mlflowAuth()),
+  )
   const github = options.config.github
   const source: PipelineStatusSource =
     options.config.pipeline.runner === 'github-actions' && github !== null
@@ -81,5 +95,5 @@ export function createPipelineStatus(options: PipelineStatusOptions): PipelineSt
     cacheFile: path.join(root, '.wms', 'cache', 'pipeline-status.json'),
     onUpdate: options.onUpdate,
   })
-  return { log, poller, source }
+  return { log, poller, source, tracking }
 }
