@@ -171,6 +171,42 @@ describe('timelineFromGitHub', () => {
     expect(timeline.state).toBe('done')
   })
 
+  it('shows a rejected run as GitHub lists it: the publish job skipped after the failed gate has no steps', () => {
+    const listed = run(
+      {
+        [MERGE]: ['completed', 'success'],
+        [QA]: ['completed', 'success'],
+        [TRAIN]: ['completed', 'success'],
+        [GATE]: ['completed', 'failure'],
+        Promote: ['completed', 'skipped'],
+      },
+      'completed',
+      'failure',
+    )
+    const [qa, train, publish] = listed.jobs
+    if (qa === undefined || train === undefined || publish === undefined) throw new Error('three jobs')
+    const skippedJob = { ...publish, status: 'completed', conclusion: 'skipped', steps: [] }
+    const timeline = timelineFromGitHub({
+      branch: BRANCH,
+      commit: SHA,
+      pushedAt: 5,
+      status: status([{ ...listed, jobs: [qa, train, skippedJob] }]),
+    })
+    // Without MLflow's verdict the gate's step says it failed; the PR stage is over, not waiting for anything.
+    expect(words(timeline).slice(3)).toEqual(['gate:failed', 'promotion:not promoted', 'merged:not merged'])
+    expect(timeline.state).toBe('done')
+    // A run still going keeps a stage without steps waiting (its job has not started).
+    const running = timelineFromGitHub({
+      branch: BRANCH,
+      commit: SHA,
+      pushedAt: 5,
+      status: status([
+        { ...listed, status: 'in_progress', conclusion: null, jobs: [qa, train, { ...publish, steps: [] }] },
+      ]),
+    })
+    expect(words(running).at(-1)).toBe('merged:waiting')
+  })
+
   it('ends with the merged PR', () => {
     const done = Object.fromEntries(
       [MERGE, QA, TRAIN, GATE, 'Promote', 'Publish through a pull request'].map((name) => [

@@ -62,7 +62,9 @@ function stageFromSteps(
   words: Record<StageStatus, string>,
 ): TimelineStage {
   const steps = (run?.jobs ?? []).flatMap((job) => job.steps).filter((step) => STEP_NAMES[id].test(step.name))
-  const status = combined(steps)
+  // GitHub lists a job skipped after a failed `needs` (publish after a rejected gate) with no steps at all: in a
+  // finished run, a stage none of whose steps ran was skipped, not still waiting.
+  const status = steps.length === 0 && run?.status === 'completed' ? 'skipped' : combined(steps)
   const first = steps.find((step) => step.startedAt !== null)
   const seconds = steps.reduce((sum, step) => sum + (step.seconds ?? 0), 0)
   const log = steps.find((step) => step.logUrl !== null)?.logUrl ?? null
