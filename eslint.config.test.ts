@@ -40,6 +40,18 @@ describe('the runner has one front door (eslint.config.js)', () => {
     expect(await restrictedImports(file, ENTRY_IMPORT)).toEqual([])
   })
 
+  it("e2e and benches may also use the runner's test-only front door; the app and the hooks may not", async () => {
+    const code =
+      "import { startGitHubTestServer } from 'training-runner/test-support'\nexport const use = startGitHubTestServer\n"
+    expect(await restrictedImports('e2e/probe.ts', code)).toEqual([])
+    expect(await restrictedImports('bench/probe.ts', code)).toEqual([])
+    for (const file of ['src-main/services/probe.ts', 'hooks/probe.ts', '.ci/probe.ts'])
+      expect(await restrictedImports(file, code)).toHaveLength(1)
+    const deeper =
+      "import { startMlflowTestServer } from '../training-runner/test/helpers/mlflow-test-server.js'\nexport const use = startMlflowTestServer\n"
+    expect(await restrictedImports('e2e/probe.ts', deeper)).toHaveLength(1)
+  })
+
   it('the renderer may not import the runner at all, entry or not', async () => {
     expect(await restrictedImports('src-renderer/probe.ts', ENTRY_IMPORT)).toHaveLength(1)
     expect(await restrictedImports('src-renderer/probe.ts', DEEP_IMPORTS[0] ?? '')).toHaveLength(1)

@@ -13,7 +13,7 @@ import { SubmitService } from './staging/submit-service.js'
 import { addInGroups } from './upload-ingest.js'
 import { PipelineService, type PipelineServiceOptions } from './pipeline/pipeline-service.js'
 import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
-import type { SettingsHandlers } from './settings/settings-handlers.js'
+import { afterLoginChanges, type SettingsHandlers } from './settings/settings-handlers.js'
 import { createPipelineStatus } from './pipeline/pipeline-status.js'
 import type { StatusCredentials } from './pipeline/status-source.js'
 import { modelsCacheDir, ModelsService } from './models/models-service.js'
@@ -111,6 +111,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   store.add(status.poller)
   await status.poller.start()
   pipeline?.start()
+  const credentials = options.credentials
   const models = store.add(
     new ModelsService({
       workspaceRoot: root,
@@ -119,13 +120,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       staging,
       env: process.env,
       // The registry is read with the stored MLflow login, as the Pipeline's status source reads runs.
-      ...(options.credentials === undefined ? {} : { mlflowAuth: options.credentials.mlflowAuth }),
+      ...(credentials === undefined ? {} : { mlflowAuth: () => credentials.mlflowAuth() }),
     }),
   )
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))
 
   const handlers: InvokeHandlers = {
-    ...options.settings,
+    // A login saved in Settings is used at once: the status source looks again with it.
+    ...afterLoginChanges(options.settings, () => void status.poller.refresh().catch(() => undefined)),
     'app:get-info': () =>
       attempt(() =>
         Promise.resolve({

@@ -192,8 +192,13 @@ describe('timelineFromGitHub', () => {
       pushedAt: 5,
       status: status([{ ...listed, jobs: [qa, train, skippedJob] }]),
     })
-    // Without MLflow's verdict the gate's step says it failed; the PR stage is over, not waiting for anything.
-    expect(words(timeline).slice(3)).toEqual(['gate:failed', 'promotion:not promoted', 'merged:not merged'])
+    // Without MLflow's run and verdict: trained (epochs unknown), the gate's step failed; the PR stage is over.
+    expect(words(timeline).slice(2)).toEqual([
+      'training:trained',
+      'gate:failed',
+      'promotion:not promoted',
+      'merged:not merged',
+    ])
     expect(timeline.state).toBe('done')
     // A run still going keeps a stage without steps waiting (its job has not started).
     const running = timelineFromGitHub({

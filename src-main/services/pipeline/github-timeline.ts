@@ -142,7 +142,8 @@ export function timelineFromGitHub(input: GitHubTimelineInput): PipelineTimeline
     run,
     WORDS(
       last === undefined ? 'starting' : epochWord(last.epoch, tracked?.epochs ?? null),
-      `${String(last?.epoch ?? 0)} epochs`,
+      // Without MLflow's run (not reachable, no login yet) the epochs are unknown, not zero.
+      last === undefined ? 'trained' : `${String(last.epoch)} epochs`,
     ),
   )
   const gate = stageFromSteps('gate', run, WORDS('evaluating', 'passed', 'failed'))

@@ -39,3 +39,30 @@ export function createSettingsHandlers(deps: {
     'accounts:test': (request) => attempt(() => accounts().test(request.service)),
   }
 }
+
+/** The Settings channels that change a login the status sources read (GitHub's token and address, MLflow's). */
+export const LOGIN_CHANNELS = [
+  'accounts:save-github',
+  'accounts:github-token',
+  'accounts:sign-out',
+  'accounts:save-mlflow',
+] as const satisfies readonly SettingsChannel[]
+
+/**
+ * The Settings handlers, each login change followed by `changed()` once it is stored: the Pipeline's status source
+ * then looks again with the new login at once, instead of at its next interval (up to its back-off after refusals).
+ */
+export function afterLoginChanges(handlers: SettingsHandlers, changed: () => void): SettingsHandlers {
+  const wrapped: SettingsHandlers = { ...handlers }
+  for (const channel of LOGIN_CHANNELS) {
+    const handler = handlers[channel] as (request: never) => ReturnType<SettingsHandlers[typeof channel]>
+    Object.assign(wrapped, {
+      [channel]: async (request: never) => {
+        const result = await handler(request)
+        if (result.ok) changed()
+        return result
+      },
+    })
+  }
+  return wrapped
+}
