@@ -43,6 +43,8 @@ test('against the GitHub and MLflow test servers, Pipeline and Models show the s
     await expect(rejected.getByTestId('stage-word-training')).toHaveText('trained')
     await expect(rejected.getByTestId('stage-word-gate')).toHaveText('failed')
     await expect(rejected.getByTestId('stage-word-merged')).toHaveText('not merged')
+    await expect(rejected.getByTestId('timeline-message')).toContainText('MLflow could not be read (')
+    await expect(rejected.getByTestId('timeline-message')).toContainText('refused the credentials (HTTP 401)')
     await shot(page, testInfo, 'pipeline-before-mlflow-login')
 
     const versions = await servers.mlflowSeeded
@@ -70,6 +72,7 @@ test('against the GitHub and MLflow test servers, Pipeline and Models show the s
     await expect(word(rejected, 'promotion')).toHaveText('not promoted')
     await expect(word(rejected, 'merged')).toHaveText('not merged')
     await expect(rejected.getByTestId('run-outcome')).toHaveText('not improved')
+    await expect(rejected.getByTestId('timeline-message')).toHaveCount(0)
     await expect(rejected.getByRole('figure', { name: 'Loss per epoch' })).toBeVisible()
     const gate = rejected.getByTestId('gate-panel')
     await expect(gate.getByRole('row', { name: `Production (v${versions.passed})` })).toBeVisible()
@@ -87,7 +90,7 @@ test('against the GitHub and MLflow test servers, Pipeline and Models show the s
     await expect(passed.getByTestId('gate-result')).toContainText('passed')
     await expect(word(passed, 'training')).toHaveText('6 epochs')
     await expect(word(passed, 'gate')).toHaveText('passed')
-    await expect(word(passed, 'promotion')).toHaveText(/^promoted/)
+    await expect(word(passed, 'promotion')).toHaveText(`promoted v${versions.passed}`)
     await expect(word(passed, 'merged')).toHaveText('PR merged')
     await expect(passed.getByTestId('run-outcome')).toHaveText('merged')
     await expect(

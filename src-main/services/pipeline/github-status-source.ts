@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { toAppError } from '@wms/shared/errors'
 import type { PipelineTimeline } from '@wms/shared/pipeline/timeline'
 import {
   createGitHubStatusClient,
@@ -7,7 +8,7 @@ import {
   type GitHubStatusClient,
   type GitHubStatusClientOptions,
 } from 'training-runner'
-import { timelineFromGitHub } from './github-timeline.js'
+import { timelineFromGitHub, type GitHubTimelineInput } from './github-timeline.js'
 import { datasetThumbPath } from './local-status-source.js'
 import type { MlflowStatusReader } from './mlflow-status.js'
 import type { PipelineStatusSource, StatusCredentials } from './status-source.js'
@@ -55,18 +56,14 @@ export class GitHubStatusSource implements PipelineStatusSource {
     for (const branch of branches) {
       const status = await client.branchStatus(branch.branch)
       const run = status.runs.find((candidate) => candidate.headSha === branch.commit) ?? status.runs[0]
-      const runId = run === undefined ? undefined : await this.trainingRun(run.id)
-      const tracked = runId === undefined ? undefined : await this.options.tracking.run(runId).catch(() => undefined)
-      const verdict =
-        runId === undefined ? undefined : await this.options.tracking.gateVerdict(runId).catch(() => undefined)
+      const mlflow = run === undefined ? {} : await this.fromMlflow(run.id)
       timelines.push(
         timelineFromGitHub({
           branch: branch.branch,
           commit: branch.commit,
           pushedAt: branch.committedAt,
           status,
-          ...(tracked === undefined ? {} : { tracked }),
-          ...(verdict === undefined ? {} : { verdict }),
+          ...mlflow,
           thumb: (id) => thumbs.get(id) ?? null,
         }),
       )
@@ -78,11 +75,28 @@ export class GitHubStatusSource implements PipelineStatusSource {
     return timelines
   }
 
-  /** The MLflow run a workflow run trained, when MLflow can be reached (the timeline shows GitHub's side without it). */
-  private async trainingRun(workflowRunId: number): Promise<string | undefined> {
-    return this.options.tracking
-      .runIdForWorkflowRun(this.options.experiment, workflowRunId)
-      .catch((): undefined => undefined)
+  /**
+   * What MLflow knows of a workflow run's training: its curves, the gate's verdict, the version it became. MLflow
+   * out of reach (down, or refusing the login) still leaves GitHub's side to show, with the reason in the timeline.
+   */
+  private async fromMlflow(
+    workflowRunId: number,
+  ): Promise<Pick<GitHubTimelineInput, 'tracked' | 'verdict' | 'promotedVersion' | 'trackingProblem'>> {
+    const tracking = this.options.tracking
+    try {
+      const runId = await tracking.runIdForWorkflowRun(this.options.experiment, workflowRunId)
+      if (runId === undefined) return {}
+      const tracked = await tracking.run(runId)
+      const verdict = await tracking.gateVerdict(runId)
+      const promotedVersion = verdict?.pass === true ? await tracking.registeredVersion(runId) : undefined
+      return {
+        tracked,
+        ...(verdict === undefined ? {} : { verdict }),
+        ...(promotedVersion === undefined ? {} : { promotedVersion }),
+      }
+    } catch (thrown) {
+      return { trackingProblem: toAppError(thrown).message }
+    }
   }
 
   private async statusClient(): Promise<GitHubStatusClient> {

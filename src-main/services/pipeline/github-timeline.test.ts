@@ -219,7 +219,7 @@ describe('timelineFromGitHub', () => {
         ['completed', 'success'],
       ]),
     ) as Record<string, StepState>
-    const timeline = timelineFromGitHub({
+    const input = {
       branch: BRANCH,
       commit: SHA,
       pushedAt: 5,
@@ -239,8 +239,14 @@ describe('timelineFromGitHub', () => {
         checks: [],
         checksState: 'none',
       }),
-    })
+    }
+    const timeline = timelineFromGitHub(input)
     expect(words(timeline).at(-1)).toBe('merged:PR merged')
+    // Without MLflow's word on the version the step's own word stays; with it, the version as on the local runner.
+    expect(words(timeline)[4]).toBe('promotion:promoted')
+    const known = timelineFromGitHub({ ...input, promotedVersion: '4' })
+    expect(words(known)[4]).toBe('promotion:promoted v4')
+    expect(known.message).toBeNull()
     expect(timeline.stages.at(-1)?.link).toEqual({
       href: 'https://github.com/acme/meters/pull/12',
       label: 'Pull request #12',
@@ -300,6 +306,9 @@ describe('GitHubStatusSource', () => {
     answer = status([{ ...run({ [MERGE]: ['in_progress', null] }), headSha: commit }])
     const second = await source.poll()
     expect(second?.[0]?.stages[1]).toMatchObject({ status: 'running', word: 'checking' })
+    expect(second?.[0]?.message).toBe(
+      "MLflow could not be read (Unexpected error: no MLflow here), so the training curves and the gate's verdict are missing. Check the MLflow login in Settings.",
+    )
     expect(created).toHaveLength(1)
   })
 })

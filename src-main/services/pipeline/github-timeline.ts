@@ -34,6 +34,10 @@ export interface GitHubTimelineInput {
   status: GitHubBranchStatus
   tracked?: TrackedRun
   verdict?: GateVerdict
+  /** The registry version the run was promoted to, once MLflow says so. */
+  promotedVersion?: string
+  /** Why MLflow could not be read (the curves and the verdict are missing), for the timeline's message. */
+  trackingProblem?: string
   thumb?: (imageId: string) => string | null
 }
 
@@ -131,6 +135,12 @@ function verdictOf(
   }
 }
 
+/** What the timeline says when MLflow could not be read: why, what is missing, where to fix it. */
+function trackingMessage(problem: string | undefined): string | null {
+  if (problem === undefined) return null
+  return `MLflow could not be read (${problem.replace(/\.$/, '')}), so the training curves and the gate's verdict are missing. Check the MLflow login in Settings.`
+}
+
 /** A branch's timeline from its GitHub status (and MLflow's run and verdict, when found). */
 export function timelineFromGitHub(input: GitHubTimelineInput): PipelineTimeline {
   const runs = input.status.runs
@@ -153,7 +163,11 @@ export function timelineFromGitHub(input: GitHubTimelineInput): PipelineTimeline
       input.verdict.pass ? { status: 'done', word: 'passed' } : { status: 'failed', word: 'rejected' },
     )
   }
-  const promotion = stageFromSteps('promotion', run, WORDS('promoting', 'promoted'))
+  const promotion = stageFromSteps(
+    'promotion',
+    run,
+    WORDS('promoting', input.promotedVersion === undefined ? 'promoted' : `promoted v${input.promotedVersion}`),
+  )
   const stages: TimelineStage[] = [
     {
       id: 'pushed',
@@ -188,7 +202,7 @@ export function timelineFromGitHub(input: GitHubTimelineInput): PipelineTimeline
     finishedAt: done && run !== undefined ? Date.parse(run.updatedAt) : null,
     state: run === undefined || run.status === 'queued' ? 'queued' : done ? 'done' : 'running',
     stages,
-    message: run === undefined ? 'Waiting for the workflow to start' : null,
+    message: run === undefined ? 'Waiting for the workflow to start' : trackingMessage(input.trackingProblem),
     training:
       tracked === undefined
         ? null

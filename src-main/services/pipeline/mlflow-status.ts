@@ -34,6 +34,7 @@ export class MlflowStatusReader {
   private readonly finishedRuns = new Map<string, TrackedRun>()
   private readonly verdicts = new Map<string, GateVerdict>()
   private readonly workflowRuns = new Map<string, string>()
+  private readonly registeredVersions = new Map<string, string>()
   private store: { key: string; opened: Promise<TrackingStore> } | undefined
 
   constructor(
@@ -117,6 +118,19 @@ export class MlflowStatusReader {
     })
     if (run !== undefined) this.workflowRuns.set(key, run.info.runId)
     return run?.info.runId
+  }
+
+  /**
+   * The registry version a promoted run became (the `wms.registry.version` tag promotion sets on it), or undefined
+   * while it has none. Read again until found: the tag comes after the run finished, so the cached run lacks it.
+   */
+  async registeredVersion(runId: string): Promise<string | undefined> {
+    const known = this.registeredVersions.get(runId)
+    if (known !== undefined) return known
+    const store = await this.tracking()
+    const version = (await store.getRun(runId)).tags[RUN_TAGS.registeredVersion]
+    if (version !== undefined) this.registeredVersions.set(runId, version)
+    return version
   }
 
   /** The gate's verdict stored with a candidate run, or undefined while there is none. */
