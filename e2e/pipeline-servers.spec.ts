@@ -118,6 +118,8 @@ test('against the GitHub and MLflow test servers, Pipeline and Models show the s
     // Every request the app sent GitHub, and every answer, kept to GitHub's description; idle looks cost 304s.
     servers.github.assertNoViolations()
     expect(servers.github.requests.filter((request) => request.status === 401)).toEqual([])
+    // The look after the login asked GitHub again conditionally: unchanged runs and PRs came back 304 (free).
+    expect(servers.github.requests.filter((request) => request.notModified).length).toBeGreaterThan(0)
     expect(servers.mlflow.requests.some((request) => request.authorization === `Bearer ${MLFLOW_TOKEN}`)).toBe(true)
     testInfo.annotations.push({
       type: 'timing',
