@@ -119,8 +119,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       inference: photoInference(options.inference),
       staging,
       env: process.env,
-      // The registry is read with the stored MLflow login, as the Pipeline's status source reads runs.
-      ...(credentials === undefined ? {} : { mlflowAuth: () => credentials.mlflowAuth() }),
+      // The registry is read at the stored MLflow account's server, with its login, as the Pipeline reads runs.
+      ...(credentials === undefined ? {} : { mlflow: () => credentials.mlflow() }),
     }),
   )
   const media = new MediaService(staging.store, path.join(appData, 'cache', 'media'), createDatasetFileResolver(root))

@@ -77,13 +77,31 @@ export const S3AccountViewSchema = z.object({
 /** How the MLflow client authenticates. */
 export const MlflowAuthModeSchema = z.enum(['none', 'token', 'basic'])
 
+/**
+ * The MLflow the app reads now (Pipeline, Models, the connection test) and why: the address saved in Settings for
+ * this app, `MLFLOW_TRACKING_URI` in the app's environment, or the workspace config's tracking URI (the team's
+ * default, which CI uses). Credentials inside an address are removed.
+ */
+export const MlflowInUseSchema = z.object({
+  uri: z.string(),
+  source: z.enum(['settings', 'environment', 'config']),
+})
+
+/** What {@link MlflowInUseSchema} describes. */
+export type MlflowInUse = z.infer<typeof MlflowInUseSchema>
+
 /** MLflow settings as the renderer sees them. */
 export const MlflowAccountViewSchema = z.object({
   configured: z.boolean(),
-  url: z.string(),
+  /** The server saved for this app, or null: the workspace's tracking URI is used (with the saved login). */
+  url: z.string().nullable(),
   auth: MlflowAuthModeSchema,
   username: z.string().nullable(),
   hasSecret: z.boolean(),
+  /** The open workspace's `tracking.uri` (`wms.config.json`), or null when it cannot be read. */
+  workspaceUri: z.string().nullable(),
+  /** What is read now; null when the open workspace cannot be read. */
+  inUse: MlflowInUseSchema.nullable(),
 })
 
 /** Everything Settings shows about accounts. */
@@ -127,10 +145,13 @@ export const SaveS3RequestSchema = z
   })
   .strict()
 
-/** `accounts:save-mlflow`: the tracking server and how to log in; secrets kept when omitted. */
+/**
+ * `accounts:save-mlflow`: the tracking server — an address for this app, or null for the workspace's tracking URI —
+ * and how to log in; secrets kept when omitted.
+ */
 export const SaveMlflowRequestSchema = z
   .object({
-    url: HttpUrl,
+    url: HttpUrl.nullable(),
     auth: MlflowAuthModeSchema,
     token: SecretInput,
     username: z.string().trim().max(256).optional(),

@@ -2,9 +2,10 @@ import path from 'node:path'
 import { WmsError } from '@wms/shared/errors'
 import { isLargeDisagreement, type ModelRegistryOverview, type TryItResult } from '@wms/shared/models/model-registry'
 import type { StagedPair } from '@wms/shared/staging/staging-types'
-import { openWorkspaceTracking, rollback, type RollbackResult } from 'training-runner'
+import { rollback, type RollbackResult } from 'training-runner'
 import type { Disposable } from '../disposables.js'
-import type { MlflowAuth } from '../pipeline/status-source.js'
+import type { MlflowAccount } from '../pipeline/status-source.js'
+import { openAppTracking } from '../settings/mlflow-target.js'
 import type { QaPairInput } from '../staging/qa-checker.js'
 import { ModelFilesCache } from './model-files-cache.js'
 import type { PhotoInference } from './photo-inference.js'
@@ -27,10 +28,11 @@ export interface ModelsServiceOptions {
   /** MLflow's variables (`MLFLOW_TRACKING_URI` wins over the config, as in the CLI). */
   env: NodeJS.ProcessEnv
   /**
-   * The stored MLflow login (Settings), read at each request so a sign-in takes effect at once; without it, or
-   * when it answers undefined, the store uses what the environment gives (`MLFLOW_TRACKING_TOKEN`…).
+   * The stored MLflow account (Settings): its server (else the workspace's tracking URI) and login, read at each
+   * request so a change takes effect at once; without it, or when it has no login, the store uses what the
+   * environment gives (`MLFLOW_TRACKING_TOKEN`…).
    */
-  mlflowAuth?: () => Promise<MlflowAuth | undefined>
+  mlflow?: () => Promise<MlflowAccount | undefined>
   now?: () => Date
 }
 
@@ -117,11 +119,7 @@ export class ModelsService implements Disposable {
   }
 
   private async tracking() {
-    const auth = await this.options.mlflowAuth?.()
-    return openWorkspaceTracking(this.options.workspaceRoot, {
-      env: this.options.env,
-      ...(auth === undefined ? {} : { auth }),
-    })
+    return openAppTracking(this.options.workspaceRoot, await this.options.mlflow?.(), this.options.env)
   }
 }
 

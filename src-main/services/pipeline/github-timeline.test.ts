@@ -286,7 +286,7 @@ describe('GitHubStatusSource', () => {
       experiment: 'wms',
       credentials: {
         github: () => Promise.resolve({ token: 'ghp_secret', apiUrl: 'http://127.0.0.1:1' }),
-        mlflowAuth: () => Promise.resolve(undefined),
+        mlflow: () => Promise.resolve(undefined),
       },
       tracking: new MlflowStatusReader(() => Promise.reject(new Error('no MLflow here'))),
       createClient: (options) => {

@@ -21,7 +21,7 @@ describe('MlflowStatusReader', () => {
     const { store } = await openWorkspaceTracking(root, { env: {} })
     const logger = await startRun(store, { experiment: 'wms' })
     await logger.finish()
-    const reader = new MlflowStatusReader(() => Promise.resolve(store))
+    const reader = new MlflowStatusReader(() => Promise.resolve({ store, uiBase: null }))
     // The finished run is read (and kept) before the gate and promotion ran.
     expect((await reader.run(logger.runId)).running).toBe(false)
     expect(await reader.registeredVersion(logger.runId)).toBeUndefined()

@@ -15,6 +15,12 @@ const CURVE_METRICS = [
   [METRIC_NAMES.valDice, 'valDice'],
 ] as const
 
+/** A store as {@link MlflowStatusReader} opens it, with the server's UI address for links (null: a FileStore). */
+export interface OpenedTracking {
+  store: TrackingStore
+  uiBase: string | null
+}
+
 /** A training run as MLflow has it: its curves, the epochs it was set to, whether it still runs, a link. */
 export interface TrackedRun {
   runId: string
@@ -35,23 +41,24 @@ export class MlflowStatusReader {
   private readonly verdicts = new Map<string, GateVerdict>()
   private readonly workflowRuns = new Map<string, string>()
   private readonly registeredVersions = new Map<string, string>()
-  private store: { key: string; opened: Promise<TrackingStore> } | undefined
+  private store: { key: string; opened: Promise<OpenedTracking> } | undefined
 
   constructor(
-    private readonly open: () => Promise<TrackingStore>,
-    /** The server's UI address (`https://mlflow.example`), for links; null for a FileStore. */
-    private readonly uiBase: string | null = null,
+    private readonly open: () => Promise<OpenedTracking>,
     /**
-     * Names the credentials `open` would use now (a digest of the stored MLflow login). A store keeps the login it
-     * was opened with, so when this changes — the user saved a token in Settings after the first look — the store
-     * is opened again; otherwise every later look would be refused with the old (or no) login until a restart.
+     * Names the server and credentials `open` would use now (a digest of the stored MLflow account). A store keeps
+     * the address and login it was opened with, so when this changes — the user saved a token or another server in
+     * Settings after the first look — the store is opened again; otherwise every later look would read the old
+     * server, or be refused with the old (or no) login, until a restart.
      */
-    private readonly credentialsKey: () => Promise<string> = () => Promise.resolve(''),
+    private readonly targetKey: () => Promise<string> = () => Promise.resolve(''),
   ) {}
 
-  private async tracking(): Promise<TrackingStore> {
-    const key = await this.credentialsKey()
+  private async opened(): Promise<OpenedTracking> {
+    const key = await this.targetKey()
     if (this.store?.key !== key) {
+      // What was read from another server (runs, verdicts, which run a workflow made) is not this one's.
+      if (this.store !== undefined) this.forget()
       const opened = this.open().catch((thrown: unknown) => {
         // A store that failed to open (no such folder, bad URL) is opened again at the next look.
         if (this.store?.opened === opened) this.store = undefined
@@ -62,11 +69,22 @@ export class MlflowStatusReader {
     return this.store.opened
   }
 
+  private async tracking(): Promise<TrackingStore> {
+    return (await this.opened()).store
+  }
+
+  private forget(): void {
+    this.finishedRuns.clear()
+    this.verdicts.clear()
+    this.workflowRuns.clear()
+    this.registeredVersions.clear()
+  }
+
   /** A run's curves and state. */
   async run(runId: string): Promise<TrackedRun> {
     const cached = this.finishedRuns.get(runId)
     if (cached !== undefined) return cached
-    const store = await this.tracking()
+    const { store, uiBase } = await this.opened()
     const run = await store.getRun(runId)
     const histories = await Promise.all(CURVE_METRICS.map(([key]) => store.getMetricHistory(runId, key)))
     const byEpoch = new Map<number, CurvePoint>()
@@ -88,10 +106,10 @@ export class MlflowStatusReader {
       epochs: Number.isInteger(epochs) && epochs > 0 ? epochs : null,
       curve: [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch),
       link:
-        this.uiBase === null
+        uiBase === null
           ? null
           : {
-              href: `${this.uiBase}/#/experiments/${encodeURIComponent(run.info.experimentId)}/runs/${encodeURIComponent(runId)}`,
+              href: `${uiBase}/#/experiments/${encodeURIComponent(run.info.experimentId)}/runs/${encodeURIComponent(runId)}`,
               label: 'MLflow run',
             },
     }

@@ -210,8 +210,8 @@ describe('MlflowStatusReader on a real MLflow FileStore', () => {
     let opened = 0
     const reader = new MlflowStatusReader(() => {
       opened += 1
-      return Promise.resolve(store)
-    }, 'https://mlflow.example')
+      return Promise.resolve({ store, uiBase: 'https://mlflow.example' })
+    })
     const running = await reader.run(logger.runId)
     expect(running).toMatchObject({ running: true, epochs: 2, branch: BRANCH })
     expect(running.curve).toEqual([

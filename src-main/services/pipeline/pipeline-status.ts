@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { PipelineStatusUpdate } from '@wms/shared/pipeline/timeline'
-import { openWorkspaceTracking, type RunnerState } from 'training-runner'
+import type { RunnerState } from 'training-runner'
+import { openAppTracking } from '../settings/mlflow-target.js'
 import { PipelineEventLog } from './event-log.js'
 import { GitHubStatusSource } from './github-status-source.js'
 import { LocalStatusSource } from './local-status-source.js'
@@ -46,10 +47,10 @@ export function mlflowUiBase(uri: string): string | null {
   }
 }
 
-/** Tells one stored login from another without keeping the secret itself around as a cache key. */
-function credentialsDigest(auth: unknown): string {
+/** Tells one stored account (server and login) from another without keeping the secret around as a cache key. */
+function accountDigest(account: unknown): string {
   return createHash('sha256')
-    .update(JSON.stringify(auth ?? null))
+    .update(JSON.stringify(account ?? null))
     .digest('hex')
 }
 
@@ -58,17 +59,13 @@ export function createPipelineStatus(options: PipelineStatusOptions): PipelineSt
   const root = options.workspaceRoot
   const credentials = options.credentials ?? NO_CREDENTIALS
   const log = new PipelineEventLog(root)
+  // MLflow as the stored account names it (its server, else the workspace's tracking URI) with its login.
   const tracking = new MlflowStatusReader(
     async () => {
-      const auth = await credentials.mlflowAuth()
-      const opened = await openWorkspaceTracking(root, {
-        env: options.env ?? process.env,
-        ...(auth === undefined ? {} : { auth }),
-      })
-      return opened.store
+      const { store, config } = await openAppTracking(root, await credentials.mlflow(), options.env ?? process.env)
+      return { store, uiBase: mlflowUiBase(config.tracking.uri) }
     },
-    mlflowUiBase(options.config.tracking.uri),
-    async () => credentialsDigest(await credentials.mlflowAuth()),
+    async () => accountDigest(await credentials.mlflow()),
   )
   const github = options.config.github
   const source: PipelineStatusSource =

@@ -1,6 +1,7 @@
 import type { PipelineTimeline, StatusSourceKind } from '@wms/shared/pipeline/timeline'
 import type { OpenWorkspaceTrackingOptions } from 'training-runner'
 import type { CredentialsProvider } from '../settings/accounts-service.js'
+import type { MlflowCredentials } from '../settings/mlflow-connection.js'
 
 /**
  * Where the Pipeline area's status comes from, behind one interface: the local runner (run records and the app's
@@ -26,19 +27,25 @@ export interface PipelineStatusSource {
 export type MlflowAuth = NonNullable<OpenWorkspaceTrackingOptions['auth']>
 
 /**
+ * The stored MLflow account: the server saved for this app (null: the workspace's tracking URI) and its login.
+ * The address wins over the workspace config (see `settings/mlflow-target.ts`).
+ */
+export type MlflowAccount = MlflowCredentials
+
+/**
  * The stored accounts the status sources need, read when they are needed (never copied, never sent to the
  * renderer). The Settings area's account store implements it; without one, sources run anonymously.
  */
 export interface StatusCredentials {
   /** The signed-in GitHub account's token and API address (GitHub Enterprise, a test server). */
   github(): Promise<{ token: string; apiUrl: string } | undefined>
-  mlflowAuth(): Promise<MlflowAuth | undefined>
+  mlflow(): Promise<MlflowAccount | undefined>
 }
 
 /** No stored accounts: public repositories and open MLflow servers only. */
 export const NO_CREDENTIALS: StatusCredentials = {
   github: () => Promise.resolve(undefined),
-  mlflowAuth: () => Promise.resolve(undefined),
+  mlflow: () => Promise.resolve(undefined),
 }
 
 /** The Settings area's stored accounts as the status sources read them (the one-line wiring in the hosts). */
@@ -48,6 +55,6 @@ export function statusCredentialsFrom(provider: CredentialsProvider): StatusCred
       const account = await provider.credentialsFor('github')
       return account === undefined ? undefined : { token: account.token, apiUrl: account.apiUrl }
     },
-    mlflowAuth: async () => (await provider.credentialsFor('mlflow'))?.auth,
+    mlflow: () => provider.credentialsFor('mlflow'),
   }
 }

@@ -35,8 +35,9 @@ describe('AccountsService: GitHub, S3 and MLflow accounts with secrets kept main
       onChanged: (view) => changes.push(view),
       context: () =>
         Promise.resolve({
+          root: dir,
           githubRepo: undefined,
-          tracking: { experiment: 'e', registeredModel: 'm' },
+          tracking: { uri: 'file:mlruns', experiment: 'e', registeredModel: 'm' },
           s3Remote: undefined,
         }),
     })
@@ -164,5 +165,49 @@ describe('AccountsService: GitHub, S3 and MLflow accounts with secrets kept main
       auth: { kind: 'bearer', token: 'mlflow-secret-token' },
     })
     expect(await everyFileIn(dir)).not.toMatch(/mlflow-secret-token|wJalrXUtnFEMI/)
+  })
+  it('says which MLflow is read: the workspace’s tracking URI until a server is saved for this app', async () => {
+    const { accounts } = await open()
+    expect((await accounts.view()).mlflow).toEqual({
+      configured: false,
+      url: null,
+      auth: 'none',
+      username: null,
+      hasSecret: false,
+      workspaceUri: 'file:mlruns',
+      inUse: { uri: 'file:mlruns', source: 'config' },
+    })
+    // A login for the workspace's own server: no address of this app's.
+    await accounts.saveMlflow({ url: null, auth: 'token', token: 'mlflow-secret-token' })
+    expect((await accounts.view()).mlflow).toMatchObject({ configured: true, url: null, inUse: { source: 'config' } })
+    expect(await accounts.credentialsFor('mlflow')).toEqual({
+      url: null,
+      auth: { kind: 'bearer', token: 'mlflow-secret-token' },
+    })
+    // Another server for this app, the stored token kept; the address is shown without what is secret in it.
+    await accounts.saveMlflow({ url: 'https://bob:pw@mlflow.example.com/', auth: 'token' })
+    expect((await accounts.view()).mlflow).toMatchObject({
+      url: 'https://bob:pw@mlflow.example.com',
+      workspaceUri: 'file:mlruns',
+      inUse: { uri: 'https://mlflow.example.com', source: 'settings' },
+    })
+    await accounts.signOut('mlflow')
+    expect((await accounts.view()).mlflow.inUse).toEqual({ uri: 'file:mlruns', source: 'config' })
+  })
+
+  it('names MLFLOW_TRACKING_URI as what is read when the app was started with it and nothing is saved', async () => {
+    const { accounts } = await open({ MLFLOW_TRACKING_URI: 'http://env-mlflow:5000' })
+    expect((await accounts.view()).mlflow.inUse).toEqual({ uri: 'http://env-mlflow:5000', source: 'environment' })
+    await accounts.saveMlflow({ url: 'https://mlflow.example.com', auth: 'none' })
+    expect((await accounts.view()).mlflow.inUse).toEqual({ uri: 'https://mlflow.example.com', source: 'settings' })
+  })
+
+  it('tests the MLflow in use, also a workspace FileStore with nothing saved (the demo)', async () => {
+    const { accounts } = await open()
+    const result = await accounts.test('mlflow')
+    expect(result).toMatchObject({
+      ok: true,
+      summary: expect.stringContaining('local MLflow FileStore file:mlruns') as unknown,
+    })
   })
 })

@@ -10,7 +10,9 @@ import type {
 } from '@wms/shared/settings/accounts'
 import type { z } from 'zod'
 import { GitHubSignIn, type GitHubCredentials } from './github-sign-in.js'
-import { testMlflowConnection, type MlflowCredentials, type MlflowProbeNames } from './mlflow-connection.js'
+import type { TrackingConfig } from '@wms/shared/config/workspace-config'
+import { testMlflowConnection, type MlflowCredentials } from './mlflow-connection.js'
+import { effectiveMlflow, mlflowInUse, withoutCredentials } from './mlflow-target.js'
 import { failed } from './network-problem.js'
 import { PrivateJsonFile } from './private-json.js'
 import { maskKeyId, testS3Connection, type S3Credentials } from './s3-connection.js'
@@ -35,8 +37,11 @@ export interface CredentialsProvider {
 
 /** Facts about the open workspace the connection tests use (which repository, experiment, model). */
 export interface WorkspaceAccountsContext {
+  /** The open workspace's folder (a relative `file:` tracking URI is relative to it). */
+  root: string
   githubRepo: string | undefined
-  tracking: MlflowProbeNames
+  /** The workspace config's tracking settings: the team's MLflow, experiment and registered model. */
+  tracking: TrackingConfig
   /** The workspace's S3 remote, to prefill the S3 form. */
   s3Remote: { bucket: string; region: string; endpoint?: string; forcePathStyle?: boolean } | undefined
 }
@@ -90,6 +95,7 @@ export class AccountsService implements CredentialsProvider {
     const secrets = this.options.secrets
     const context = await this.options.context().catch(() => undefined)
     const remote = context?.s3Remote
+    const env = this.options.env ?? process.env
     return {
       storage: { kind: secrets.kind, description: secrets.description, problem: await secrets.check() },
       github: await this.github.view(stored),
@@ -106,10 +112,12 @@ export class AccountsService implements CredentialsProvider {
       },
       mlflow: {
         configured: stored.mlflow !== null,
-        url: stored.mlflow?.url ?? '',
+        url: stored.mlflow?.url ?? null,
         auth: stored.mlflow?.auth ?? 'none',
         username: stored.mlflow?.username ?? null,
         hasSecret: (await secrets.has('mlflow.token')) || (await secrets.has('mlflow.password')),
+        workspaceUri: context === undefined ? null : withoutCredentials(context.tracking.uri),
+        inUse: context === undefined ? null : mlflowInUse(stored.mlflow ?? undefined, context, env),
       },
     }
   }
@@ -189,7 +197,10 @@ export class AccountsService implements CredentialsProvider {
     return this.view()
   }
 
-  /** Stores the MLflow server and its login; a token or password only for its mode. */
+  /**
+   * Stores the MLflow server for this app (null: the workspace's tracking URI) and its login; a token or password
+   * only for its mode.
+   */
   async saveMlflow(request: SaveMlflow): Promise<AccountsView> {
     const secrets = this.options.secrets
     if (request.auth === 'token' && request.token === null) {
@@ -211,7 +222,7 @@ export class AccountsService implements CredentialsProvider {
     await this.file.update((current) => ({
       ...current,
       mlflow: {
-        url: request.url.replace(/\/+$/, ''),
+        url: request.url === null ? null : request.url.replace(/\/+$/, ''),
         auth: request.auth,
         username: request.auth === 'basic' ? (request.username ?? null) : null,
       },
@@ -237,10 +248,16 @@ export class AccountsService implements CredentialsProvider {
       const credentials = await this.credentialsFor('s3')
       return credentials === undefined ? notConfigured('S3') : testS3Connection(credentials, this.options.timeoutMs)
     }
+    // The MLflow the Pipeline and Models read: the saved address, else the workspace's (a FileStore too).
     const credentials = await this.credentialsFor('mlflow')
-    if (credentials === undefined) return notConfigured('MLflow')
     const context = await this.options.context()
-    return testMlflowConnection(credentials, context.tracking, this.options.timeoutMs)
+    const env = this.options.env ?? process.env
+    const { uri } = effectiveMlflow(credentials, context, env)
+    return testMlflowConnection(
+      { url: uri, auth: credentials?.auth, workspaceRoot: context.root, env },
+      context.tracking,
+      this.options.timeoutMs,
+    )
   }
 
   async credentialsFor<K extends AccountService>(service: K): Promise<AccountCredentials[K] | undefined> {

@@ -49,11 +49,13 @@ export async function openAppSession(options: AppSessionOptions): Promise<AppSes
   const opened: { switcher?: WorkspaceSwitcher<AppServices> } = {}
   const context = async (): Promise<WorkspaceAccountsContext> => {
     if (opened.switcher === undefined) throw new Error('no workspace is open yet')
-    const config = await readWorkspaceConfig(opened.switcher.root)
+    const root = opened.switcher.root
+    const config = await readWorkspaceConfig(root)
     const remote = config.dataset.remote
     return {
+      root,
       githubRepo: config.github?.repo,
-      tracking: { experiment: config.tracking.experiment, registeredModel: config.tracking.registeredModel },
+      tracking: config.tracking,
       s3Remote:
         remote.type === 's3'
           ? {

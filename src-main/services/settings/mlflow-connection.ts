@@ -5,8 +5,23 @@ import { failed, hostOf, networkProblem, passed, type ProblemReport } from './ne
 
 /** MLflow settings with their secrets, as `AccountsService.credentialsFor('mlflow')` hands them out. */
 export interface MlflowCredentials {
+  /** The server saved for this app; null: the workspace's tracking URI (see `mlflow-target.ts`). */
+  url: string | null
+  auth: MlflowLogin
+}
+
+/** The stored login, as the runner's tracking client takes it. */
+export type MlflowLogin =
+  { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string } | undefined
+
+/** The MLflow a connection test reads: a server address or a FileStore's `file:` URI, and the login. */
+export interface MlflowProbeTarget {
   url: string
-  auth: { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string } | undefined
+  auth: MlflowLogin
+  /** What a relative `file:` URI is relative to (the workspace root; default `/`). */
+  workspaceRoot?: string
+  /** MLflow's variables (TLS, timeouts) as the app's other readers use them (default: none). */
+  env?: NodeJS.ProcessEnv
 }
 
 /** What the test looks up on the server: the workspace's experiment and registered model. */
@@ -22,26 +37,29 @@ export interface MlflowProbeNames {
  * but is not MLflow (an HTML 404 where the REST API should be).
  */
 export async function testMlflowConnection(
-  settings: MlflowCredentials,
+  settings: MlflowProbeTarget,
   names: MlflowProbeNames,
   timeoutMs = 10_000,
 ): Promise<ConnectionTestResult> {
   const started = Date.now()
-  const store = openTrackingStore(
-    { uri: settings.url },
-    {
-      workspaceRoot: '/',
-      env: {},
-      ...(settings.auth === undefined ? {} : { auth: settings.auth }),
-      http: { retries: 0, timeoutMs },
-    },
-  )
+  const fileStore = settings.url.startsWith('file:')
   try {
+    const store = openTrackingStore(
+      { uri: settings.url },
+      {
+        workspaceRoot: settings.workspaceRoot ?? '/',
+        env: settings.env ?? {},
+        ...(settings.auth === undefined ? {} : { auth: settings.auth }),
+        http: { retries: 0, timeoutMs },
+      },
+    )
     const experiment = await store.getExperimentByName(names.experiment)
     const model = await store.getRegisteredModel(names.registeredModel)
     return passed(
       'mlflow',
-      `MLflow server at ${hostOf(settings.url)} answered${settings.auth === undefined ? '' : ' and accepted the credentials'}.`,
+      fileStore
+        ? `The local MLflow FileStore ${settings.url} can be read (no server, no login needed).`
+        : `MLflow server at ${hostOf(settings.url)} answered${settings.auth === undefined ? '' : ' and accepted the credentials'}.`,
       [
         experiment === undefined
           ? `experiment ${names.experiment} does not exist yet (the first training run creates it)`
@@ -53,11 +71,22 @@ export async function testMlflowConnection(
       started,
     )
   } catch (thrown) {
+    if (fileStore) {
+      return failed(
+        'mlflow',
+        {
+          problem: 'unexpected-answer',
+          summary: `The local MLflow FileStore ${settings.url} cannot be read: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+          hint: 'Check the workspace config’s tracking URI, or save the address of an MLflow server above.',
+        },
+        started,
+      )
+    }
     return failed('mlflow', classifyMlflowError(thrown, settings), started)
   }
 }
 
-function classifyMlflowError(thrown: unknown, settings: MlflowCredentials): ProblemReport {
+function classifyMlflowError(thrown: unknown, settings: Pick<MlflowProbeTarget, 'url' | 'auth'>): ProblemReport {
   const host = hostOf(settings.url)
   const code = thrown instanceof WmsError ? thrown.code : undefined
   const details = (thrown instanceof WmsError ? thrown.details : undefined) as { status?: number } | undefined

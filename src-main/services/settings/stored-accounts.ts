@@ -37,7 +37,8 @@ export const StoredAccountsSchema = z.object({
     .nullable(),
   mlflow: z
     .object({
-      url: z.string(),
+      /** null: the open workspace's tracking URI (older files always have an address). */
+      url: z.string().nullable(),
       auth: MlflowAuthModeSchema,
       username: z.string().nullable(),
     })
