@@ -57,6 +57,13 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
     return result.ok
   }
   const accountsFrom = (value: AccountsView): Partial<AppState> => ({ accounts: { status: 'ready', value } })
+  /**
+   * The Models area reads the registry at the MLflow account's server with its login: after a change it is read
+   * again at once (the Pipeline's status is pushed by main, which looks again after every login change).
+   */
+  const reloadModels = (): void => {
+    if (get().models.status !== 'idle') void get().loadModels()
+  }
   const workspacesFrom = (value: WorkspacesView): Partial<AppState> => ({ workspaces: { status: 'ready', value } })
 
   return {
@@ -103,7 +110,7 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
     },
     signOut: async (service) => {
       const form: SettingsForm = service === 'github' ? 'github-token' : service
-      await submit(
+      const done = await submit(
         form,
         () => get().api.accounts.signOut({ service }),
         (value) => ({
@@ -111,9 +118,18 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
           connectionTests: { ...get().connectionTests, [service]: undefined },
         }),
       )
+      if (done && service === 'mlflow') reloadModels()
     },
     saveS3: (request) => submit('s3', () => get().api.accounts.saveS3(request), accountsFrom),
-    saveMlflow: (request) => submit('mlflow', () => get().api.accounts.saveMlflow(request), accountsFrom),
+    saveMlflow: async (request) => {
+      const saved = await submit('mlflow', () => get().api.accounts.saveMlflow(request), accountsFrom)
+      if (saved) {
+        // A test of the previous server says nothing about this one.
+        set((state) => ({ connectionTests: { ...state.connectionTests, mlflow: undefined } }))
+        reloadModels()
+      }
+      return saved
+    },
     testConnection: async (service) => {
       set((state) => ({ connectionTests: { ...state.connectionTests, [service]: 'running' } }))
       const result = await get().api.accounts.test({ service })
