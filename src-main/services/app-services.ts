@@ -16,6 +16,7 @@ import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
 import { afterLoginChanges, type SettingsHandlers } from './settings/settings-handlers.js'
 import { createPipelineStatus } from './pipeline/pipeline-status.js'
 import type { StatusCredentials } from './pipeline/status-source.js'
+import { runnerTrackingEnv } from './settings/mlflow-target.js'
 import { modelsCacheDir, ModelsService } from './models/models-service.js'
 import { createWorkerPhotoInference, type PhotoInference } from './models/photo-inference.js'
 
@@ -104,6 +105,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
               options.events.emit('pipeline:event', event)
             },
             ...options.localRunner,
+            // Records to the MLflow the app reads (the Settings server and login), as the status and Models do.
+            childEnv: async () => runnerTrackingEnv(await options.credentials?.mlflow(), process.env),
           }),
         )
       : undefined

@@ -61,7 +61,9 @@ export class LocalStatusSource implements PipelineStatusSource {
     const stats = await Promise.all(names.map((name) => stat(path.join(dir, name)).catch(() => undefined)))
     const records = names.map((name, index) => `${name}:${String(stats[index]?.mtimeMs)}:${String(stats[index]?.size)}`)
     const state = this.options.runnerState()
-    return JSON.stringify([records, await this.options.log.fingerprint(), state.running, state.queued])
+    // Another MLflow server saved in Settings may hold the curves the log lacks: that is a change too.
+    const mlflow = (await this.options.tracking?.target()) ?? null
+    return JSON.stringify([records, await this.options.log.fingerprint(), state.running, state.queued, mlflow])
   }
 
   private async read(): Promise<PipelineTimeline[]> {

@@ -54,6 +54,11 @@ export class MlflowStatusReader {
     private readonly targetKey: () => Promise<string> = () => Promise.resolve(''),
   ) {}
 
+  /** Which server and login a look reads now (changes when the stored MLflow account does). */
+  target(): Promise<string> {
+    return this.targetKey()
+  }
+
   private async opened(): Promise<OpenedTracking> {
     const key = await this.targetKey()
     if (this.store?.key !== key) {

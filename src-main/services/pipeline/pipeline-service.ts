@@ -26,6 +26,11 @@ export interface PipelineServiceOptions {
   runArgs?: readonly string[]
   /** Node options of the child (tests run the runner from source: `--import tsx`). */
   execArgv?: readonly string[]
+  /**
+   * The child's environment, read at each start: the app's, with the MLflow account saved in Settings (its server
+   * and login as MLflow's variables), so runs are recorded where the app reads them. Default: the app's.
+   */
+  childEnv?: () => Promise<NodeJS.ProcessEnv>
 }
 
 /** What the Pipeline area shows. */
@@ -74,7 +79,10 @@ export class PipelineService implements Disposable {
     await this.runner.stop()
   }
 
-  private readonly executeInChild: PipelineExecutor = (branch, resume, signal) => {
+  private readonly executeInChild: PipelineExecutor = async (branch, resume, signal) => {
+    // Unreadable stored accounts leave the app's own environment: MLflow then says what is missing, in the run.
+    const env = (await this.options.childEnv?.().catch(() => undefined)) ?? process.env
+    if (signal.aborted) return readRunRecord(this.options.workspaceRoot, branch)
     const cli = this.options.cliModule ?? createRequire(import.meta.url).resolve('training-runner/cli/main')
     const script = `const { runCli } = await import(${JSON.stringify(pathToFileURL(cli).href)}); process.exitCode = await runCli(process.argv.slice(1))`
     const args = [
@@ -96,7 +104,7 @@ export class PipelineService implements Disposable {
       process.execPath,
       [...(this.options.execArgv ?? []), '--input-type=module', '-e', script, '--', ...args],
       {
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        env: { ...env, ELECTRON_RUN_AS_NODE: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )

@@ -197,6 +197,26 @@ describe('LocalStatusSource', () => {
     const fourth = await source.poll()
     expect(fourth?.[0]).toMatchObject({ state: 'running', message: 'Starting the pipeline…' })
   })
+
+  it('answers again when another MLflow account is saved (its server may hold the curves)', async () => {
+    const { root, log, writeRecord } = await workspace()
+    let account = 'workspace'
+    const source = new LocalStatusSource({
+      workspaceRoot: root,
+      datasetRoot: 'data/training',
+      log,
+      runnerState: () => ({ running: null, queued: [] }),
+      tracking: new MlflowStatusReader(
+        () => Promise.reject(new Error('no MLflow here')),
+        () => Promise.resolve(account),
+      ),
+    })
+    await writeRecord(newRunRecord(BRANCH, 'abcdef1234', 1_000))
+    expect(await source.poll()).toHaveLength(1)
+    expect(await source.poll()).toBeUndefined()
+    account = 'https://mlflow.mine.example'
+    expect(await source.poll()).toHaveLength(1)
+  })
 })
 
 describe('MlflowStatusReader on a real MLflow FileStore', () => {

@@ -36,6 +36,26 @@ export function openAppTracking(
   })
 }
 
+/**
+ * The environment of the app's local runner (the pipeline CLI it starts): the Settings server as
+ * `MLFLOW_TRACKING_URI` and the stored login as MLflow's own variables — those the CLI reads, as in CI — so the
+ * runs trained here are recorded where the Pipeline and Models read them.
+ */
+export function runnerTrackingEnv(account: MlflowCredentials | undefined, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const withServer = trackingEnvFor(account, env)
+  const auth = account?.auth
+  if (auth === undefined) return withServer
+  // One login, not the stored one mixed with what the environment held.
+  const login = {
+    MLFLOW_TRACKING_TOKEN: undefined,
+    MLFLOW_TRACKING_USERNAME: undefined,
+    MLFLOW_TRACKING_PASSWORD: undefined,
+  }
+  return auth.kind === 'bearer'
+    ? { ...withServer, ...login, MLFLOW_TRACKING_TOKEN: auth.token }
+    : { ...withServer, ...login, MLFLOW_TRACKING_USERNAME: auth.username, MLFLOW_TRACKING_PASSWORD: auth.password }
+}
+
 /** The MLflow address in use and where it came from, as the readers open it (credentials in it kept). */
 export function effectiveMlflow(
   account: Pick<MlflowCredentials, 'url'> | undefined,
