@@ -48,13 +48,17 @@ test('against the GitHub and MLflow test servers, Pipeline and Models show the s
     await shot(page, testInfo, 'pipeline-before-mlflow-login')
 
     const versions = await servers.mlflowSeeded
-    // Settings → MLflow: the team server with its token; the connection test reaches it with the login.
+    // Settings → MLflow: the team server (the workspace's, prefilled) with its token; the connection test reaches
+    // it with the login.
     await page.getByRole('link', { name: 'Settings' }).click()
-    await page.getByLabel('Tracking server address').fill(servers.mlflow.url)
+    await expect(page.getByLabel('Tracking server address')).toHaveValue(servers.mlflow.url)
     await page.getByLabel('Token', { exact: true }).check()
     await page.getByLabel('MLflow token').fill(MLFLOW_TOKEN)
     await page.getByRole('button', { name: 'Save MLflow settings' }).click()
-    await expect(page.getByTestId('mlflow-status')).toContainText(`Saved: ${servers.mlflow.url} (token)`)
+    // The workspace's own server (prefilled): the login is saved for it, no address of this app's.
+    await expect(page.getByTestId('mlflow-status')).toContainText(
+      `read ${servers.mlflow.url}: the workspace’s tracking URI (wms.config.json), the team’s server that CI uses too. Login: token.`,
+    )
     await page.getByRole('button', { name: 'Test MLflow connection' }).click()
     await expect(page.getByTestId('test-mlflow')).toContainText('Works')
 

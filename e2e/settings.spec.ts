@@ -79,8 +79,14 @@ test.describe('Settings', () => {
     await page.getByRole('button', { name: 'Test GitHub connection' }).click()
     await expect(page.getByTestId('test-github')).toContainText('Works: Connected as octocat, scopes repo, workflow.')
 
-    // MLflow: a URL that is not http(s) is refused at the field; a server that is not MLflow is named as such.
+    // MLflow: nothing saved, the demo's FileStore is what is read (and it can be tested); a URL that is not
+    // http(s) is refused at the field; a server that is not MLflow is named as such.
+    const mlflowStatus = page.getByTestId('mlflow-status')
+    await expect(mlflowStatus).toContainText(
+      'the workspace’s local MLflow FileStore (wms.config.json). No login saved.',
+    )
     const mlflowUrl = page.getByLabel('Tracking server address')
+    await expect(mlflowUrl).toHaveValue('')
     await mlflowUrl.fill('ftp://mlflow.example.com')
     await page.getByRole('button', { name: 'Save MLflow settings' }).click()
     await expect(mlflowUrl).toHaveAttribute('aria-invalid', 'true')
@@ -96,7 +102,7 @@ test.describe('Settings', () => {
     const notMlflowUrl = `http://127.0.0.1:${String((notMlflow.address() as AddressInfo).port)}`
     await mlflowUrl.fill(notMlflowUrl)
     await page.getByRole('button', { name: 'Save MLflow settings' }).click()
-    await expect(page.getByTestId('mlflow-status')).toContainText(`Saved: ${notMlflowUrl}`)
+    await expect(mlflowStatus).toContainText(`read ${notMlflowUrl}: the server saved here for this app, instead of`)
     await page.getByRole('button', { name: 'Test MLflow connection' }).click()
     await expect(page.getByTestId('test-mlflow')).toContainText('is not an MLflow tracking server')
     await expect(page.getByTestId('test-mlflow').locator('[data-problem]')).toHaveAttribute(
@@ -110,6 +116,14 @@ test.describe('Settings', () => {
     await page.getByRole('button', { name: 'Save MLflow settings' }).click()
     await page.getByRole('button', { name: 'Test MLflow connection' }).click()
     await expect(page.getByTestId('test-mlflow')).toContainText('refused the connection')
+
+    // Emptied: back to the workspace's FileStore, which the test reads.
+    await mlflowUrl.fill('')
+    await page.getByRole('button', { name: 'Save MLflow settings' }).click()
+    await expect(mlflowStatus).toContainText('the workspace’s local MLflow FileStore')
+    await page.getByRole('button', { name: 'Test MLflow connection' }).click()
+    await expect(page.getByTestId('test-mlflow')).toContainText('local MLflow FileStore')
+    await expect(page.getByTestId('test-mlflow')).toContainText('Works')
 
     const shot = testInfo.outputPath('settings-signed-in.png')
     await page.screenshot({ path: shot, fullPage: true })
