@@ -103,6 +103,8 @@ test.describe('Settings', () => {
     await mlflowUrl.fill(notMlflowUrl)
     await page.getByRole('button', { name: 'Save MLflow settings' }).click()
     await expect(mlflowStatus).toContainText(`read ${notMlflowUrl}: the server saved here for this app, instead of`)
+    // The header names the store the app now reads, as the Pipeline and Models do.
+    await expect(page.getByTestId('workspace-tracking')).toHaveText(`MLflow server: ${notMlflowUrl}`)
     await page.getByRole('button', { name: 'Test MLflow connection' }).click()
     await expect(page.getByTestId('test-mlflow')).toContainText('is not an MLflow tracking server')
     await expect(page.getByTestId('test-mlflow').locator('[data-problem]')).toHaveAttribute(
@@ -121,6 +123,7 @@ test.describe('Settings', () => {
     await mlflowUrl.fill('')
     await page.getByRole('button', { name: 'Save MLflow settings' }).click()
     await expect(mlflowStatus).toContainText('the workspace’s local MLflow FileStore')
+    await expect(page.getByTestId('workspace-tracking')).toContainText('MLflow FileStore: ')
     await page.getByRole('button', { name: 'Test MLflow connection' }).click()
     await expect(page.getByTestId('test-mlflow')).toContainText('local MLflow FileStore')
     await expect(page.getByTestId('test-mlflow')).toContainText('Works')

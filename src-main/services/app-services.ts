@@ -16,7 +16,7 @@ import type { WorkspaceActivity } from '@wms/shared/settings/accounts'
 import { afterLoginChanges, type SettingsHandlers } from './settings/settings-handlers.js'
 import { createPipelineStatus } from './pipeline/pipeline-status.js'
 import type { StatusCredentials } from './pipeline/status-source.js'
-import { runnerTrackingEnv } from './settings/mlflow-target.js'
+import { runnerTrackingEnv, trackingEnvFor } from './settings/mlflow-target.js'
 import { modelsCacheDir, ModelsService } from './models/models-service.js'
 import { createWorkerPhotoInference, type PhotoInference } from './models/photo-inference.js'
 
@@ -141,7 +141,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
           versions: options.versions,
         }),
       ),
-    'workspace:get-info': () => attempt(() => readWorkspaceInfo(root)),
+    // The header names the MLflow the app reads: the Settings address when one is saved, as the Pipeline and Models.
+    'workspace:get-info': () =>
+      attempt(async () => readWorkspaceInfo(root, { env: trackingEnvFor(await credentials?.mlflow(), process.env) })),
     'workspace:get-config': () => attempt(() => readWorkspaceConfig(root)),
     'staging:get-state': () => attempt(() => Promise.resolve(staging.snapshot())),
     'staging:add-demo-samples': () => attempt(() => staging.addDemoSamples()),

@@ -61,8 +61,10 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
    * The Models area reads the registry at the MLflow account's server with its login: after a change it is read
    * again at once (the Pipeline's status is pushed by main, which looks again after every login change).
    */
-  const reloadModels = (): void => {
+  // Another MLflow (or login) changes what Models lists and which store the header names.
+  const afterMlflowChange = (): void => {
     if (get().models.status !== 'idle') void get().loadModels()
+    void get().refreshWorkspace()
   }
   const workspacesFrom = (value: WorkspacesView): Partial<AppState> => ({ workspaces: { status: 'ready', value } })
 
@@ -118,7 +120,7 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
           connectionTests: { ...get().connectionTests, [service]: undefined },
         }),
       )
-      if (done && service === 'mlflow') reloadModels()
+      if (done && service === 'mlflow') afterMlflowChange()
     },
     saveS3: (request) => submit('s3', () => get().api.accounts.saveS3(request), accountsFrom),
     saveMlflow: async (request) => {
@@ -126,7 +128,7 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
       if (saved) {
         // A test of the previous server says nothing about this one.
         set((state) => ({ connectionTests: { ...state.connectionTests, mlflow: undefined } }))
-        reloadModels()
+        afterMlflowChange()
       }
       return saved
     },

@@ -12,6 +12,8 @@ export interface WorkspaceSlice {
   config: Loadable<WorkspaceConfig>
   /** Loads app info and the workspace summary (header). */
   loadWorkspace: () => Promise<void>
+  /** Reads the workspace summary again without a loading state (the header stays on screen meanwhile). */
+  refreshWorkspace: () => Promise<void>
   /** Loads the parsed workspace config (Settings). */
   loadConfig: () => Promise<void>
 }
@@ -25,6 +27,9 @@ export const createWorkspaceSlice: StateCreator<AppState, [], [], WorkspaceSlice
     set({ workspace: { status: 'loading' } })
     const [appInfo, workspace] = await Promise.all([api.app.getInfo({}), api.workspace.getInfo({})])
     set({ appInfo: fromResult(appInfo), workspace: fromResult(workspace) })
+  },
+  refreshWorkspace: async () => {
+    set({ workspace: fromResult(await get().api.workspace.getInfo({})) })
   },
   loadConfig: async () => {
     set({ config: { status: 'loading' } })

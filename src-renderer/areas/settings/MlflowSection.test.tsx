@@ -75,7 +75,7 @@ describe('MlflowSection', () => {
     expect(saved[0]).toEqual({ url: null, auth: 'token', token: 'secret' })
   })
 
-  it('saves another address for this app, then reads the Models registry again', async () => {
+  it('saves another address for this app, then reads the Models registry and the header’s store again', async () => {
     const other = 'https://mlflow.mine.example/'
     const after: MlflowView = {
       ...NOTHING_SAVED,
@@ -88,6 +88,7 @@ describe('MlflowSection', () => {
     fireEvent.change(address(), { target: { value: other } })
     save()
     await waitFor(() => expect(calls).toContain('models:get-overview'))
+    await waitFor(() => expect(calls).toContain('workspace:get-info'))
     expect(saved).toEqual([{ url: other, auth: 'none' }])
   })
 
