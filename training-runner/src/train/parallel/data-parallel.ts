@@ -43,6 +43,8 @@ export async function startDataParallel(options: {
   workers: number
   unet: UnetConfig
   gradient: GradientOptions
+  /** Threads of each worker's wasm backend (default 1). */
+  threadsPerWorker?: number
 }): Promise<DataParallel> {
   const layout = sharedLayout(options.unet)
   const paramsBuffer = new SharedArrayBuffer(layout.paramFloats * 4)
@@ -56,7 +58,13 @@ export async function startDataParallel(options: {
   // Started together: each loads its own tfjs and wasm instance, which is most of a worker's start-up.
   const started = await Promise.allSettled(
     Array.from({ length: options.workers }, (_, index) =>
-      spawnWorker({ index, unet: options.unet, gradient: options.gradient, ...shared }),
+      spawnWorker({
+        index,
+        unet: options.unet,
+        gradient: options.gradient,
+        threads: options.threadsPerWorker ?? 1,
+        ...shared,
+      }),
     ),
   )
   const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))

@@ -22,7 +22,8 @@ const post = (message: FromWorker): void => {
   port.postMessage(message)
 }
 
-await selectBackend('wasm')
+// The worker's own thread count, not the parent's WMS_WASM_THREADS (which sizes an in-process backend).
+await selectBackend('wasm', { env: { ...process.env, WMS_WASM_THREADS: String(init.threads) } })
 const layout = sharedLayout(init.unet)
 const params = new Float32Array(init.params)
 const slots = init.slots.map((buffer) => new Float32Array(buffer))

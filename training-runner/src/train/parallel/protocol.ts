@@ -6,6 +6,8 @@ export interface WorkerInit {
   index: number
   unet: UnetConfig
   gradient: GradientOptions
+  /** Threads of this worker's wasm backend (1: the single-threaded build; more: tfjs's threaded build). */
+  threads: number
   /** The shared weights block (float32, {@link SharedLayout.paramFloats}). */
   params: SharedArrayBuffer
   /** Every worker's gradient slot (float32, {@link SharedLayout.slotFloats}); this worker writes `slots[index]`. */
