@@ -26,6 +26,8 @@ export interface DataParallel {
   readonly workers: number
   /** One training step of `model` (the main thread's copy, which Adam updates) on `batch`. */
   step(model: Unet, adam: Adam, batch: Batch): Promise<StepResult>
+  /** Each worker's wasm thread pool size, as its backend came up. */
+  readonly threadsPerWorker: number[]
   /** Each worker's wasm heap after its last step (bytes; the heap only grows, so its peak), or null. */
   readonly heapBytes: (number | null)[]
   /** The MD5 of every worker's weights after loading the shared block, then the main model's. */
@@ -35,6 +37,7 @@ export interface DataParallel {
 
 interface WorkerHandle {
   worker: Worker
+  threads: number
   pending: Map<number, (message: FromWorker) => void>
 }
 
@@ -83,6 +86,7 @@ export async function startDataParallel(options: {
   const heapBytes: (number | null)[] = handles.map(() => null)
   return {
     workers: handles.length,
+    threadsPerWorker: handles.map((h) => h.threads),
     heapBytes,
     step: async (model, adam, batch) => {
       writeParams(layout, params, readModelValues(model))
@@ -159,7 +163,7 @@ function workerFailure(reply: FromWorker): WmsError {
 async function spawnWorker(workerData: WorkerInit): Promise<WorkerHandle> {
   const { entry, eval: isCode, execArgv } = workerEntry()
   const worker = new Worker(entry, { workerData, execArgv, eval: isCode })
-  const handle: WorkerHandle = { worker, pending: new Map() }
+  const handle: WorkerHandle = { worker, threads: 1, pending: new Map() }
   const failPending = (message: string): void => {
     for (const [id, resolve] of handle.pending) resolve({ type: 'failed', id, message })
     handle.pending.clear()
@@ -167,6 +171,7 @@ async function spawnWorker(workerData: WorkerInit): Promise<WorkerHandle> {
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
+        handle.threads = message.threads
         resolve()
         return
       }

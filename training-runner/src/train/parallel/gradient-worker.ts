@@ -23,7 +23,7 @@ const post = (message: FromWorker): void => {
 }
 
 // The worker's own thread count, not the parent's WMS_WASM_THREADS (which sizes an in-process backend).
-await selectBackend('wasm', { env: { ...process.env, WMS_WASM_THREADS: String(init.threads) } })
+const backend = await selectBackend('wasm', { env: { ...process.env, WMS_WASM_THREADS: String(init.threads) } })
 const layout = sharedLayout(init.unet)
 const params = new Float32Array(init.params)
 const slots = init.slots.map((buffer) => new Float32Array(buffer))
@@ -89,4 +89,4 @@ port.on('message', (message: ToWorker) => {
     post({ type: 'failed', id: message.id, message: thrown instanceof Error ? thrown.message : String(thrown) })
   }
 })
-post({ type: 'ready' })
+post({ type: 'ready', threads: backend.threads ?? 1 })

@@ -37,7 +37,8 @@ export type ToWorker =
 
 /** Worker → main thread. */
 export type FromWorker =
-  | { type: 'ready' }
+  /** `threads`: the pool size of the worker's wasm backend, as it came up. */
+  | { type: 'ready'; threads: number }
   | {
       type: 'done'
       id: number
