@@ -1,3 +1,4 @@
+import os from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { WmsError } from '@wms/shared/errors'
 import type { EventSink } from '../../events/event-sink.js'
@@ -76,8 +77,9 @@ function describe(thrown: unknown): string {
   return first.length > 160 ? `${first.slice(0, 157)}…` : first
 }
 
-/** Threads for the wasm backend from `WMS_WASM_THREADS` (1 when unset or not a positive integer). */
-export function wasmThreadsFrom(env: NodeJS.ProcessEnv = process.env): number {
+/** Threads for the wasm backend from `WMS_WASM_THREADS`: `auto` = every core, else 1 unless a positive integer. */
+export function wasmThreadsFrom(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): number {
+  if (env.WMS_WASM_THREADS === 'auto') return Math.max(1, cores)
   const value = Number(env.WMS_WASM_THREADS ?? '1')
   return Number.isInteger(value) && value > 1 ? value : 1
 }

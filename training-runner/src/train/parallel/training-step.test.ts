@@ -33,10 +33,12 @@ describe('training plan: workers and micro-batches (issue 18)', () => {
     expect(microBatchFor(config, native, 1)).toBe(4)
   })
 
-  it('gives each worker the cores the workers leave over, unless WMS_WASM_THREADS says otherwise', () => {
+  it('runs 1 thread per worker unless WMS_WASM_THREADS=auto (the cores the workers leave over) or a number', () => {
     expect(threadsPerWorker(2, {}, 2)).toBe(1)
-    expect(threadsPerWorker(4, {}, 16)).toBe(4)
-    expect(threadsPerWorker(3, {}, 8)).toBe(2)
+    expect(threadsPerWorker(4, {}, 16)).toBe(1)
+    expect(threadsPerWorker(4, { WMS_WASM_THREADS: 'auto' }, 16)).toBe(4)
+    expect(threadsPerWorker(3, { WMS_WASM_THREADS: 'auto' }, 8)).toBe(2)
+    expect(threadsPerWorker(2, { WMS_WASM_THREADS: 'auto' }, 2)).toBe(1)
     expect(threadsPerWorker(4, { WMS_WASM_THREADS: '1' }, 16)).toBe(1)
     expect(threadsPerWorker(2, { WMS_WASM_THREADS: '3' }, 2)).toBe(3)
   })
