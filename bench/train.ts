@@ -1,11 +1,13 @@
 /**
  * Training speed of the runner against PyTorch on the same machine, in the same run.
  *
- *   npm run bench:train -- [--sizes 128,256] [--workers 1,2] [--steps 5] [--data <dataset dir>] [--no-torch]
- *                          [--profile] [--compare-js] [--steps-only]
+ *   npm run bench:train -- [--sizes 128,256] [--workers 1,2] [--threads 2] [--steps 5] [--data <dataset dir>]
+ *                          [--no-torch] [--profile] [--compare-js] [--steps-only]
  *
  * Prints, per input size (batch 4): ms per training step of the trainer's own step on the chosen CPU backend with
- * 1 worker (in process) and with data-parallel worker threads (issue 18), and on PyTorch (CPU, all cores and one;
+ * 1 worker (in process) and with data-parallel worker threads (issue 18), then in one process on tfjs's threaded
+ * wasm build with `--threads` threads (default: every core; `--threads 0` skips it), and on PyTorch (CPU, all
+ * cores and one; also the CPU milliseconds per step of each, which the machine's load barely moves;
  * timed before and after the tfjs runs, the faster kept, because the machine is shared), their ratios, the
  * scaling from 1 to N workers, the live tensor count after each step (flat = no leak) and the wasm heap; then the input pipeline's images/s (cold:
  * decode + resize + augment + preprocess; warm: from the cache) and the trainer's idle share in a real training
@@ -41,6 +43,10 @@ const loadNow = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ')
 const stepsFor = (size: number): number => Number(option('steps') ?? (size <= 128 ? 5 : 3))
+const threadCounts = (option('threads') ?? String(os.availableParallelism()))
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 1)
 
 const backend = await selectBackend('auto')
 log(describeChoice(backend))
@@ -73,10 +79,13 @@ if (torchOk) {
   )
 }
 
-const tfjs: (StepTiming & { workers: number })[] = []
+const tfjs: (StepTiming & { workers: number; threads: number })[] = []
 for (const size of sizes) {
   for (const workers of workerCounts) {
-    const timing = await timeTrainerStep({ size, batch, steps: stepsFor(size), warmup: 1, workers })
+    const timing = {
+      ...(await timeTrainerStep({ size, batch, steps: stepsFor(size), warmup: 1, workers })),
+      threads: 1,
+    }
     tfjs.push(timing)
     log(
       `tfjs ${backend.candidate} ${String(size)}², ${String(workers)} worker(s), passes of ${String(timing.microBatchSize)}: ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((s) => s.toFixed(0)).join(' ')}), tensors after each step ${timing.tensorsAfterStep.join(' ')}, wasm heap: main ${timing.wasmHeapMiB?.toFixed(0) ?? '–'} MiB${timing.workerHeapMiB.length > 0 ? `, workers ${timing.workerHeapMiB.map((m) => m?.toFixed(0) ?? '–').join(' / ')} MiB` : ''}, load ${loadNow()}`,
@@ -105,6 +114,24 @@ if (flag('compare-js') && backend.name === 'wasm') {
   )
 }
 
+// Last: activating the threaded build replaces this process's wasm backend (the worker rows' workers and the
+// input-pipeline run below keep their own single-threaded instances).
+if (backend.name === 'wasm') {
+  for (const threadCount of threadCounts) {
+    await selectBackend('wasm', { env: { ...process.env, WMS_WASM_THREADS: String(threadCount) } })
+    for (const size of sizes) {
+      const timing = {
+        ...(await timeTrainerStep({ size, batch, steps: stepsFor(size), warmup: 1, workers: 1 })),
+        threads: threadCount,
+      }
+      tfjs.push(timing)
+      log(
+        `tfjs wasm threaded build ${String(size)}², 1 process × ${String(threadCount)} threads: ${timing.msPerStep.toFixed(0)} ms/step (samples ${timing.samples.map((v) => v.toFixed(0)).join(' ')}), CPU ${timing.cpuMsPerStep?.toFixed(0) ?? '–'} ms/step, tensors after each step ${timing.tensorsAfterStep.join(' ')}, load ${loadNow()}`,
+      )
+    }
+  }
+}
+
 if (torchOk) {
   for (const size of sizes) {
     torchAfter.push(...(await torchRun(size)))
@@ -126,11 +153,18 @@ const rows = tfjs.map((t) => {
     torchAfter.find((r) => r.size === t.size)?.msPerStep,
   ])
   const torchOneThreadMs = fastest(torchSingle.filter((r) => r.size === t.size).map((r) => r.msPerStep))
-  const oneWorker = tfjs.find((o) => o.size === t.size && o.workers === 1)
+  const oneWorker = tfjs.find((o) => o.size === t.size && o.workers === 1 && o.threads === 1)
+  const torchCpuMs = fastest([
+    torchBefore.find((r) => r.size === t.size)?.cpuMsPerStep,
+    torchAfter.find((r) => r.size === t.size)?.cpuMsPerStep,
+  ])
   return {
     size: t.size,
     workers: t.workers,
+    threads: t.threads,
     tfjsMs: t.msPerStep,
+    tfjsCpuMs: t.cpuMsPerStep,
+    torchCpuMs,
     speedupOverOneWorker: oneWorker === undefined ? undefined : oneWorker.msPerStep / t.msPerStep,
     torchMs,
     ratio: torchMs === undefined ? undefined : t.msPerStep / torchMs,
@@ -180,13 +214,15 @@ try {
 
   log('')
   const times = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)}×`)
+  const setup = (r: (typeof rows)[number]): string =>
+    r.threads > 1 ? `1 × ${String(r.threads)} threads` : `${String(r.workers)} worker${r.workers > 1 ? 's' : ''}`
   log(
-    `| input | workers | tfjs ${backend.candidate} ms/step | speed-up vs 1 worker | PyTorch ${String(threads)} threads | ratio | PyTorch 1 thread | ratio |`,
+    `| input | tfjs ${backend.candidate} | ms/step | CPU ms/step | speed-up vs 1 worker | PyTorch ${String(threads)} threads | ratio | PyTorch 1 thread | ratio | PyTorch CPU ms/step |`,
   )
-  log('|---|---|---|---|---|---|---|---|')
+  log('|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     log(
-      `| ${String(r.size)}², batch ${String(batch)} | ${String(r.workers)} | ${r.tfjsMs.toFixed(0)} | ${times(r.speedupOverOneWorker)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${times(r.ratio)} | ${r.torchOneThreadMs?.toFixed(0) ?? '–'} | ${times(r.ratioOneThread)} |`,
+      `| ${String(r.size)}², batch ${String(batch)} | ${setup(r)} | ${r.tfjsMs.toFixed(0)} | ${r.tfjsCpuMs?.toFixed(0) ?? '–'} | ${times(r.speedupOverOneWorker)} | ${r.torchMs?.toFixed(0) ?? 'skipped'} | ${times(r.ratio)} | ${r.torchOneThreadMs?.toFixed(0) ?? '–'} | ${times(r.ratioOneThread)} | ${r.torchCpuMs?.toFixed(0) ?? '–'} |`,
     )
   }
   log(`load average at the end: ${loadNow()} (${String(os.cpus().length)} cores; other work was running)`)

@@ -22,6 +22,8 @@ export interface StepTiming {
   tensorsAfterStep: number[]
   /** wasm heap size after the steps (MiB; the heap only grows, so this is its peak), or null off wasm. */
   wasmHeapMiB: number | null
+  /** CPU milliseconds per step of the whole process, every thread (median; load barely moves it), when measured. */
+  cpuMsPerStep?: number
   /** Per-kernel milliseconds of one profiled step (name → ms, calls), when asked. */
   profile?: { kernel: string; ms: number; calls: number }[]
 }
@@ -131,11 +133,16 @@ export async function timeTrainerStep(options: {
   try {
     for (let i = 0; i < options.warmup; i += 1) await step(trainBatch)
     const samples: number[] = []
+    const cpu: number[] = []
     const tensorsAfterStep: number[] = []
     for (let i = 0; i < options.steps; i += 1) {
       const start = performance.now()
+      // Worker threads (and the threaded build's pool) are threads of this process: cpuUsage counts them.
+      const cpuStart = process.cpuUsage()
       await step(trainBatch)
       samples.push(performance.now() - start)
+      const used = process.cpuUsage(cpuStart)
+      cpu.push((used.user + used.system) / 1000)
       tensorsAfterStep.push(tf.memory().numTensors)
     }
     const heap = (tf.backend() as { wasm?: { HEAPF32?: Float32Array } }).wasm?.HEAPF32?.buffer.byteLength
@@ -145,6 +152,7 @@ export async function timeTrainerStep(options: {
       workers,
       microBatchSize,
       msPerStep: median(samples),
+      cpuMsPerStep: median(cpu),
       samples,
       tensorsAfterStep,
       wasmHeapMiB: heap === undefined ? null : heap / 1024 ** 2,

@@ -10,7 +10,7 @@ export interface TorchResult {
   threads: number
   parameters: number
   peakRssMiB: number
-  results: { size: number; batch: number; msPerStep: number; samples: number[] }[]
+  results: { size: number; batch: number; msPerStep: number; cpuMsPerStep: number; samples: number[] }[]
 }
 
 const PYTHON = '/usr/bin/python3'

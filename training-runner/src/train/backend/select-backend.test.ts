@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { collectingSink } from '../../events/event-sink.js'
-import { candidatesFor, selectBackend } from './select-backend.js'
+import { candidatesFor, describeChoice, selectBackend, wasmThreadsFrom } from './select-backend.js'
 
 describe('backend selection', () => {
   it('expands preferences and the TFJS_BACKENDS override', () => {
@@ -10,6 +10,14 @@ describe('backend selection', () => {
     expect(candidatesFor('webgpu', {})).toEqual(['webgpu'])
     expect(candidatesFor('auto', { TFJS_BACKENDS: 'wasm, cpu,wasm' })).toEqual(['wasm', 'cpu'])
     expect(() => candidatesFor('auto', { TFJS_BACKENDS: 'cuda' })).toThrow(/unknown backend "cuda"/)
+  })
+
+  it('reads the wasm thread count from WMS_WASM_THREADS (1, the single-threaded build, unless a count > 1)', () => {
+    expect(wasmThreadsFrom({})).toBe(1)
+    expect(wasmThreadsFrom({ WMS_WASM_THREADS: '4' })).toBe(4)
+    for (const value of ['0', '-2', '1.5', 'many', '']) expect(wasmThreadsFrom({ WMS_WASM_THREADS: value })).toBe(1)
+    const choice = { name: 'wasm', candidate: 'wasm', skipped: [], fusedKernels: true, threads: 2 } as const
+    expect(describeChoice({ ...choice, skipped: [] })).toBe('TensorFlow.js backend: wasm (2 threads)')
   })
 
   it('falls back past missing native packages to wasm, and says why', async () => {

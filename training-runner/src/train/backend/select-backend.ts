@@ -1,7 +1,9 @@
+import os from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { WmsError } from '@wms/shared/errors'
 import type { EventSink } from '../../events/event-sink.js'
 import { registerWasmTrainingKernels } from './wasm/register-wasm-kernels.js'
+import { activateThreadedWasm, wasmThreads } from './wasm/threaded-wasm.js'
 
 /**
  * Chooses and activates the TensorFlow.js backend — the one place that does (STYLE.md: the backend is chosen at
@@ -13,7 +15,8 @@ import { registerWasmTrainingKernels } from './wasm/register-wasm-kernels.js'
  * be present without their native addon, so every load error is caught. `tf.setBackend` resolves `false` instead
  * of throwing when a backend fails to initialise, so its result is checked. `webgpu` (Dawn via the `webgpu`
  * package and `@tensorflow/tfjs-backend-webgpu`, neither installed by default) is tried only when asked for.
- * `TFJS_BACKENDS=wasm,cpu` overrides the order.
+ * `TFJS_BACKENDS=wasm,cpu` overrides the order. `WMS_WASM_THREADS=<n>` runs wasm on tfjs's threaded build with a
+ * pool of n threads (`threaded-wasm.ts`); unset or 1, the single-threaded build.
  */
 
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const
@@ -32,6 +35,8 @@ export interface BackendChoice {
   skipped: { candidate: Candidate; reason: string }[]
   /** True when this backend has the fused training kernels of `backend/wasm`. */
   fusedKernels: boolean
+  /** wasm only: threads of its XNNPACK pool (1: the single-threaded build). */
+  threads?: number
 }
 
 const AUTO_ORDER: readonly Candidate[] = ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu']
@@ -72,7 +77,14 @@ function describe(thrown: unknown): string {
   return first.length > 160 ? `${first.slice(0, 157)}…` : first
 }
 
-async function tryCandidate(candidate: Candidate): Promise<string> {
+/** Threads for the wasm backend from `WMS_WASM_THREADS`: `auto` = every core, else 1 unless a positive integer. */
+export function wasmThreadsFrom(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): number {
+  if (env.WMS_WASM_THREADS === 'auto') return Math.max(1, cores)
+  const value = Number(env.WMS_WASM_THREADS ?? '1')
+  return Number.isInteger(value) && value > 1 ? value : 1
+}
+
+async function tryCandidate(candidate: Candidate, env: NodeJS.ProcessEnv): Promise<string> {
   switch (candidate) {
     case 'tensorflow-gpu':
     case 'tensorflow-cpu': {
@@ -80,7 +92,9 @@ async function tryCandidate(candidate: Candidate): Promise<string> {
       return 'tensorflow'
     }
     case 'wasm': {
-      await import('@tensorflow/tfjs-backend-wasm')
+      const threads = wasmThreadsFrom(env)
+      if (threads > 1) await activateThreadedWasm(threads)
+      else await import('@tensorflow/tfjs-backend-wasm')
       registerWasmTrainingKernels()
       return 'wasm'
     }
@@ -109,7 +123,7 @@ export async function selectBackend(
   for (const candidate of candidatesFor(preference, options.env)) {
     let name: string
     try {
-      name = await tryCandidate(candidate)
+      name = await tryCandidate(candidate, options.env ?? process.env)
     } catch (thrown) {
       skipped.push({ candidate, reason: describe(thrown) })
       continue
@@ -128,7 +142,13 @@ export async function selectBackend(
       continue
     }
     await tf.ready()
-    const choice: BackendChoice = { name, candidate, skipped, fusedKernels: name === 'wasm' }
+    const choice: BackendChoice = {
+      name,
+      candidate,
+      skipped,
+      fusedKernels: name === 'wasm',
+      ...(name === 'wasm' ? { threads: wasmThreads() ?? 1 } : {}),
+    }
     options.events?.emit({ type: 'log', level: 'info', message: describeChoice(choice) })
     if (name === 'cpu') {
       options.events?.emit({
@@ -149,5 +169,6 @@ export async function selectBackend(
 /** One line for logs: `backend wasm (skipped tensorflow-gpu: not installed; …)`. */
 export function describeChoice(choice: BackendChoice): string {
   const skipped = choice.skipped.map((s) => `${s.candidate}: ${s.reason}`).join('; ')
-  return `TensorFlow.js backend: ${choice.candidate}${skipped === '' ? '' : ` (skipped ${skipped})`}`
+  const threads = (choice.threads ?? 1) > 1 ? ` (${String(choice.threads)} threads)` : ''
+  return `TensorFlow.js backend: ${choice.candidate}${threads}${skipped === '' ? '' : ` (skipped ${skipped})`}`
 }

@@ -15,6 +15,7 @@ describe('data-parallel training across worker threads (issue 18)', () => {
   beforeAll(async () => {
     await selectBackend('wasm')
     parallel = await startDataParallel({ workers: 2, unet: TINY, gradient })
+    expect(parallel.threadsPerWorker).toEqual([1, 1])
   }, 180_000)
   afterAll(async () => {
     await parallel.close()
@@ -72,4 +73,31 @@ describe('data-parallel training across worker threads (issue 18)', () => {
       adam.dispose()
     }
   })
+})
+
+describe('data-parallel workers on the threaded wasm build (issue 18)', () => {
+  it('gives each worker a pool of threads and still matches one process bit for bit', async () => {
+    await selectBackend('wasm')
+    const gradient = { loss: LOSS, threshold: 0.5, microBatchSize: null }
+    const parallel = await startDataParallel({ workers: 2, unet: TINY, gradient, threadsPerWorker: 2 })
+    expect(parallel.threadsPerWorker).toEqual([2, 2])
+    const values = initialValues(TINY, 11)
+    const model = createUnet(TINY, { values })
+    const adam = new Adam(model.trainable, { learningRate: 1e-3, weightDecay: 1e-4 })
+    const single = createUnet(TINY, { values })
+    const singleAdam = new Adam(single.trainable, { learningRate: 1e-3, weightDecay: 1e-4 })
+    try {
+      const batch = tinyBatch(4, 5)
+      const result = await parallel.step(model, adam, batch)
+      const reference = await createTrainStep(single, singleAdam, { ...gradient, microBatchSize: 2 })(batch)
+      expect(result.loss).toBe(reference.loss)
+      const digests = await parallel.digests(model)
+      expect(new Set(digests).size).toBe(1)
+      expect(digests[0]).toBe(digestValues(sharedLayout(TINY), readModelValues(single)))
+    } finally {
+      await parallel.close()
+      for (const m of [model, single]) m.dispose()
+      for (const a of [adam, singleAdam]) a.dispose()
+    }
+  }, 180_000)
 })

@@ -10,20 +10,24 @@ import { readModelValues } from '../model/model-files.js'
 import type { Unet, UnetConfig } from '../model/unet.js'
 import type { Adam } from '../ops/adam.js'
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js'
-import { digestValues, sharedLayout, writeParams, type SharedLayout } from './shared-layout.js'
+import { CONTROL_WORDS, resetBarrier } from './all-reduce.js'
+import { digestValues, sharedLayout, writeParams } from './shared-layout.js'
 
 /**
  * Data-parallel training on one machine: tfjs-wasm runs single-threaded in Node, so each core gets a worker
  * thread with its own wasm instance. A step writes the current weights into shared memory, splits the batch into
  * one shard per worker, and each worker loads those weights, computes its shard's gradients (weighted by its share
- * of the batch) into its own shared slot; the main thread sums the slots in worker order and applies one Adam
- * update to its model. Every replica starts each step from the same bytes, so the weights are identical by
- * construction; `digests()` proves it (the test compares them after every step).
+ * of the batch) into its own shared slot, meets the others at a barrier and sums its range of all slots into the
+ * shared result (`all-reduce.ts`); the main thread applies one Adam update from the result to its model. Every
+ * replica starts each step from the same bytes, so the weights are identical by construction; `digests()` proves
+ * it (the test compares them after every step).
  */
 export interface DataParallel {
   readonly workers: number
   /** One training step of `model` (the main thread's copy, which Adam updates) on `batch`. */
   step(model: Unet, adam: Adam, batch: Batch): Promise<StepResult>
+  /** Each worker's wasm thread pool size, as its backend came up. */
+  readonly threadsPerWorker: number[]
   /** Each worker's wasm heap after its last step (bytes; the heap only grows, so its peak), or null. */
   readonly heapBytes: (number | null)[]
   /** The MD5 of every worker's weights after loading the shared block, then the main model's. */
@@ -33,7 +37,7 @@ export interface DataParallel {
 
 interface WorkerHandle {
   worker: Worker
-  slot: Float32Array
+  threads: number
   pending: Map<number, (message: FromWorker) => void>
 }
 
@@ -42,14 +46,28 @@ export async function startDataParallel(options: {
   workers: number
   unet: UnetConfig
   gradient: GradientOptions
+  /** Threads of each worker's wasm backend (default 1). */
+  threadsPerWorker?: number
 }): Promise<DataParallel> {
   const layout = sharedLayout(options.unet)
   const paramsBuffer = new SharedArrayBuffer(layout.paramFloats * 4)
   const params = new Float32Array(paramsBuffer)
+  const slots = Array.from({ length: options.workers }, () => new SharedArrayBuffer(layout.slotFloats * 4))
+  const sumBuffer = new SharedArrayBuffer(layout.slotFloats * 4)
+  const sum = new Float32Array(sumBuffer)
+  const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4)
+  const control = new Int32Array(controlBuffer)
+  const shared = { params: paramsBuffer, slots, sum: sumBuffer, control: controlBuffer }
   // Started together: each loads its own tfjs and wasm instance, which is most of a worker's start-up.
   const started = await Promise.allSettled(
     Array.from({ length: options.workers }, (_, index) =>
-      spawnWorker({ index, unet: options.unet, gradient: options.gradient, params: paramsBuffer }, layout),
+      spawnWorker({
+        index,
+        unet: options.unet,
+        gradient: options.gradient,
+        threads: options.threadsPerWorker ?? 1,
+        ...shared,
+      }),
     ),
   )
   const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
@@ -68,14 +86,17 @@ export async function startDataParallel(options: {
   const heapBytes: (number | null)[] = handles.map(() => null)
   return {
     workers: handles.length,
+    threadsPerWorker: handles.map((h) => h.threads),
     heapBytes,
     step: async (model, adam, batch) => {
       writeParams(layout, params, readModelValues(model))
+      resetBarrier(control)
       const pixels = batch.size * batch.size
       const bounds = shardBounds(batch.count, handles.length)
       const busy = handles
-        .map((handle, i) => ({ handle, bounds: bounds[i] as [number, number] }))
+        .map((handle, index) => ({ handle, index, bounds: bounds[index] as [number, number] }))
         .filter(({ bounds: [start, end] }) => end > start)
+      const parties = busy.map((b) => b.index)
       const replies = await Promise.all(
         busy.map(({ handle, bounds: [start, end] }) => {
           const images = batch.images.slice(start * pixels * 3, end * pixels * 3)
@@ -89,24 +110,26 @@ export async function startDataParallel(options: {
             count: end - start,
             side: batch.size,
             batchCount: batch.count,
+            parties,
           }
           return request(handle, message, [images.buffer, masks.buffer])
         }),
       )
-      const shards: ShardResult[] = replies.map((reply, i) => {
+      // Check every reply before using the sum: a failed pass means the workers did not sum.
+      const done = replies.map((reply, i) => {
         if (reply.type !== 'done') throw workerFailure(reply)
-        const handle = (busy[i] as { handle: WorkerHandle }).handle
-        heapBytes[handles.indexOf(handle)] = reply.heapBytes
-        const slot = handle.slot
-        return {
-          grads: layout.grads.map((g) => slot.subarray(g.offset, g.offset + g.length)),
-          stats: layout.stats.map((s) => slot.subarray(s.offset, s.offset + s.length)),
-          weightedLoss: reply.weightedLoss,
-          dice: reply.dice,
-          iou: reply.iou,
-        }
+        heapBytes[(busy[i] as { index: number }).index] = reply.heapBytes
+        return reply
       })
-      return applyShards(model, adam, shards)
+      // The workers summed the slots already: one shard holding the batch's gradients, losses in shard order.
+      const summed: ShardResult = {
+        grads: layout.grads.map((g) => sum.subarray(g.offset, g.offset + g.length)),
+        stats: layout.stats.map((st) => sum.subarray(st.offset, st.offset + st.length)),
+        weightedLoss: done.reduce((total, r) => total + r.weightedLoss, 0),
+        dice: done.flatMap((r) => r.dice),
+        iou: done.flatMap((r) => r.iou),
+      }
+      return applyShards(model, adam, [summed])
     },
     digests: async (model) => {
       const values = readModelValues(model)
@@ -137,12 +160,10 @@ function workerFailure(reply: FromWorker): WmsError {
 }
 
 /** Starts one worker and waits until its backend and model are ready. */
-async function spawnWorker(init: Omit<WorkerInit, 'slot'>, layout: SharedLayout): Promise<WorkerHandle> {
-  const slotBuffer = new SharedArrayBuffer(layout.slotFloats * 4)
+async function spawnWorker(workerData: WorkerInit): Promise<WorkerHandle> {
   const { entry, eval: isCode, execArgv } = workerEntry()
-  const workerData: WorkerInit = { ...init, slot: slotBuffer }
   const worker = new Worker(entry, { workerData, execArgv, eval: isCode })
-  const handle: WorkerHandle = { worker, slot: new Float32Array(slotBuffer), pending: new Map() }
+  const handle: WorkerHandle = { worker, threads: 1, pending: new Map() }
   const failPending = (message: string): void => {
     for (const [id, resolve] of handle.pending) resolve({ type: 'failed', id, message })
     handle.pending.clear()
@@ -150,6 +171,7 @@ async function spawnWorker(init: Omit<WorkerInit, 'slot'>, layout: SharedLayout)
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
+        handle.threads = message.threads
         resolve()
         return
       }
@@ -163,8 +185,8 @@ async function spawnWorker(init: Omit<WorkerInit, 'slot'>, layout: SharedLayout)
       failPending(error.message)
     })
     worker.on('exit', (code) => {
-      reject(new Error(`training worker ${String(init.index)} exited with code ${String(code)} while starting`))
-      failPending(`training worker ${String(init.index)} exited (code ${String(code)})`)
+      reject(new Error(`training worker ${String(workerData.index)} exited with code ${String(code)} while starting`))
+      failPending(`training worker ${String(workerData.index)} exited (code ${String(code)})`)
     })
   })
   return handle

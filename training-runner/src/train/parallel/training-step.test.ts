@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { TrainingConfigSchema } from '@wms/shared/config/training-config'
 import type { BackendChoice } from '../backend/select-backend.js'
 import { estimateTrainingBytes, WASM_HEAP_BUDGET_BYTES } from '../loop/memory-guard.js'
-import { microBatchFor, workerCount } from './training-step.js'
+import { microBatchFor, threadsPerWorker, workerCount } from './training-step.js'
 
 const wasm: BackendChoice = { name: 'wasm', candidate: 'wasm', skipped: [], fusedKernels: true }
 const native: BackendChoice = { name: 'tensorflow', candidate: 'tensorflow-gpu', skipped: [], fusedKernels: false }
@@ -31,5 +31,15 @@ describe('training plan: workers and micro-batches (issue 18)', () => {
     expect(microBatchFor(TrainingConfigSchema.parse({}), wasm, 1)).toBe(4)
     expect(microBatchFor(TrainingConfigSchema.parse({ microBatchSize: 1 }), wasm, 2)).toBe(1)
     expect(microBatchFor(config, native, 1)).toBe(4)
+  })
+
+  it('runs 1 thread per worker unless WMS_WASM_THREADS=auto (the cores the workers leave over) or a number', () => {
+    expect(threadsPerWorker(2, {}, 2)).toBe(1)
+    expect(threadsPerWorker(4, {}, 16)).toBe(1)
+    expect(threadsPerWorker(4, { WMS_WASM_THREADS: 'auto' }, 16)).toBe(4)
+    expect(threadsPerWorker(3, { WMS_WASM_THREADS: 'auto' }, 8)).toBe(2)
+    expect(threadsPerWorker(2, { WMS_WASM_THREADS: 'auto' }, 2)).toBe(1)
+    expect(threadsPerWorker(4, { WMS_WASM_THREADS: '1' }, 16)).toBe(1)
+    expect(threadsPerWorker(2, { WMS_WASM_THREADS: '3' }, 2)).toBe(3)
   })
 })

@@ -1,7 +1,7 @@
 import os from 'node:os'
 import type { TrainingConfig } from '@wms/shared/config/training-config'
 import type { EventSink } from '../../events/event-sink.js'
-import type { BackendChoice } from '../backend/select-backend.js'
+import { wasmThreadsFrom, type BackendChoice } from '../backend/select-backend.js'
 import type { GradientOptions } from '../loop/gradients.js'
 import { assertTrainingFits, largestBatchThatFits } from '../loop/memory-guard.js'
 import { createTrainStep, type TrainStep } from '../loop/train-step.js'
@@ -12,6 +12,8 @@ import { startDataParallel } from './data-parallel.js'
 /** How a run trains: workers, micro-batch and the step function (close it when done). */
 export interface TrainingPlan {
   workers: number
+  /** Threads of each worker's wasm backend (1 in process: the entry point's backend is used as it is). */
+  threadsPerWorker: number
   /** Images per forward/backward pass in each worker (or in process). */
   microBatchSize: number
   trainStep: TrainStep
@@ -30,6 +32,23 @@ export function workerCount(config: TrainingConfig, backend: BackendChoice, core
   if (config.workers === 'auto' && config.imageSize < AUTO_WORKERS_MIN_SIZE) return 1
   const wanted = config.workers === 'auto' ? cores : config.workers
   return Math.max(1, Math.min(wanted, config.batchSize))
+}
+
+/**
+ * Threads per data-parallel worker: `WMS_WASM_THREADS=auto` gives each worker the cores the workers leave over (a
+ * host with more cores than the batch has images runs each worker's convolutions on several threads), a number
+ * sets it, and unset means 1. Opt-in because the threaded build's gain has only been measured on 2 cores, where
+ * it is 1 anyway; a bigger CPU host turns it on after measuring it with `bench:train --threads`.
+ */
+export function threadsPerWorker(
+  workers: number,
+  env: NodeJS.ProcessEnv = process.env,
+  cores = os.availableParallelism(),
+): number {
+  const setting = env.WMS_WASM_THREADS
+  if (setting === 'auto') return Math.max(1, Math.floor(cores / Math.max(1, workers)))
+  if (setting !== undefined && setting !== '') return wasmThreadsFrom(env)
+  return 1
 }
 
 /**
@@ -69,15 +88,17 @@ export async function planTraining(input: {
   }
   const accumulation = microBatchSize < Math.ceil(config.batchSize / workers)
   if (workers > 1) {
+    const threads = threadsPerWorker(workers)
     try {
-      const parallel = await startDataParallel({ workers, unet, gradient })
+      const parallel = await startDataParallel({ workers, unet, gradient, threadsPerWorker: threads })
       events.emit({
         type: 'log',
         level: 'info',
-        message: `Training on ${String(workers)} worker threads (one wasm instance per core), batch ${String(config.batchSize)} split between them${accumulation ? `, ${String(microBatchSize)} image(s) per pass` : ''}.`,
+        message: `Training on ${String(workers)} worker threads (one wasm instance each${threads > 1 ? `, ${String(threads)} threads per instance` : ''}), batch ${String(config.batchSize)} split between them${accumulation ? `, ${String(microBatchSize)} image(s) per pass` : ''}.`,
       })
       return {
         workers,
+        threadsPerWorker: threads,
         microBatchSize,
         trainStep: (batch) => parallel.step(model, adam, batch),
         close: () => parallel.close(),
@@ -100,6 +121,7 @@ export async function planTraining(input: {
   }
   return {
     workers,
+    threadsPerWorker: 1,
     microBatchSize,
     trainStep: createTrainStep(model, adam, gradient),
     close: () => Promise.resolve(),

@@ -1,5 +1,5 @@
 import type { WasmBackend } from '../wasm-internals.js'
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.js'
+import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from './kernels-wasm.js'
 
 /**
  * The SIMD kernels of `kernels.wat`, instantiated against the tfjs wasm backend's own memory, so they read and
@@ -64,7 +64,7 @@ const instances = new WeakMap<object, SimdKernels | null>()
 
 /** The WebAssembly JS API (Node has it; the runner's tsconfig has no DOM lib to declare it). */
 interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => object
+  Memory: abstract new (...args: never[]) => { buffer: ArrayBuffer | SharedArrayBuffer }
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { exports: unknown }
 }
@@ -81,11 +81,17 @@ export function simdKernels(backend: WasmBackend): SimdKernels | null {
   const cached = instances.get(backend.wasm)
   if (cached !== undefined) return cached
   let kernels: SimdKernels | null = null
-  const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory
+  // The plain build exports its memory; the threaded build imports it and keeps it as `wasmMemory`.
+  const module = backend.wasm as { asm?: { memory?: unknown }; wasmMemory?: unknown }
+  const memory = module.asm?.memory ?? module.wasmMemory
   if (memory instanceof webAssembly.Memory) {
     try {
-      const module = new webAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'))
-      const instance = new webAssembly.Instance(module, { env: { memory } })
+      // The threaded tfjs build's memory is shared; a module must declare the import the same way to link.
+      const shared = memory.buffer instanceof SharedArrayBuffer
+      const compiled = new webAssembly.Module(
+        Buffer.from(shared ? KERNELS_WASM_SHARED_BASE64 : KERNELS_WASM_BASE64, 'base64'),
+      )
+      const instance = new webAssembly.Instance(compiled, { env: { memory } })
       kernels = instance.exports as SimdKernels
     } catch {
       kernels = null
