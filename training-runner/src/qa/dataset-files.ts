@@ -114,15 +114,20 @@ export async function readDatasetFile(identity: FileIdentity, maxBytes: number):
 /**
  * {@link readDatasetFile} without the thread pool, for QA's probes: a dataset file is a few hundred kilobytes,
  * mostly in the page cache, and four thread-pool round trips per file cost the main thread more than the read.
- * Same checks (no symlink, no blocking on a FIFO, size checked again on the open file).
+ * Same checks (no symlink, no blocking on a FIFO, size checked again on the open file). `allocate` gives the buffer
+ * to read into (QA lends reused ones, see read-buffers.ts).
  */
-export function readDatasetFileSync(identity: FileIdentity, maxBytes: number): Buffer {
+export function readDatasetFileSync(
+  identity: FileIdentity,
+  maxBytes: number,
+  allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+): Buffer {
   const fd = openSync(identity.realpath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   try {
     const info = fstatSync(fd)
     if (!info.isFile()) throw new Error('not a regular file')
     if (info.size > maxBytes) throw new Error(`grew to ${String(info.size)} bytes`)
-    const bytes = Buffer.allocUnsafe(info.size)
+    const bytes = allocate(info.size)
     let filled = 0
     for (let read = -1; filled < bytes.length && read !== 0; filled += read) {
       read = readSync(fd, bytes, filled, bytes.length - filled, null)

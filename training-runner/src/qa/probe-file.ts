@@ -19,6 +19,7 @@ import {
   type FileIdentity,
 } from './dataset-files.js'
 import { probeKey, type CachedProbe, type ProbeCache } from './probe-cache.js'
+import type { ReadBuffers } from './read-buffers.js'
 
 /**
  * Probing one file: check it may be read, hash it, and measure what the rules need, as cheaply as possible —
@@ -57,6 +58,8 @@ export interface ProbeContext {
   realDirs?: Map<string, Promise<string>>
   /** The same, for {@link cachedProbe}. */
   realDirsSync?: Map<string, string>
+  /** Reused buffers to read files into (fresh ones per file when absent). */
+  buffers?: ReadBuffers
 }
 
 // The name the user gave (relpath) decides the extension: the file itself may be a content-addressed blob.
@@ -119,9 +122,10 @@ export async function probeFile(file: DatasetFile, role: FileRole, context: Prob
     if (cached !== undefined) return { ...cached, relpath: file.relpath, extension: extensionOf(file) }
   }
 
+  const buffers = context.buffers
   let bytes: Buffer
   try {
-    bytes = readDatasetFileSync(identity, context.policy.maxFileBytes)
+    bytes = readDatasetFileSync(identity, context.policy.maxFileBytes, buffers && ((size) => buffers.borrow(size)))
   } catch (thrown) {
     return failed(file, identity.size, readFailure(thrown))
   }
@@ -130,12 +134,19 @@ export async function probeFile(file: DatasetFile, role: FileRole, context: Prob
   const key = probeKey(role, md5, limits.maxPixels)
   if (knownMd5 === undefined) {
     const cached = context.cache.probe(key)
-    if (cached !== undefined) return { ...cached, relpath: file.relpath, extension: extensionOf(file) }
+    if (cached !== undefined) {
+      buffers?.release(bytes)
+      return { ...cached, relpath: file.relpath, extension: extensionOf(file) }
+    }
   }
 
-  const probe = await withTimeLimit(measure(bytes, md5, role, file, identity, limits), limits.timeoutMs, () =>
-    failed(file, identity.size, { kind: 'timeout', detail: `over ${String(limits.timeoutMs)} ms` }, { md5 }),
-  )
+  const late = { timedOut: false }
+  const probe = await withTimeLimit(measure(bytes, md5, role, file, identity, limits), limits.timeoutMs, () => {
+    late.timedOut = true
+    return failed(file, identity.size, { kind: 'timeout', detail: `over ${String(limits.timeoutMs)} ms` }, { md5 })
+  })
+  // A decode past its time limit may still be reading the bytes: that buffer is left to the garbage collector.
+  if (!late.timedOut) buffers?.release(bytes)
   // A timeout may be the machine being busy, not the file: do not remember it.
   if (probe.ok || probe.failure.kind !== 'timeout') {
     context.cache.rememberProbe(key, withoutRelpath(probe))
@@ -156,8 +167,8 @@ async function measure(
   if (format !== 'jpeg' && format !== 'png') {
     return { ok: false, ...base, failure: { kind: 'unsupported-format', detail: `content is ${format}` } }
   }
-  const [{ checkPixelLimit, classifyDecodeError, decodeHashPixels, decodeMaskPixels, readImageHeader }, jpeg] =
-    await Promise.all([loadImageStack(), loadJpegReaders()])
+  const [images, jpeg] = await Promise.all([loadImageStack(), loadJpegReaders()])
+  const { checkPixelLimit, classifyDecodeError, decodeMaskPixels, readImageHeader } = images
   try {
     // Plain JPEG headers are read here in JavaScript (one libvips call less per file); libvips answers the rest.
     const quick = format === 'jpeg' ? jpeg.readJpegHeader(bytes) : undefined
@@ -165,7 +176,13 @@ async function measure(
     checkPixelLimit(header, limits)
     const probe: ProbedFileOk = { ok: true, ...base, header, metadata }
     if (role === 'image') {
-      probe.phash = perceptualHash(await decodeHashPixels(bytes, limits))
+      // A plain JPEG's EXIF was read above: libvips need not parse it again (the bytes are ours to change).
+      const withoutExif = quick === undefined ? undefined : jpeg.dropApp1Segments(bytes)
+      const pixels =
+        quick === undefined || withoutExif === undefined
+          ? await images.decodeHashPixels(bytes, limits)
+          : await images.decodeHashPixelsWithoutExif(withoutExif, header.orientation, limits)
+      probe.phash = perceptualHash(pixels)
     } else {
       // A plain grey JPEG mask is counted from its blocks (exactly what libvips' decode gives); others decode.
       const counted = quick !== undefined && header.channels === 1 ? jpeg.jpegMaskStats(bytes) : undefined

@@ -13,6 +13,7 @@ import { nullSink, type EventSink } from '../events/event-sink.js'
 import type { QaPairInput } from './discover-pairs.js'
 import { defaultQaCacheDir, ProbeCache } from './probe-cache.js'
 import { cachedProbe, probeFile } from './probe-file.js'
+import { ReadBuffers } from './read-buffers.js'
 
 export { preloadDecoders } from './probe-file.js'
 
@@ -82,9 +83,12 @@ export async function runQa(options: RunQaOptions): Promise<QaReport> {
   const total = options.pairs.length
   events.emit({ type: 'step-start', step: 'qa', title: `Checking ${String(total)} pairs` })
 
-  const limit = pLimit(options.concurrency ?? defaultQaConcurrency())
   const realDirs = new Map<string, Promise<string>>()
-  const context = { policy, cache, realDirs, realDirsSync: new Map<string, string>() }
+  const concurrency = options.concurrency ?? defaultQaConcurrency()
+  const limit = pLimit(concurrency)
+  // Two files per pair in flight, each read into a reused buffer.
+  const buffers = new ReadBuffers(2 * concurrency)
+  const context = { policy, cache, realDirs, realDirsSync: new Map<string, string>(), buffers }
   const samples: ProbedSample[] = []
   const perPair: QaIssue[] = []
   let done = 0

@@ -32,15 +32,18 @@ interface Segments {
   xmp?: Buffer
   iptc?: Buffer
   icc: { sequence: number; count: number }[]
+  /** Where each APP1 segment (EXIF, XMP) lies: [first byte, end), fill bytes before its marker included. */
+  app1: [number, number][]
 }
 
 /** The marker segments before the first scan, or undefined when the stream is not a well-formed JPEG header. */
 function readSegments(bytes: Buffer): Segments | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== SOI) return undefined
-  const found: Segments = { frames: 0, icc: [] }
+  const found: Segments = { frames: 0, icc: [], app1: [] }
   let at = 2
   for (;;) {
     if (at + 4 > bytes.length || bytes[at] !== 0xff) return undefined
+    const segmentStart = at
     while (bytes[at + 1] === 0xff && at + 2 < bytes.length) at += 1 // fill bytes
     const marker = bytes[at + 1] ?? 0
     if (marker === SOS) return found
@@ -48,6 +51,7 @@ function readSegments(bytes: Buffer): Segments | undefined {
     const length = bytes.readUInt16BE(at + 2)
     if (length < 2 || at + 2 + length > bytes.length) return undefined
     const data = bytes.subarray(at + 4, at + 2 + length)
+    if (marker === APP1) found.app1.push([segmentStart, at + 2 + length])
     if (ANY_FRAME.has(marker)) {
       found.frames += 1
       if (data.length < 6) return undefined
@@ -129,4 +133,22 @@ export function readJpegHeader(bytes: Buffer): { header: ImageHeader; metadata: 
   }
   const blocks = { exif: segments.exif, xmp: segments.xmp, iptc: segments.iptc }
   return { header, metadata: metadataFacts(tags === null ? blocks : { ...blocks, exifTags: tags }) }
+}
+
+/**
+ * The same JPEG without its APP1 segments (EXIF, XMP), compacted in place (`bytes` is changed; the result is a
+ * shorter view of it), or undefined when the header is not well formed. For decodes that need neither: libvips
+ * parses the EXIF block on every load, which costs more than the reduced decode of a photo's pixels. Nothing
+ * else changes: APP2 (ICC) and APP14 (Adobe colour transform), which decoding uses, stay.
+ */
+export function dropApp1Segments(bytes: Buffer): Buffer | undefined {
+  const segments = readSegments(bytes)
+  if (segments === undefined) return undefined
+  let write = segments.app1[0]?.[0] ?? bytes.length
+  segments.app1.forEach(([, end], index) => {
+    const next = segments.app1[index + 1]?.[0] ?? bytes.length
+    bytes.copyWithin(write, end, next)
+    write += next - end
+  })
+  return bytes.subarray(0, write)
 }

@@ -118,6 +118,51 @@ export async function decodeHashPixels(bytes: Buffer, limits: DecodeLimits): Pro
 }
 
 /**
+ * {@link decodeHashPixels} of a JPEG whose APP1 segments were dropped (`dropApp1Segments`), given the EXIF
+ * orientation they held: libvips then parses no EXIF (a large share of a reduced decode's cost), and the orientation
+ * is applied here to the small square, as sharp applies it after resizing — the same pixels, tested on every
+ * orientation and on the real sample.
+ */
+export async function decodeHashPixelsWithoutExif(
+  bytes: Buffer,
+  orientation: number,
+  limits: DecodeLimits,
+): Promise<Uint8Array> {
+  try {
+    const pipeline = sharp(bytes, decoderOptions(limits))
+      .resize(PHASH_SIZE, PHASH_SIZE, { fit: 'fill' })
+      .greyscale()
+      .raw()
+    const data = await withTimeout(pipeline, limits).toBuffer()
+    return orientSquare(new Uint8Array(data.buffer, data.byteOffset, data.length), PHASH_SIZE, orientation)
+  } catch (thrown) {
+    throw new ImageDecodeError(classifyDecodeError(thrown))
+  }
+}
+
+/**
+ * A square of grey pixels as displayed under an EXIF orientation (1 as stored, 2 mirrored, 3 turned 180°, 4 flipped,
+ * 5 transposed, 6 turned 90° clockwise, 7 transversed, 8 turned 90° anticlockwise): each shown pixel (x, y) is
+ * the stored pixel named below.
+ */
+export function orientSquare(pixels: Uint8Array, size: number, orientation: number): Uint8Array {
+  if (orientation < 2 || orientation > 8) return pixels
+  const last = size - 1
+  const source: (x: number, y: number) => number = [
+    (x: number, y: number) => y * size + (last - x),
+    (x: number, y: number) => (last - y) * size + (last - x),
+    (x: number, y: number) => (last - y) * size + x,
+    (x: number, y: number) => x * size + y,
+    (x: number, y: number) => (last - x) * size + y,
+    (x: number, y: number) => (last - x) * size + (last - y),
+    (x: number, y: number) => x * size + (last - y),
+  ][orientation - 2] as (x: number, y: number) => number
+  const shown = new Uint8Array(size * size)
+  for (let y = 0; y < size; y += 1) for (let x = 0; x < size; x += 1) shown[y * size + x] = pixels[source(x, y)] ?? 0
+  return shown
+}
+
+/**
  * A mask's pixels at full size, 8 bits per sample: one grey channel when the file is grey (the usual case, and
  * the fastest), otherwise RGB(A) so colour and transparency can be judged. Stored orientation (statistics do not
  * depend on it).
