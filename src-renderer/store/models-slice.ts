@@ -3,6 +3,7 @@ import type { ModelRegistryOverview, TryItResult } from '@wms/shared/models/mode
 import type { StateCreator } from 'zustand'
 import type { AppState } from './app-store.js'
 import { fromResult, idle, type Loadable } from './loadable.js'
+import { reuseEqualItems, sameData } from './reuse-equal.js'
 
 /** A "try it" in flight or done, for one version and one staged pair. */
 export type TryIt =
@@ -40,7 +41,13 @@ export const createModelsSlice: StateCreator<AppState, [], [], ModelsSlice> = (s
     const loaded = fromResult(await get().api.models.getOverview({}))
     // A failed reload keeps what is on screen (with the error shown by the caller's next load); a first load shows it.
     if (loaded.status === 'error' && get().models.status === 'ready') return
-    set({ models: loaded })
+    const before = get().models
+    if (loaded.status === 'ready' && before.status === 'ready') {
+      // Reopening the area reloads the registry; what did not change keeps its objects (and its drawing).
+      if (sameData(before.value, loaded.value)) return
+      const versions = reuseEqualItems(before.value.versions, loaded.value.versions, (version) => version.version)
+      set({ models: { status: 'ready', value: { ...loaded.value, versions } } })
+    } else set({ models: loaded })
     if (loaded.status === 'ready') {
       const known = new Set(loaded.value.versions.map((version) => version.version))
       const kept = get().comparedVersions.filter((version) => known.has(version))
