@@ -1,7 +1,7 @@
 import { memo, useMemo, type ReactElement } from 'react'
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { CurvePoint } from '@wms/shared/pipeline/timeline'
-import { innerTicks, niceScale, type AxisScale } from './chart-ticks.js'
+import { innerTicks, niceScale, type AxisScale } from '../../components/chart-ticks.js'
 import { downsampleMinMax } from './downsample.js'
 
 /**

@@ -26,6 +26,6 @@ describe('innerTicks', () => {
   it('keeps the domain at the data, both ends as ticks and round ticks between them', () => {
     expect(innerTicks(1, 4900, 5, true)).toEqual({ domain: [1, 4900], ticks: [1, 2000, 4000, 4900] })
     expect(innerTicks(1, 10, 5, true)).toEqual({ domain: [1, 10], ticks: [1, 3, 6, 9, 10] })
-    expect(innerTicks(1, 1, 5, true)).toEqual({ domain: [1, 1], ticks: [1] })
+    expect(innerTicks(1, 1, 5, true)).toEqual({ domain: [0, 2], ticks: [1] })
   })
 })

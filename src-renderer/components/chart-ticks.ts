@@ -30,7 +30,8 @@ export function niceScale(min: number, max: number, count = 5, integer = false):
  * round ticks between them that are not crowding an end (a quarter step or more away).
  */
 export function innerTicks(first: number, last: number, count = 5, integer = false): AxisScale {
-  if (!(last > first)) return { domain: [first, last], ticks: [first] }
+  // One value: a domain around it, so the scale has a width and the point sits in the middle.
+  if (!(last > first)) return { domain: [first - 1, first + 1], ticks: [first] }
   const { ticks } = niceScale(first, last, count, integer)
   const step = (ticks[1] ?? last) - (ticks[0] ?? first)
   const inside = ticks.filter((tick) => tick - first >= step / 4 && last - tick >= step / 4)
