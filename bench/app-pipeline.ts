@@ -6,6 +6,7 @@ import { startWebHostProcess } from '../e2e/web-host-process.js'
 import { openCdpPage, type CdpPage } from './lib/cdp-page.js'
 import { writeHistory } from './lib/pipeline-history.js'
 import { median, row } from './lib/stats.js'
+import { longestTask, taskTracer, type TracedTask } from './lib/task-trace.js'
 
 /**
  * The Pipeline area with a long history, in Chromium against the built web host: time from the click on
@@ -34,11 +35,11 @@ const probes = (history: boolean): string => `(() => {
     new MutationObserver(() => {
       const b = w.__bench
       if (b.clicked === 0) return
-      // Opened: the open run's timeline (or, with no history, the empty state); drawn: its curves too.
+      // Opened: the open run's timeline (or, with no history, the empty state); drawn: both its charts too.
       const opened = b.history ? '[data-branch-timeline] [data-stage]' : 'main[data-area="pipeline"] .empty-state'
-      const drawn = b.history ? '[data-branch-timeline] .recharts-surface' : opened
+      const charts = b.history ? document.querySelectorAll('[data-branch-timeline] .recharts-surface').length : 2
       if (b.heading === 0 && document.querySelector(opened)) b.heading = performance.now()
-      if (b.drawn === 0 && document.querySelector(drawn)) b.drawn = performance.now()
+      if (b.drawn === 0 && b.heading !== 0 && charts >= 2) b.drawn = performance.now()
     }).observe(document, { subtree: true, childList: true, attributes: true })
   }
   return true
@@ -48,12 +49,19 @@ interface Open {
   headingMs: number
   drawnMs: number
   longTasks: number[]
+  /** Every UI-thread task from the click until the area's reload of the status was applied. */
+  tasks: TracedTask[]
 }
+
+/** After the charts are drawn, how long the trace goes on: the area's reload of the status answers and is applied. */
+const SETTLE_MS = 1500
 
 async function openOnce(page: CdpPage, history: boolean): Promise<Open> {
   await page.evaluate(`document.querySelector('a[href="#/add-data"]').click()`)
   await new Promise((resolve) => setTimeout(resolve, 400))
   await page.evaluate(probes(history))
+  const tracer = taskTracer(page)
+  await tracer.start()
   await page.evaluate(
     `(window.__bench.clicked = performance.now(), document.querySelector('a[href="#/pipeline"]').click(), true)`,
   )
@@ -63,7 +71,8 @@ async function openOnce(page: CdpPage, history: boolean): Promise<Open> {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   // Long tasks that the opening started end shortly after; give them time to be reported.
-  await new Promise((resolve) => setTimeout(resolve, 600))
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  const tasks = await tracer.stop()
   const bench = await page.evaluate<{ clicked: number; heading: number; drawn: number; longTasks: [number, number][] }>(
     'window.__bench',
   )
@@ -71,6 +80,7 @@ async function openOnce(page: CdpPage, history: boolean): Promise<Open> {
     headingMs: bench.heading - bench.clicked,
     drawnMs: bench.drawn - bench.clicked,
     longTasks: bench.longTasks.filter(([start]) => start >= bench.clicked).map(([, duration]) => duration),
+    tasks,
   }
 }
 
@@ -81,6 +91,7 @@ interface Scenario {
   medianDrawnMs: number
   medianHeadingMs: number
   longTasks: number[]
+  tasks: TracedTask[]
 }
 
 async function measure(name: string, runs: number, eventsPerRun: number): Promise<Scenario> {
@@ -110,6 +121,7 @@ async function measure(name: string, runs: number, eventsPerRun: number): Promis
       medianDrawnMs: median(all.map((open) => open.drawnMs)),
       medianHeadingMs: median(all.map((open) => open.headingMs)),
       longTasks: all.flatMap((open) => open.longTasks),
+      tasks: all.flatMap((open) => open.tasks),
     }
   } finally {
     await page.close()
@@ -125,18 +137,30 @@ const results = [
   await measure('1 run × 5,000 events', 1, 5000),
 ]
 
-const widths = [22, 7, 16, 16, 16, 26, 12]
+const widths = [22, 7, 12, 16, 15, 24, 20, 12]
 console.log(
   `Pipeline area (web host + Chromium), ${String(os.cpus().length)} cores, load ${os.loadavg()[0]?.toFixed(1) ?? '?'}, ${String(opens)} opens each`,
 )
 console.log(
   row(
-    ['history', 'events', 'first open', 'median: opened', 'median: drawn', 'long tasks >50 ms (max)', 'vs baseline'],
+    [
+      'history',
+      'events',
+      'first open',
+      'median: opened',
+      'median: drawn',
+      'tasks >50 ms wall (max)',
+      'longest task CPU',
+      'vs baseline',
+    ],
     widths,
   ),
 )
+// Wall time: the 'longtask' entries and the trace's tasks (which go on until the reload is applied).
+const longestWall = (result: Scenario): number =>
+  Math.max(0, ...result.longTasks, ...result.tasks.map((task) => task.wallMs))
 for (const result of results) {
-  const max = Math.max(0, ...result.longTasks)
+  const longest = longestTask(result.tasks)
   console.log(
     row(
       [
@@ -145,15 +169,22 @@ for (const result of results) {
         `${result.first.drawnMs.toFixed(0)} ms`,
         `${result.medianHeadingMs.toFixed(0)} ms`,
         `${result.medianDrawnMs.toFixed(0)} ms`,
-        `${String(result.longTasks.length)} (${max.toFixed(0)} ms)`,
+        `${String(result.tasks.filter((task) => task.wallMs > 50).length)} (${longestWall(result).toFixed(0)} ms)`,
+        `${longest.cpuMs.toFixed(0)} ms (${longest.wallMs.toFixed(0)} wall)`,
         `${(result.medianDrawnMs / Math.max(1, baseline.medianDrawnMs)).toFixed(2)}×`,
       ],
       widths,
     ),
   )
 }
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL')
 const worst = Math.max(...results.map((result) => Math.max(result.first.drawnMs, result.medianDrawnMs)))
-const longest = Math.max(0, ...results.flatMap((result) => result.longTasks))
+const longestCpu = Math.max(...results.map((result) => longestTask(result.tasks).cpuMs))
+const longestWallMs = Math.max(...results.map(longestWall))
 console.log(
-  `targets: opens < 300 ms (${worst < 300 ? 'met' : 'MISSED'}: ${worst.toFixed(0)} ms), no task > 100 ms (${longest <= 100 ? 'met' : 'MISSED'}: ${longest.toFixed(0)} ms)`,
+  [
+    `opens (drawn, first and median) < 300 ms: ${verdict(worst < 300)} (${worst.toFixed(0)} ms);`,
+    `no UI task > 100 ms: CPU ${verdict(longestCpu <= 100)} (${longestCpu.toFixed(0)} ms),`,
+    `wall at this load ${verdict(longestWallMs <= 100)} (${longestWallMs.toFixed(0)} ms) (targets: issue 17)`,
+  ].join(' '),
 )
