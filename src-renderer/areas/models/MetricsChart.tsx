@@ -1,5 +1,5 @@
-import { memo, useMemo, type ReactElement } from 'react'
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { memo, useEffect, useMemo, useRef, useState, type ReactElement, type RefObject } from 'react'
+import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import type { ModelVersionSummary } from '@wms/shared/models/model-registry'
 import { innerTicks, niceScale } from '../../components/chart-ticks.js'
 import { formatScore } from './format.js'
@@ -11,6 +11,28 @@ const SERIES = [
 const Y_SCALE = niceScale(0, 1)
 const versionLabel = (value: unknown): string => `v${String(value)}`
 const formatValue = (value: unknown): string => (typeof value === 'number' ? value.toFixed(3) : String(value))
+
+/**
+ * The width of the element behind the ref, once the browser has laid it out (null before). A ResizeObserver reports
+ * it after layout, without forcing one: recharts' ResponsiveContainer measured the panel while the area was being
+ * mounted, which made the browser lay out the whole new area inside that task (60–100 ms with 200 versions), and
+ * drew the chart in the same task. Now the chart draws in a task of its own once the width is known.
+ */
+function useLaidOutWidth(): [RefObject<HTMLDivElement | null>, number | null] {
+  const ref = useRef<HTMLDivElement>(null)
+  const [width, setWidth] = useState<number | null>(null)
+  useEffect(() => {
+    const element = ref.current
+    if (element === null) return undefined
+    const observer = new ResizeObserver((entries) => {
+      const measured = entries.at(-1)?.contentRect.width
+      if (measured !== undefined && measured > 0) setWidth(Math.floor(measured))
+    })
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [])
+  return [ref, width]
+}
 
 /**
  * Test Dice and IoU of every version, oldest to newest, with production marked. The x axis is the version number
@@ -34,6 +56,7 @@ export const MetricsChart = memo(function MetricsChart({
   const first = points[0]
   const last = points.at(-1)
   const x = innerTicks(first?.version ?? 1, last?.version ?? 1, 8, true)
+  const [plot, width] = useLaidOutWidth()
   return (
     <figure className="models-chart" aria-labelledby="models-chart-title">
       <figcaption id="models-chart-title">
@@ -48,9 +71,17 @@ export const MetricsChart = memo(function MetricsChart({
           {production === null ? '' : `Production is v${production}.`} Every value is also in the versions table.
         </p>
       </figcaption>
-      <div className="models-chart__plot" data-testid="models-chart" aria-hidden="true">
-        <ResponsiveContainer width="100%" height={216}>
-          <LineChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 24, bottom: 4, left: 0 }}>
+      <div className="models-chart__plot" data-testid="models-chart" aria-hidden="true" ref={plot}>
+        {width === null ? (
+          <div className="models-chart__pending" />
+        ) : (
+          <LineChart
+            accessibilityLayer={false}
+            width={width}
+            height={216}
+            data={points}
+            margin={{ top: 8, right: 24, bottom: 4, left: 0 }}
+          >
             <CartesianGrid stroke="#e6e9ee" />
             <XAxis
               dataKey="version"
@@ -79,7 +110,7 @@ export const MetricsChart = memo(function MetricsChart({
               />
             ))}
           </LineChart>
-        </ResponsiveContainer>
+        )}
         <ul className="models-chart__legend">
           {SERIES.map((series) => (
             <li key={series.key}>
