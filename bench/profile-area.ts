@@ -90,11 +90,13 @@ const host = await startWebHostProcess({ userData })
 const page = await openCdpPage(host.url)
 try {
   while (!(await page.evaluate<boolean>(`!!document.querySelector('a[href="#/${area}"]')`))) await settle(page, 100)
-  // First open (loads code and data), back to Add data, then the profiled open.
-  await page.evaluate(`document.querySelector('a[href="#/${area}"]').click()`)
-  await settle(page, Number(option('--first-wait', '4000')))
-  await page.evaluate(`document.querySelector('a[href="#/add-data"]').click()`)
-  await settle(page, 1000)
+  // First open (loads code and data), back to Add data, then the profiled open; --first profiles the first open.
+  if (!args.includes('--first')) {
+    await page.evaluate(`document.querySelector('a[href="#/${area}"]').click()`)
+    await settle(page, Number(option('--first-wait', '4000')))
+    await page.evaluate(`document.querySelector('a[href="#/add-data"]').click()`)
+  }
+  await settle(page, Number(option('--before', '1000')))
   const tracer = taskTracer(page)
   await page.send('Profiler.enable')
   await page.send('Profiler.setSamplingInterval', { interval: 200 })
