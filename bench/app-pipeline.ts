@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { PipelineEvent } from '@wms/shared/pipeline/events'
-import { newRunRecord, runRecordName, type PipelineRunRecord } from '@wms/shared/pipeline/run-record'
 import { createDemoWorkspace } from 'training-runner'
 import { startWebHostProcess } from '../e2e/web-host-process.js'
 import { openCdpPage, type CdpPage } from './lib/cdp-page.js'
+import { writeHistory } from './lib/pipeline-history.js'
 import { median, row } from './lib/stats.js'
+import { longestTask, taskTracer, type TracedTask } from './lib/task-trace.js'
 
 /**
  * The Pipeline area with a long history, in Chromium against the built web host: time from the click on
@@ -23,93 +23,6 @@ import { median, row } from './lib/stats.js'
 const args = process.argv.slice(2)
 const opens = Number(args[args.indexOf('--opens') + 1] ?? '5') || 5
 
-function finishedRecord(index: number, events: number): PipelineRunRecord {
-  const branch = `data/20260101-${String(100000 + index).padStart(6, '0')}`
-  const started = Date.UTC(2026, 0, 1) + index * 3_600_000
-  const record = newRunRecord(branch, index.toString(16).padStart(40, '0'), started)
-  for (const step of ['merge', 'qa', 'train', 'gate', 'promote', 'publish'] as const)
-    record.steps[step] = { status: 'ok', startedAt: started, seconds: 12, summary: `${step}: done` }
-  const delta = (id: string, diceDelta: number) => ({
-    id,
-    candidate: { dice: 0.8 + diceDelta, iou: 0.7 + diceDelta },
-    production: { dice: 0.8, iou: 0.7 },
-    diceDelta,
-    iouDelta: diceDelta,
-  })
-  Object.assign(record, {
-    status: 'done',
-    updatedAt: started + 600_000,
-    finishedAt: started + 600_000,
-    train: {
-      runId: `run-${String(index)}`,
-      experiment: 'bench',
-      epochs: events,
-      bestEpoch: events,
-      counts: { train: 800, val: 100, test: 100 },
-      test: { dice: 0.85, iou: 0.75 },
-      backend: 'wasm',
-    },
-    gate: {
-      schemaVersion: 1,
-      pass: index % 3 !== 0,
-      outcome: index % 3 !== 0 ? 'improved' : 'not-improved',
-      headline: 'The candidate against production on 100 test images',
-      reasons: ['Dice 0.851 vs 0.840', 'IoU 0.751 vs 0.742'],
-      candidate: { runId: `run-${String(index)}`, dice: 0.851, iou: 0.751 },
-      production: { via: 'alias', version: String(index), runId: 'p', dice: 0.84, iou: 0.742 },
-      deltas: { dice: 0.011, iou: 0.009 },
-      policy: { diceMargin: 0, iouMargin: 0, minDice: 0, minIou: 0 },
-      testImages: 100,
-      perImage: {
-        compared: 100,
-        improved: 60,
-        regressed: 30,
-        unchanged: 10,
-        best: [1, 2, 3, 4, 5].map((n) => delta(`meter-${String(n)}`, 0.1 / n)),
-        worst: [1, 2, 3, 4, 5].map((n) => delta(`meter-${String(90 + n)}`, -0.1 / n)),
-      },
-    },
-    verdict: { outcome: 'merged', step: 'publish', headline: 'Merged', details: [], action: 'Nothing to do.' },
-  })
-  return record
-}
-
-/** A run's log: its steps, progress lines and one `epoch-end` per epoch, `count` events in all. */
-function eventLog(branch: string, count: number): string {
-  const events: PipelineEvent[] = []
-  const at = Date.UTC(2026, 0, 1)
-  events.push({ type: 'step-start', at, branch, step: 'merge', title: 'Merging' })
-  for (let index = 0; events.length < count * 0.02; index += 1)
-    events.push({ type: 'progress', at, branch, step: 'merge', done: index, total: 100, unit: 'files' })
-  events.push({ type: 'step-start', at, branch, step: 'train', title: 'Training' })
-  const epochs = count - events.length
-  for (let epoch = 1; epoch <= epochs; epoch += 1) {
-    const loss = 0.7 / Math.sqrt(epoch)
-    events.push({
-      type: 'epoch-end',
-      at: at + epoch,
-      branch,
-      epoch,
-      epochs,
-      metrics: { train_loss: loss, val_loss: loss * 1.1, train_dice: 1 - loss, val_dice: 0.95 - loss },
-      learningRate: 0.001,
-      seconds: 2,
-    })
-  }
-  return events.map((event) => JSON.stringify(event)).join('\n') + '\n'
-}
-
-async function writeHistory(workspace: string, runs: number, eventsPerRun: number): Promise<void> {
-  const dir = path.join(workspace, '.wms', 'pipeline')
-  await mkdir(path.join(dir, 'events'), { recursive: true })
-  for (let index = 0; index < runs; index += 1) {
-    const record = finishedRecord(index, eventsPerRun - Math.ceil(eventsPerRun * 0.02) - 2)
-    await writeFile(path.join(dir, runRecordName(record.branch)), JSON.stringify(record))
-    const log = path.join(dir, 'events', runRecordName(record.branch).replace(/\.json$/, '.ndjson'))
-    await writeFile(log, eventLog(record.branch, eventsPerRun))
-  }
-}
-
 // Page-side probes: the click, the area's heading, the curves (or the empty state), and every long task.
 const probes = (history: boolean): string => `(() => {
   const w = window
@@ -122,11 +35,11 @@ const probes = (history: boolean): string => `(() => {
     new MutationObserver(() => {
       const b = w.__bench
       if (b.clicked === 0) return
-      // Opened: the open run's timeline (or, with no history, the empty state); drawn: its curves too.
+      // Opened: the open run's timeline (or, with no history, the empty state); drawn: both its charts too.
       const opened = b.history ? '[data-branch-timeline] [data-stage]' : 'main[data-area="pipeline"] .empty-state'
-      const drawn = b.history ? '[data-branch-timeline] .recharts-surface' : opened
+      const charts = b.history ? document.querySelectorAll('[data-branch-timeline] .recharts-surface').length : 2
       if (b.heading === 0 && document.querySelector(opened)) b.heading = performance.now()
-      if (b.drawn === 0 && document.querySelector(drawn)) b.drawn = performance.now()
+      if (b.drawn === 0 && b.heading !== 0 && charts >= 2) b.drawn = performance.now()
     }).observe(document, { subtree: true, childList: true, attributes: true })
   }
   return true
@@ -136,12 +49,19 @@ interface Open {
   headingMs: number
   drawnMs: number
   longTasks: number[]
+  /** Every UI-thread task from the click until the area's reload of the status was applied. */
+  tasks: TracedTask[]
 }
+
+/** After the charts are drawn, how long the trace goes on: the area's reload of the status answers and is applied. */
+const SETTLE_MS = 1500
 
 async function openOnce(page: CdpPage, history: boolean): Promise<Open> {
   await page.evaluate(`document.querySelector('a[href="#/add-data"]').click()`)
   await new Promise((resolve) => setTimeout(resolve, 400))
   await page.evaluate(probes(history))
+  const tracer = taskTracer(page)
+  await tracer.start()
   await page.evaluate(
     `(window.__bench.clicked = performance.now(), document.querySelector('a[href="#/pipeline"]').click(), true)`,
   )
@@ -151,7 +71,8 @@ async function openOnce(page: CdpPage, history: boolean): Promise<Open> {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   // Long tasks that the opening started end shortly after; give them time to be reported.
-  await new Promise((resolve) => setTimeout(resolve, 600))
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  const tasks = await tracer.stop()
   const bench = await page.evaluate<{ clicked: number; heading: number; drawn: number; longTasks: [number, number][] }>(
     'window.__bench',
   )
@@ -159,6 +80,7 @@ async function openOnce(page: CdpPage, history: boolean): Promise<Open> {
     headingMs: bench.heading - bench.clicked,
     drawnMs: bench.drawn - bench.clicked,
     longTasks: bench.longTasks.filter(([start]) => start >= bench.clicked).map(([, duration]) => duration),
+    tasks,
   }
 }
 
@@ -169,6 +91,7 @@ interface Scenario {
   medianDrawnMs: number
   medianHeadingMs: number
   longTasks: number[]
+  tasks: TracedTask[]
 }
 
 async function measure(name: string, runs: number, eventsPerRun: number): Promise<Scenario> {
@@ -198,6 +121,7 @@ async function measure(name: string, runs: number, eventsPerRun: number): Promis
       medianDrawnMs: median(all.map((open) => open.drawnMs)),
       medianHeadingMs: median(all.map((open) => open.headingMs)),
       longTasks: all.flatMap((open) => open.longTasks),
+      tasks: all.flatMap((open) => open.tasks),
     }
   } finally {
     await page.close()
@@ -213,18 +137,30 @@ const results = [
   await measure('1 run × 5,000 events', 1, 5000),
 ]
 
-const widths = [22, 7, 16, 16, 16, 26, 12]
+const widths = [22, 7, 12, 16, 15, 24, 20, 12]
 console.log(
   `Pipeline area (web host + Chromium), ${String(os.cpus().length)} cores, load ${os.loadavg()[0]?.toFixed(1) ?? '?'}, ${String(opens)} opens each`,
 )
 console.log(
   row(
-    ['history', 'events', 'first open', 'median: opened', 'median: drawn', 'long tasks >50 ms (max)', 'vs baseline'],
+    [
+      'history',
+      'events',
+      'first open',
+      'median: opened',
+      'median: drawn',
+      'tasks >50 ms wall (max)',
+      'longest task CPU',
+      'vs baseline',
+    ],
     widths,
   ),
 )
+// Wall time: the 'longtask' entries and the trace's tasks (which go on until the reload is applied).
+const longestWall = (result: Scenario): number =>
+  Math.max(0, ...result.longTasks, ...result.tasks.map((task) => task.wallMs))
 for (const result of results) {
-  const max = Math.max(0, ...result.longTasks)
+  const longest = longestTask(result.tasks)
   console.log(
     row(
       [
@@ -233,15 +169,22 @@ for (const result of results) {
         `${result.first.drawnMs.toFixed(0)} ms`,
         `${result.medianHeadingMs.toFixed(0)} ms`,
         `${result.medianDrawnMs.toFixed(0)} ms`,
-        `${String(result.longTasks.length)} (${max.toFixed(0)} ms)`,
+        `${String(result.tasks.filter((task) => task.wallMs > 50).length)} (${longestWall(result).toFixed(0)} ms)`,
+        `${longest.cpuMs.toFixed(0)} ms (${longest.wallMs.toFixed(0)} wall)`,
         `${(result.medianDrawnMs / Math.max(1, baseline.medianDrawnMs)).toFixed(2)}×`,
       ],
       widths,
     ),
   )
 }
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL')
 const worst = Math.max(...results.map((result) => Math.max(result.first.drawnMs, result.medianDrawnMs)))
-const longest = Math.max(0, ...results.flatMap((result) => result.longTasks))
+const longestCpu = Math.max(...results.map((result) => longestTask(result.tasks).cpuMs))
+const longestWallMs = Math.max(...results.map(longestWall))
 console.log(
-  `targets: opens < 300 ms (${worst < 300 ? 'met' : 'MISSED'}: ${worst.toFixed(0)} ms), no task > 100 ms (${longest <= 100 ? 'met' : 'MISSED'}: ${longest.toFixed(0)} ms)`,
+  [
+    `opens (drawn, first and median) < 300 ms: ${verdict(worst < 300)} (${worst.toFixed(0)} ms);`,
+    `no UI task > 100 ms: CPU ${verdict(longestCpu <= 100)} (${longestCpu.toFixed(0)} ms),`,
+    `wall at this load ${verdict(longestWallMs <= 100)} (${longestWallMs.toFixed(0)} ms) (targets: issue 17)`,
+  ].join(' '),
 )

@@ -1,6 +1,6 @@
 import { useEffect, type ReactElement } from 'react'
 import { AddDataArea } from './areas/add-data/AddDataArea.js'
-import { ModelsArea } from './areas/ModelsArea.js'
+import { ModelsArea, prefetchModelsWhenIdle } from './areas/ModelsArea.js'
 import { PipelineArea } from './areas/PipelineArea.js'
 import { SettingsArea } from './areas/SettingsArea.js'
 import { ErrorPanel } from './components/ErrorPanel.js'
@@ -33,9 +33,15 @@ export function App(): ReactElement {
   const connectionError = useAppStore((state) =>
     state.workspace.status === 'error' && state.workspace.error.code.startsWith('ipc/') ? state.workspace.error : null,
   )
+  const workspaceReady = useAppStore((state) => state.workspace.status === 'ready')
+  const prefetchModels = useAppStore((state) => state.prefetchModels)
   useEffect(() => {
     void loadWorkspace()
   }, [loadWorkspace])
+  useEffect(
+    () => (workspaceReady ? prefetchModelsWhenIdle(prefetchModels) : undefined),
+    [workspaceReady, prefetchModels],
+  )
   if (connectionError !== null) {
     // Without a connection to the services nothing below can work: say so once, with what to do.
     return (

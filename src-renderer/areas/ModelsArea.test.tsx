@@ -167,3 +167,34 @@ describe('ModelsArea', () => {
     )
   })
 })
+
+describe('the Models prefetch', () => {
+  it('puts a read registry in the store before the first open, and a failed read nowhere', async () => {
+    const { api } = fakeApi({ 'models:get-overview': () => ({ ok: true, value: OVERVIEW }) })
+    const store = createAppStore(api)
+    await store.getState().prefetchModels()
+    const prefetched = store.getState().models
+    expect(prefetched.status === 'ready' ? prefetched.value.productionVersion : null).toBe('3')
+    // The area's own load on open finds equal data: nothing on screen changes.
+    await store.getState().loadModels()
+    expect(store.getState().models).toBe(prefetched)
+
+    const failing = createAppStore(
+      fakeApi({ 'models:get-overview': () => ({ ok: false, error: { code: 'internal', message: 'down' } }) }).api,
+    )
+    await failing.getState().prefetchModels()
+    expect(failing.getState().models.status).toBe('idle')
+  })
+
+  it('leaves the area’s own load alone when the area opened meanwhile', async () => {
+    const other = { ...OVERVIEW, productionVersion: '1' }
+    const answers = [OVERVIEW, other]
+    const { api } = fakeApi({ 'models:get-overview': () => ({ ok: true, value: answers.shift() ?? other }) })
+    const store = createAppStore(api)
+    const prefetch = store.getState().prefetchModels()
+    await store.getState().loadModels()
+    await prefetch
+    const models = store.getState().models
+    expect(models.status === 'ready' ? models.value.productionVersion : null).toBe('1')
+  })
+})

@@ -4,6 +4,7 @@ import type { PipelineStatusUpdate, PipelineTimeline, StatusFreshness } from '@w
 import type { StateCreator } from 'zustand'
 import type { AppState } from './app-store.js'
 import { fromResult, idle, type Loadable } from './loadable.js'
+import { reuseEqualItems, sameData } from './reuse-equal.js'
 
 /** A data branch as the pipeline view lists it. */
 export type DataBranch = ResponseOf<'pipeline:list-data-branches'>[number]
@@ -60,7 +61,21 @@ export const createPipelineSlice: StateCreator<AppState, [], [], PipelineSlice> 
     const fresh = notices.filter((notice) => !shown.has(notice.id))
     if (fresh.length > 0) set({ verdictNotices: [...get().verdictNotices, ...fresh] })
   }
-  const setStatus = (view: PipelineStatusView): void => set({ pipelineStatus: { status: 'ready', value: view } })
+  /** Sets the view, keeping the timelines (and the freshness) already on screen where nothing changed in them. */
+  const setStatus = (view: PipelineStatusView): void => {
+    const current = get().pipelineStatus
+    if (current.status !== 'ready') {
+      set({ pipelineStatus: { status: 'ready', value: view } })
+      return
+    }
+    const timelines = reuseEqualItems(current.value.timelines, view.timelines, (timeline) => timeline.branch)
+    const freshness = sameData(current.value.freshness, view.freshness) ? current.value.freshness : view.freshness
+    const unchanged =
+      freshness === current.value.freshness &&
+      timelines.length === current.value.timelines.length &&
+      timelines.every((timeline, index) => timeline === current.value.timelines[index])
+    if (!unchanged) set({ pipelineStatus: { status: 'ready', value: { timelines, freshness } } })
+  }
 
   return {
     dataBranches: idle,
@@ -71,7 +86,9 @@ export const createPipelineSlice: StateCreator<AppState, [], [], PipelineSlice> 
     pipelineStatus: idle,
     loadPipelineStatus: async () => {
       if (get().pipelineStatus.status === 'idle') set({ pipelineStatus: { status: 'loading' } })
-      set({ pipelineStatus: fromResult(await get().api.pipeline.getStatus({})) })
+      const loaded = fromResult(await get().api.pipeline.getStatus({}))
+      if (loaded.status === 'ready') setStatus(loaded.value)
+      else set({ pipelineStatus: loaded })
     },
     refreshPipelineStatus: async () => {
       const result = await get().api.pipeline.refreshStatus({})

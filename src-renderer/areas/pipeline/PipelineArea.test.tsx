@@ -7,7 +7,6 @@ import { AppStoreContext, createAppStore } from '../../store/app-store.js'
 import { fakeApi } from '../../test-support/fake-api.js'
 import { PipelineArea } from '../PipelineArea.js'
 import { isWebLink } from './ExternalLinkAnchor.js'
-import { decimate } from './format.js'
 
 const BRANCH = 'data/20260101-120000'
 const LIVE: StatusFreshness = {
@@ -134,6 +133,34 @@ describe('PipelineArea', () => {
     expect(screen.getByTestId('training-epoch').textContent).toBe('epoch 2/10')
   })
 
+  it('draws both curves with their legends, and keeps the timeline on screen when a reload brings the same', async () => {
+    const { store } = renderArea({ timelines: [training()], freshness: LIVE })
+    const timeline = await screen.findByRole('article', { name: BRANCH })
+    // One chart per task (jsdom draws slowly on a busy machine: a generous wait).
+    const dice = await within(timeline).findByRole('figure', { name: 'Dice per epoch' }, { timeout: 10_000 })
+    expect(within(dice).getByText('validation Dice')).toBeTruthy()
+    expect(within(timeline).getByRole('figure', { name: 'Loss per epoch' }).textContent).toContain('train loss')
+    const shown = store.getState().pipelineStatus
+    await act(() => store.getState().loadPipelineStatus())
+    // An equal answer is not a change: the same objects, so the memoised charts are not drawn again.
+    expect(store.getState().pipelineStatus).toBe(shown)
+    act(() => {
+      store.getState().applyPipelineEvent({
+        type: 'epoch-end',
+        at: Date.now(),
+        branch: BRANCH,
+        epoch: 2,
+        epochs: 10,
+        metrics: { train_loss: 0.5 },
+        learningRate: 0.001,
+        seconds: 3,
+      })
+    })
+    const after = store.getState().pipelineStatus
+    expect(after).not.toBe(shown)
+    expect(after.status === 'ready' ? after.value.timelines[0]?.training?.curve.length : 0).toBe(2)
+  })
+
   it('notifies in the page and the system when a verdict arrives, and shows its reasons and per-image deltas', async () => {
     const shown: { title: string; body: string | undefined }[] = []
     vi.stubGlobal(
@@ -204,11 +231,4 @@ describe('helpers', () => {
     ['file:///etc/passwd', false],
     ['not a url', false],
   ])('isWebLink(%s) is %s', (href, expected) => expect(isWebLink(href)).toBe(expected))
-
-  it('decimates long curves keeping the first and last points', () => {
-    const points = Array.from({ length: 5000 }, (_, index) => index)
-    const drawn = decimate(points, 400)
-    expect(drawn).toHaveLength(400)
-    expect([drawn[0], drawn.at(-1)]).toEqual([0, 4999])
-  })
 })

@@ -1,64 +1,39 @@
-import { useEffect, useId, useMemo, useState, type ReactElement } from 'react'
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
-import type { CurvePoint, TrainingProgress } from '@wms/shared/pipeline/timeline'
+import { useEffect, useId, useState, type ReactElement } from 'react'
+import type { TrainingProgress } from '@wms/shared/pipeline/timeline'
 import { epochWord } from '@wms/shared/pipeline/timeline-from-record'
-import { decimate } from './format.js'
+import { CurveChart, MAX_DRAWN, type Series } from './CurveChart.js'
 
-/** Most points a chart draws: more epochs are spread evenly (first and last kept), the table says how many. */
-const MAX_DRAWN = 400
+const LOSS_SERIES: readonly Series[] = [
+  { key: 'trainLoss', name: 'train loss', color: 'var(--accent)' },
+  { key: 'valLoss', name: 'validation loss', color: 'var(--warn)', dashed: true },
+]
+const DICE_SERIES: readonly Series[] = [
+  { key: 'trainDice', name: 'train Dice', color: 'var(--ok)' },
+  { key: 'valDice', name: 'validation Dice', color: 'var(--error)', dashed: true },
+]
+const DICE_DOMAIN: [number, number] = [0, 1]
 
-type Series = { key: keyof Omit<CurvePoint, 'epoch'>; name: string; color: string; dashed?: boolean }
-
-function Chart({
-  title,
-  points,
-  series,
-  domain,
-}: {
-  title: string
-  points: CurvePoint[]
-  series: Series[]
-  domain?: [number, number]
-}): ReactElement {
-  const drawn = series.filter((item) => points.some((point) => point[item.key] !== null))
-  return (
-    <figure className="curve" aria-label={title}>
-      <figcaption>{title}</figcaption>
-      <LineChart width={440} height={200} data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-        <XAxis dataKey="epoch" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
-        <YAxis domain={domain ?? ['auto', 'auto']} width={48} tickFormatter={(value: number) => value.toFixed(2)} />
-        <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(4) : String(value))} />
-        <Legend />
-        {drawn.map((item) => (
-          <Line
-            key={item.key}
-            dataKey={item.key}
-            name={item.name}
-            stroke={item.color}
-            strokeDasharray={item.dashed === true ? '5 4' : undefined}
-            dot={false}
-            isAnimationActive={false}
-            connectNulls
-          />
-        ))}
-      </LineChart>
-    </figure>
-  )
+/**
+ * How many of the two charts to draw: none at first, then one more per task. Recharts draws a chart in one
+ * synchronous commit (its store updates re-render the chart while it mounts), so the two charts in one task made
+ * the longest task of the view; one per task halves it, and the timeline is on screen before either.
+ */
+function useChartsInTurn(count: number): number {
+  const [shown, setShown] = useState(0)
+  useEffect(() => {
+    if (shown >= count) return undefined
+    const timer = setTimeout(() => setShown((current) => current + 1), 0)
+    return () => clearTimeout(timer)
+  }, [shown, count])
+  return shown
 }
 
 /** Live epoch progress, and the loss and Dice curves as they are logged (MLflow's metric names). */
 export function TrainingCurves({ training }: { training: TrainingProgress }): ReactElement {
-  const points = useMemo(() => decimate(training.curve, MAX_DRAWN), [training.curve])
   const last = training.curve.at(-1)
   const heading = useId()
-  // The charts are drawn in a task of their own, after the timeline is on screen: opening the view never waits
-  // for them (the longest part of the first paint).
-  const [drawCharts, setDrawCharts] = useState(false)
-  useEffect(() => {
-    const timer = setTimeout(() => setDrawCharts(true), 0)
-    return () => clearTimeout(timer)
-  }, [])
+  const shown = useChartsInTurn(2)
+  const drawnEpochs = Math.min(training.curve.length, MAX_DRAWN)
   return (
     <section className="training" aria-labelledby={heading}>
       <h4 id={heading}>Training</h4>
@@ -78,31 +53,16 @@ export function TrainingCurves({ training }: { training: TrainingProgress }): Re
       </p>
       {training.curve.length === 0 ? (
         <p className="muted">The curves appear after the first epoch.</p>
-      ) : !drawCharts ? (
-        <div className="training__charts training__charts--pending" aria-hidden="true" />
       ) : (
-        <div className="training__charts">
-          <Chart
-            title="Loss per epoch"
-            points={points}
-            series={[
-              { key: 'trainLoss', name: 'train loss', color: 'var(--accent)' },
-              { key: 'valLoss', name: 'validation loss', color: 'var(--warn)', dashed: true },
-            ]}
-          />
-          <Chart
-            title="Dice per epoch"
-            points={points}
-            domain={[0, 1]}
-            series={[
-              { key: 'trainDice', name: 'train Dice', color: 'var(--ok)' },
-              { key: 'valDice', name: 'validation Dice', color: 'var(--error)', dashed: true },
-            ]}
-          />
-          {points.length < training.curve.length ? (
+        <div className={shown < 2 ? 'training__charts training__charts--pending' : 'training__charts'}>
+          {shown < 1 ? null : <CurveChart title="Loss per epoch" curve={training.curve} series={LOSS_SERIES} />}
+          {shown < 2 ? null : (
+            <CurveChart title="Dice per epoch" curve={training.curve} series={DICE_SERIES} domain={DICE_DOMAIN} />
+          )}
+          {drawnEpochs < training.curve.length ? (
             <p className="muted">
-              {String(training.curve.length)} epochs logged; the charts draw {String(points.length)} of them, evenly
-              spread.
+              {String(training.curve.length)} epochs logged; each chart draws at most {String(drawnEpochs)} of them,
+              keeping the highest and lowest values of every stretch.
             </p>
           ) : null}
         </div>

@@ -27,10 +27,3 @@ export function formatDelta(value: number): string {
   const text = Math.abs(value).toFixed(3)
   return value > 0 ? `+${text}` : value < 0 ? `−${text}` : `±${text}`
 }
-
-/** At most `max` points, evenly spread, first and last kept: a chart of 5,000 epochs draws 400 without hiding the ends. */
-export function decimate<T>(points: readonly T[], max: number): T[] {
-  if (points.length <= max) return [...points]
-  const step = (points.length - 1) / (max - 1)
-  return Array.from({ length: max }, (_, index) => points[Math.round(index * step)] as T)
-}
