@@ -18,11 +18,12 @@ export type Fault =
   /** Forward, then flip one byte in the middle of the answer's body (headers kept: the ETag still says the truth). */
   | { kind: 'corrupt' }
 
-/** One request the proxy saw, with the time it arrived. */
+/** One request the proxy saw, with the time it arrived and, once its answer has been sent in full, when. */
 export interface ProxiedRequest {
   method: string
   url: string
   at: number
+  answeredAt?: number
 }
 
 export interface FaultProxy {
@@ -52,6 +53,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const server = http.createServer((request, response) => {
     const entry: ProxiedRequest = { method: request.method ?? 'GET', url: request.url ?? '/', at: Date.now() }
     const index = proxy.requests.push(entry) - 1
+    response.on('finish', () => {
+      entry.answeredAt = Date.now()
+    })
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {

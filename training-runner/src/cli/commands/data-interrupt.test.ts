@@ -73,6 +73,13 @@ function requestArrives(match: (method: string, url: string) => boolean): Promis
   })
 }
 
+/** Resolves once the first `method` request after index `after` has been answered in full. */
+async function firstAnswered(method: string, after: number): Promise<void> {
+  while (proxy.requests.slice(after).find((request) => request.method === method)?.answeredAt === undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 async function s3Workspace(pairs: number) {
   const prefix = `intr-${String(Math.random()).slice(2, 10)}`
   const remote = { type: 's3' as const, bucket: s3.bucket, prefix, endpoint: proxy.endpoint, forcePathStyle: true }
@@ -93,6 +100,10 @@ describe('data push / pull in a real process', () => {
       index > before && request.method === 'PUT' && ++puts > 1 ? { kind: 'hang' } : undefined
     const push = startCli(ws.root, ['data', 'push'])
     await requestArrives((method) => method === 'PUT' && puts > 1)
+    // Uploads run side by side: the second can arrive before the first is answered. Ctrl-C once the first answer
+    // is out (and the client has had a moment to count it), so one object is stored when the push stops.
+    await firstAnswered('PUT', before)
+    await new Promise((resolve) => setTimeout(resolve, 500))
     push.child.kill('SIGINT')
     const { code } = await push.exited
     proxy.plan = undefined

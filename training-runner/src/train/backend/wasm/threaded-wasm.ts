@@ -4,7 +4,6 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import * as wasmBackend from '@tensorflow/tfjs-backend-wasm'
 import type { Worker as NodeWorkerType, WorkerOptions } from 'node:worker_threads'
 
 /**
@@ -54,6 +53,10 @@ export function wasmThreads(): number | null {
 /** Activates tfjs-backend-wasm's threaded build with a pool of `threads` threads as the `wasm` backend. */
 export async function activateThreadedWasm(threads: number): Promise<void> {
   if (activeThreads === threads && tf.getBackend() === 'wasm') return
+  // Imported here, not at the top: importing tfjs-backend-wasm registers `wasm` as the highest-priority backend, and
+  // tfjs code that runs before a backend is chosen (a model built in a test, a CLI command) would then find an
+  // uninitialised one.
+  const wasmBackend = await import('@tensorflow/tfjs-backend-wasm')
   const glue = require.resolve(GLUE)
   const dir = path.dirname(glue)
   const module = await instantiate(require(glue) as Factory, glue, pthreadScript(dir), dir, threads)
