@@ -25,7 +25,8 @@ import type { Worker as NodeWorkerType, WorkerOptions } from 'node:worker_thread
  */
 
 const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'
-const require = createRequire(import.meta.url)
+// Not named `require`: bundles of this module (the app's inference worker) declare their own `require` shim.
+const requireFromHere = createRequire(import.meta.url)
 
 /** The WebAssembly JS API (the runner's tsconfig has no DOM lib to declare it). */
 const webAssembly = (
@@ -57,9 +58,9 @@ export async function activateThreadedWasm(threads: number): Promise<void> {
   // tfjs code that runs before a backend is chosen (a model built in a test, a CLI command) would then find an
   // uninitialised one.
   const wasmBackend = await import('@tensorflow/tfjs-backend-wasm')
-  const glue = require.resolve(GLUE)
+  const glue = requireFromHere.resolve(GLUE)
   const dir = path.dirname(glue)
-  const module = await instantiate(require(glue) as Factory, glue, pthreadScript(dir), dir, threads)
+  const module = await instantiate(requireFromHere(glue) as Factory, glue, pthreadScript(dir), dir, threads)
   const call = (name: string, args: string[], returns: string | null = null): ((...a: number[]) => number) =>
     module.cwrap(name, returns, args)
   // The same bridge tfjs's own init() builds for BackendWasm.
@@ -91,7 +92,7 @@ async function instantiate(
   dir: string,
   threads: number,
 ): Promise<ThreadedModule> {
-  const workerThreads = require('node:worker_threads') as { Worker: typeof NodeWorkerType }
+  const workerThreads = requireFromHere('node:worker_threads') as { Worker: typeof NodeWorkerType }
   const NodeWorker = workerThreads.Worker
   class PthreadWorker extends NodeWorker {
     constructor(file: string | URL, options: WorkerOptions = {}) {
@@ -128,7 +129,7 @@ async function instantiate(
 /** The pthread worker script as a `.cjs` file (content-addressed in the temp folder, written once). */
 function pthreadScript(dir: string): string {
   const shipped = (
-    require(path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+    requireFromHere(path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
       wasmWorkerContents: string
     }
   ).wasmWorkerContents
