@@ -67,7 +67,7 @@ describe('a training run recorded in MLflow', () => {
     const { runId } = JSON.parse(trained.out) as { runId: string }
     const run = await server.store.getRun(runId)
     expect(run.info.status).toBe('FINISHED')
-    expect(run.info.runName).toMatch(/^[0-9a-f]{7}-[0-9a-f]{8}-\d{8}-\d{6}-[0-9a-f]{4}$/)
+    expect(run.info.runName).toMatch(/^[0-9a-f]{7}-[0-9a-f]{8}-\d{8}-\d{6}-[0-9a-f]{6}$/)
     expect((await server.store.getExperimentByName('ci-experiment'))?.experimentId).toBe(run.info.experimentId)
     expect(Object.keys(run.metrics)).toEqual(expect.arrayContaining(['train_loss', 'final_test_dice']))
 

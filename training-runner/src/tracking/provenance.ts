@@ -75,14 +75,15 @@ export async function collectRunTags(inputs: RunTagInputs): Promise<Record<strin
 }
 
 /**
- * A readable, unique run name: `<sha7>-<data md5 8>-<UTC yyyymmdd-hhmmss>-<4 random>` (`local-…` outside git), so
+ * A readable, unique run name: `<sha7>-<data md5 8>-<UTC yyyymmdd-hhmmss>-<6 random hex>` (`local-…` outside git), so
  * runs of the same commit and data are told apart in the MLflow UI by when they started — and never share a name,
  * even when two start in the same second.
  */
 export function runNameFor(
   tags: Record<string, string>,
   now: Date = new Date(),
-  suffix: string = randomBytes(3).toString('hex').slice(0, 4),
+  // 24 random bits: runs of one commit and data in the same second collide once in millions, not once in fifty.
+  suffix: string = randomBytes(3).toString('hex'),
 ): string {
   const sha = tags[RUN_TAGS.gitSha]?.slice(0, 7) ?? 'local'
   const data = (tags[RUN_TAGS.imagesMd5] ?? 'nodata').slice(0, 8)

@@ -179,7 +179,7 @@ describe('collectRunTags', () => {
     expect(tags['wms.git.sha']).toMatch(/^[0-9a-f]{40}$/)
     expect(tags['wms.runner.version']).toMatch(/^\d+\.\d+\.\d+/)
     expect(runNameFor(tags)).toMatch(
-      new RegExp(`^${tags['wms.git.sha']?.slice(0, 7) ?? ''}-01234567-\\d{8}-\\d{6}-[0-9a-f]{4}$`),
+      new RegExp(`^${tags['wms.git.sha']?.slice(0, 7) ?? ''}-01234567-\\d{8}-\\d{6}-[0-9a-f]{6}$`),
     )
   })
 })
