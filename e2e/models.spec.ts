@@ -68,6 +68,7 @@ test('Models: versions with metrics and a chart, try it, and a recorded rollback
   expect(audit.violations.map((violation) => `${violation.id}: ${String(violation.nodes.length)} nodes`)).toEqual([])
 
   // Try it: production on a staged photo, in the inference worker.
+  const tried = await page.getByLabel('Staged photo').inputValue()
   await page.getByRole('button', { name: 'Predict the mask' }).click()
   await expect(page.getByTestId('try-result')).toBeVisible({ timeout: 30_000 })
   await expect(page.getByTestId('try-overlay')).toHaveJSProperty('complete', true)
@@ -109,7 +110,8 @@ test('Models: versions with metrics and a chart, try it, and a recorded rollback
 
   // The disagreement is on the pair in Add data too.
   await page.getByRole('link', { name: 'Add data' }).click()
-  await page.locator('[data-pair-id]').first().dblclick()
+  // The pair that was tried (the grid's order is not the select's).
+  await page.locator(`[data-pair-id="${tried}"]`).dblclick()
   await expect(page.getByTestId('model-check')).toContainText('Possibly wrong mask: model v3')
   await shot('add-data-flag')
 })
