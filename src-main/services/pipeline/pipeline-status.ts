@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { WorkspaceConfig } from '@wms/shared/config/workspace-config'
 import type { PipelineStatusUpdate } from '@wms/shared/pipeline/timeline'
 import type { RunnerState } from 'training-runner'
-import { openAppTracking } from '../settings/mlflow-target.js'
+import { httpWithoutCredentials, openAppTracking } from '../settings/mlflow-target.js'
 import { PipelineEventLog } from './event-log.js'
 import { GitHubStatusSource } from './github-status-source.js'
 import { LocalStatusSource } from './local-status-source.js'
@@ -36,15 +36,7 @@ export interface PipelineStatusParts {
 
 /** An MLflow server's address for links in the app (credentials removed), or null for a FileStore. */
 export function mlflowUiBase(uri: string): string | null {
-  if (!/^https?:\/\//i.test(uri)) return null
-  try {
-    const url = new URL(uri)
-    url.username = ''
-    url.password = ''
-    return url.toString().replace(/\/$/, '')
-  } catch {
-    return null
-  }
+  return httpWithoutCredentials(uri)
 }
 
 /** Tells one stored account (server and login) from another without keeping the secret around as a cache key. */

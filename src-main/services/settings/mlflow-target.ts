@@ -84,13 +84,18 @@ export function mlflowInUse(
 
 /** `https://user:secret@host/x` → `https://host/x`; anything that is not an http(s) URL as it is. */
 export function withoutCredentials(uri: string): string {
-  if (!/^https?:\/\//i.test(uri)) return uri
+  return httpWithoutCredentials(uri) ?? uri
+}
+
+/** An http(s) address without its credentials, or null for anything else (a FileStore, an unparseable URL). */
+export function httpWithoutCredentials(uri: string): string | null {
+  if (!/^https?:\/\//i.test(uri)) return null
   try {
     const url = new URL(uri)
     url.username = ''
     url.password = ''
     return url.toString().replace(/\/$/, '')
   } catch {
-    return uri
+    return null
   }
 }
